@@ -47,6 +47,9 @@ public final class FramedStream {
         loop.addHandler(fd, events: .read) { [self] events in self.handle(events) }
     }
 
+    /// The socket, for tests and diagnostics; -1 once closed.
+    var fileDescriptor: Int32 { fd }
+
     /// Bytes queued but not yet accepted by the kernel (for back-pressure).
     public var bufferedOutputBytes: Int { outbound.count - outboundStart }
 
