@@ -123,7 +123,7 @@ public final class FramedStream {
     private func consume(_ bytes: UnsafeRawBufferPointer) {
         if partial.isEmpty {
             guard let used = deliverFrames(in: bytes) else { return }
-            if used < bytes.count { partial.append(contentsOf: bytes[used...]) }
+            if used < bytes.count { partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
         } else {
             partial.append(contentsOf: bytes)
             let used = partial.withUnsafeBytes { deliverFrames(in: $0) }
@@ -150,7 +150,7 @@ public final class FramedStream {
             }
             let end = offset + 4 + Int(size)
             guard end <= bytes.count else { break }
-            let frame = Array(bytes[(offset + 4)..<end])
+            let frame = Array(UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<end]))
             offset = end
             onFrame?(frame)
             if !isOpen { return nil }

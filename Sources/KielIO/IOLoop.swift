@@ -210,8 +210,8 @@ public final class IOLoop: @unchecked Sendable {
     }
 
     /// Makes `run()` (or `runUntilComplete`) return after the current turn. Any thread may
-    /// call it; off the loop thread it goes through `addCallback`. Called before `run()`, the
-    /// next `run()` returns after one turn.
+    /// call it; off the loop thread it goes through `addCallback`. Called on the loop thread
+    /// before `run()`, the next `run()` returns at once.
     public func stop() {
         if isInLoopThread {
             stopRequested = true

@@ -6,7 +6,6 @@ public struct LoopBound<Value>: @unchecked Sendable {
     public let loop: IOLoop
 
     public init(_ value: Value, loop: IOLoop) {
-        loop.assertInLoop()
         self.stored = value
         self.loop = loop
     }

@@ -50,6 +50,22 @@ final class FramedStreamTests: XCTestCase {
         }
     }
 
+    func testPipelinedSmallFramesKeepOrder() throws {
+        let server = try LoopbackServer.echo()
+        let loop = try IOLoop()
+        let stream = try connectNow(loop, host: server.host, port: server.port)
+        let recorder = StreamRecorder()
+        recorder.attach(stream)
+        let count = 20_000
+        for index in 0..<count {
+            stream.send(withUnsafeBytes(of: UInt32(index).bigEndian, Array.init))
+        }
+        spin(loop) { recorder.frames.count == count }
+        let decoded = recorder.frames.map { $0.reduce(0) { $0 << 8 | Int($1) } }
+        XCTAssertEqual(decoded, Array(0..<count))
+        stream.close()
+    }
+
     func testManyFramesInOneWrite() throws {
         let payloads = (0..<500).map { pattern($0 % 37, seed: UInt8($0 % 256)) }
         let blob = payloads.flatMap(framed)
@@ -211,11 +227,11 @@ final class FramedStreamTests: XCTestCase {
         let stream = try connectNow(loop, host: server.host, port: server.port)
         let recorder = StreamRecorder()
         recorder.attach(stream)
-        let big = pattern(8 << 20, seed: 5)
+        let big = pattern(16 << 20, seed: 5)
         stream.send(big)
         stream.send([1, 2, 3])
         for _ in 0..<3 { loop.runOnce(timeout: .milliseconds(10)) }
-        XCTAssertGreaterThan(stream.bufferedOutputBytes, 0, "the kernel cannot take 8 MB at once")
+        XCTAssertGreaterThan(stream.bufferedOutputBytes, 0, "the kernel cannot take 16 MB at once")
         XCTAssertTrue(loop.handlers[stream.fileDescriptor]?.events.contains(.write) ?? false,
                       "write interest while output is pending")
         gate.signal()
@@ -226,5 +242,49 @@ final class FramedStreamTests: XCTestCase {
         XCTAssertEqual(stream.bufferedOutputBytes, 0)
         XCTAssertEqual(loop.handlers[stream.fileDescriptor]?.events, .read, "write interest dropped once drained")
         stream.close()
+    }
+}
+
+final class FramedStreamCloseTests: XCTestCase {
+    /// The first frame arrives in two pieces (so it is reassembled from carried-over bytes),
+    /// followed in the same read by more frames; closing from the first frame's handler
+    /// stops delivery at once.
+    func testCloseInsideOnFrameStopsDelivery() throws {
+        let first = framed(pattern(100))
+        let rest = Array(first[50...]) + framed([2]) + framed([3])
+        let server = try LoopbackServer { conn in
+            Blocking.writeAll(conn, Array(first[..<50]))
+            usleep(30_000)
+            Blocking.writeAll(conn, rest)
+            Blocking.readChunks(conn) { _ in }
+        }
+        let loop = try IOLoop()
+        let stream = try connectNow(loop, host: server.host, port: server.port)
+        var frames: [[UInt8]] = []
+        var closes: [IOError?] = []
+        stream.onFrame = { frame in
+            frames.append(frame)
+            stream.close()
+        }
+        stream.onClose = { closes.append($0) }
+        spin(loop) { !closes.isEmpty }
+        XCTAssertEqual(frames, [pattern(100)])
+        XCTAssertEqual(closes.count, 1)
+        XCTAssertNil(closes.first ?? IOError.closed)
+    }
+
+    func testSendAfterCloseIsIgnoredAndCloseIsIdempotent() throws {
+        let server = try LoopbackServer.echo()
+        let loop = try IOLoop()
+        let stream = try connectNow(loop, host: server.host, port: server.port)
+        var closes = 0
+        stream.onClose = { _ in closes += 1 }
+        stream.close()
+        stream.close()
+        XCTAssertEqual(closes, 0, "onClose never runs inside close()")
+        stream.send([1, 2, 3])
+        XCTAssertEqual(stream.bufferedOutputBytes, 0)
+        for _ in 0..<3 { loop.runOnce(timeout: .zero) }
+        XCTAssertEqual(closes, 1)
     }
 }

@@ -23,8 +23,15 @@ func framed(_ payload: [UInt8]) -> [UInt8] {
     return [UInt8(n >> 24), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)] + payload
 }
 
+/// Recognisable bytes with a 251-byte period (prime, so frame boundaries never line up with
+/// it); built by doubling so multi-megabyte payloads are cheap even in debug builds.
 func pattern(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
-    (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    var bytes = (0..<min(count, 251)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    bytes.reserveCapacity(count)
+    while bytes.count < count {
+        bytes.append(contentsOf: bytes.prefix(count - bytes.count))
+    }
+    return bytes
 }
 
 /// Blocking socket helpers for the test servers (they run on their own threads).
