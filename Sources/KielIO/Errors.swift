@@ -17,6 +17,11 @@ public struct LoopTimeoutError: Error, Equatable, Sendable {
     public init(timeout: Duration) { self.timeout = timeout }
 }
 
+/// `IOLoop.runUntilComplete(timeout:_:)` ended because `stop()` was called before `done`.
+public struct LoopStoppedError: Error, Equatable, Sendable {
+    public init() {}
+}
+
 /// A system call the loop cannot do without failed (creating the wake-up eventfd).
 public struct SystemCallError: Error, Equatable, Sendable {
     public let call: String

@@ -129,6 +129,10 @@ public final class FramedStream {
             let used = partial.withUnsafeBytes { deliverFrames(in: $0) }
             guard let used, isOpen else { return }
             partial.removeFirst(used)
+            // Don't keep a large frame's buffer around for the small frames that follow.
+            if partial.capacity > 1 << 20 && partial.count < partial.capacity / 4 {
+                partial = Array(partial)
+            }
         }
         reserveForPendingFrame()
     }

@@ -20,22 +20,35 @@ extension IOLoop {
     ///   (callbacks are pending). Deadlines are on the loop's clock (`CLOCK_MONOTONIC`).
     ///
     /// The host calls `hostReady(fd:events:)` when a watched descriptor is ready and
-    /// `hostDeadlineReached()` when the deadline passes. For example, with epoll:
+    /// `hostDeadlineReached()` when the deadline passes. For example, with epoll (from the
+    /// `CLinux` module), level-triggered:
     ///
     /// ```swift
     /// var next: Deadline? = nil
+    /// var known = Set<Int32>()
     /// loop.attachHost(watch: { fd, events in
     ///     var ev = epoll_event()
     ///     ev.events = (events.contains(.read) ? EPOLLIN.rawValue : 0)
     ///               | (events.contains(.write) ? EPOLLOUT.rawValue : 0)
     ///     ev.data.fd = fd
-    ///     if events.isEmpty { epoll_ctl(ep, EPOLL_CTL_DEL, fd, nil) }
-    ///     else if epoll_ctl(ep, EPOLL_CTL_MOD, fd, &ev) != 0 { epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) }
+    ///     if events.isEmpty {
+    ///         if known.remove(fd) != nil { epoll_ctl(ep, EPOLL_CTL_DEL, fd, nil) }
+    ///     } else {
+    ///         epoll_ctl(ep, known.insert(fd).inserted ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev)
+    ///     }
     /// }, deadline: { next = $0 })
-    /// while running {
+    ///
+    /// var ready = [epoll_event](repeating: epoll_event(), count: 64)
+    /// while serving {                                   // the host's own loop
     ///     let wait = next.map { max(0, Int32(($0 - loop.now) / .milliseconds(1)) + 1) } ?? -1
-    ///     let n = epoll_wait(ep, &events, 64, wait)
-    ///     for i in 0..<Int(max(n, 0)) { loop.hostReady(fd: events[i].data.fd, events: ...) }
+    ///     let n = epoll_wait(ep, &ready, 64, wait)
+    ///     for event in ready.prefix(Int(max(n, 0))) where known.contains(event.data.fd) {
+    ///         var io: IOEvents = []
+    ///         if event.events & EPOLLIN.rawValue != 0 { io.insert(.read) }
+    ///         if event.events & EPOLLOUT.rawValue != 0 { io.insert(.write) }
+    ///         if event.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { io.insert(.error) }
+    ///         loop.hostReady(fd: event.data.fd, events: io)
+    ///     }
     ///     if let d = next, d <= loop.now { loop.hostDeadlineReached() }
     /// }
     /// ```

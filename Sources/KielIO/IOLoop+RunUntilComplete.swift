@@ -1,7 +1,8 @@
 extension IOLoop {
     /// Tornado's `run_sync`: calls `body` with a `done` closure, then runs the loop until
     /// `done` is called (returning its value or throwing its error) or until `timeout` passes
-    /// on the loop's clock (throwing `LoopTimeoutError`). For tests, examples and command-line
+    /// on the loop's clock (throwing `LoopTimeoutError`), or until
+    /// `stop()` is called (throwing `LoopStoppedError`). For tests, examples and command-line
     /// tools; a library never calls it. Loop thread only; `done` must be called on the loop
     /// thread (from another thread, hop through `addCallback`). Later calls of `done` are ignored.
     public func runUntilComplete<T>(timeout: Duration,
@@ -26,9 +27,7 @@ extension IOLoop {
             stopRequested = false
         }
         removeTimeout(timer)
-        guard let outcome else {
-            preconditionFailure("IOLoop.run() returned before runUntilComplete finished")
-        }
-        return try outcome.get()
+        // run() also returns when someone calls stop() before `done`.
+        return try (outcome ?? .failure(LoopStoppedError())).get()
     }
 }

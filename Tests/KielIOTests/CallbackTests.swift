@@ -143,3 +143,17 @@ final class UncheckedBox<T>: @unchecked Sendable {
     var value: T
     init(_ value: T) { self.value = value }
 }
+
+final class RunUntilCompleteStopTests: XCTestCase {
+    func testStopBeforeDoneThrowsLoopStopped() throws {
+        let loop = try IOLoop()
+        XCTAssertThrowsError(try loop.runUntilComplete(timeout: .seconds(3600)) { (_: @escaping (Result<Int, any Error>) -> Void) in
+            loop.callSoon { loop.stop() }
+        }) { XCTAssertEqual($0 as? LoopStoppedError, LoopStoppedError()) }
+        // The loop is usable afterwards.
+        let value = try loop.runUntilComplete(timeout: .seconds(10)) { (done: @escaping (Result<Int, any Error>) -> Void) in
+            loop.callSoon { done(.success(1)) }
+        }
+        XCTAssertEqual(value, 1)
+    }
+}
