@@ -26,10 +26,11 @@ final class FramedStreamTests: XCTestCase {
             Blocking.readChunks(conn) { Blocking.writeAll(conn, $0) }
         }
         let loop = try IOLoop()
-        let stream6 = try connectNow(loop, host: "::1", port: server6.port)
+        let stream6 = try connectNow(loop, host: "[::1]", port: server6.port)
         let server4 = try LoopbackServer.echo()
         // "localhost" goes through getaddrinfo on a background thread.
         let named = try connectNow(loop, host: "localhost", port: server4.port)
+        XCTAssertEqual(stream6.host, "[::1]")
         for stream in [stream6, named] {
             let recorder = StreamRecorder()
             recorder.attach(stream)

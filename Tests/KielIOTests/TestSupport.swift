@@ -34,7 +34,7 @@ func pattern(_ count: Int, seed: UInt8 = 0) -> [UInt8] {
     return bytes
 }
 
-/// Blocking socket helpers for the test servers (they run on their own threads).
+/// Blocking socket calls for the test servers (they run on their own threads).
 enum Blocking {
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
@@ -57,14 +57,14 @@ enum Blocking {
 }
 
 /// A plain blocking TCP server on loopback for tests: accepts connections on a thread and
-/// runs `session` for each one on its own thread, then closes the connection.
+/// runs `serve` for each one on its own thread, then closes the connection.
 final class LoopbackServer: @unchecked Sendable {
     let listenFD: Int32
     let port: Int
     let host: String
 
     init(ipv6: Bool = false, backlog: Int32 = 16, acceptConnections: Bool = true,
-         session: @escaping @Sendable (Int32) -> Void) throws {
+         serve: @escaping @Sendable (Int32) -> Void) throws {
         let family = ipv6 ? AF_INET6 : AF_INET
         let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError(call: "socket", errno: errno) }
@@ -111,7 +111,7 @@ final class LoopbackServer: @unchecked Sendable {
                 var one: Int32 = 1
                 setsockopt(conn, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 Thread {
-                    session(conn)
+                    serve(conn)
                     close(conn)
                 }.start()
             }

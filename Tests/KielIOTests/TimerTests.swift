@@ -109,6 +109,18 @@ final class TimerTests: XCTestCase {
         XCTAssertEqual(value, 7)
     }
 
+    func testTestClockMovesOnlyWhenTold() throws {
+        let clock = TestClock()
+        let loop = try IOLoop(clock: .manual(clock))
+        let start = loop.now
+        loop.runOnce(timeout: .milliseconds(5))
+        XCTAssertEqual(loop.now, start)
+        clock.advance(to: start + .seconds(2))
+        XCTAssertEqual(loop.now - start, .seconds(2))
+        clock.advance(to: start)
+        XCTAssertEqual(loop.now - start, .seconds(2), "never backwards")
+    }
+
     func testDeadlineArithmeticSaturates() {
         let start = Deadline(uptimeNanoseconds: 10)
         XCTAssertEqual((start + .nanoseconds(-100)).uptimeNanoseconds, 0)
