@@ -47,6 +47,7 @@ final class GroupLayoutTests: XCTestCase {
         XCTAssertEqual(layout.partitions, "/kiel/groups/workers/partitions")
         XCTAssertEqual(layout.partitionsLock, "/kiel/groups/workers/partitions/lock")
         XCTAssertEqual(layout.member("h:1"), "/kiel/groups/workers/members/h:1")
+        XCTAssertEqual(layout.owner(of: PartitionKey(topic: "t", partition: 3)), "/kiel/groups/workers/owners/t:3")
         for bad in ["", ".", "..", "a/b", "a\u{0}b"] { XCTAssertNil(GroupLayout(group: bad), bad) }
     }
 

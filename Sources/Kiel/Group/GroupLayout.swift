@@ -10,7 +10,10 @@ import Foundation
 ///
 /// - `/kiel/groups/<group>/members/<member>`: one ephemeral child per live member (a party);
 /// - `/kiel/groups/<group>/partitions`: the JSON list of `topic:partition` strings to divide;
-/// - `/kiel/groups/<group>/partitions/lock`: the lock (kazoo's recipe) guarding changes to it.
+/// - `/kiel/groups/<group>/partitions/lock`: the lock (kazoo's recipe) guarding changes to it;
+/// - `/kiel/groups/<group>/owners/<topic:partition>`: beyond kiel, an ephemeral claim per
+///   partition holding its consumer's member name, so a partition changes hands only once the
+///   previous consumer let go of it.
 ///
 /// A plain value: safe to use from any thread.
 public struct GroupLayout: Hashable, Sendable {
@@ -33,7 +36,10 @@ public struct GroupLayout: Hashable, Sendable {
     public var partitions: String { "\(root)/partitions" }
     public var partitionsLock: String { "\(partitions)/lock" }
 
+    public var owners: String { "\(root)/owners" }
+
     public func member(_ name: String) -> String { "\(members)/\(name)" }
+    public func owner(of key: PartitionKey) -> String { "\(owners)/\(key)" }
 }
 
 /// Names a group member `hostname:unique-id`, kiel's scheme, so the party's children say which
