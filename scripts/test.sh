@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, starts the services, builds with warnings as
+# errors, runs the XCTest suites against the services, and stops everything on the way out
+# (also on failure or Ctrl-C). Extra arguments go to `swift test`, e.g.
+#   scripts/test.sh --filter KielIOTests
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+child=""
+run=""
+cleanup() {
+    if [[ -n "$child" ]]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+        child=""
+    fi
+    if [[ -n "$run" ]]; then
+        scripts/services.sh down "$run" || true
+        run=""
+    fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM HUP
+
+# Runs a command in the background and waits for it, so a signal reaches our trap at once
+# (and the trap stops the command) instead of waiting for the command to end.
+run_child() {
+    local status=0
+    "$@" &
+    child=$!
+    wait "$child" || status=$?
+    child=""
+    return "$status"
+}
+
+scripts/install.sh
+
+started=$SECONDS
+env_lines="$(scripts/services.sh up --watch $$)"
+eval "$env_lines"
+run="$KIEL_SERVICES_RUN"
+echo "test: services up in $((SECONDS - started)) s" >&2
+
+run_child swift build --build-tests -Xswiftc -warnings-as-errors
+
+status=0
+run_child swift test --skip-build "$@" || status=$?
+echo "test: swift test exited with $status" >&2
+exit "$status"
