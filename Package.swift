@@ -27,11 +27,18 @@ let package = Package(
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
+        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+                swiftSettings: strict),
+
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
-        .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -131,20 +131,21 @@ cmd_up() {
 
     cat >"$run/zkctl" <<CTL
 #!/usr/bin/env bash
-exec "$ROOT/scripts/zk-ctl.sh" --run "$run" "\$@"
+exec $(printf %q "$ROOT/scripts/zk-ctl.sh") --run $(printf %q "$run") "\$@"
 CTL
     chmod +x "$run/zkctl"
 
-    cat >"$run/env" <<ENV
-export KIEL_TEST_BROKER=127.0.0.1:$broker_port
-export KIEL_TEST_TANSU=$tansu
-export KIEL_TEST_ZK=127.0.0.1:$zk_port
-export KIEL_TEST_ZK_ENSEMBLE=127.0.0.1:${ens_client[0]},127.0.0.1:${ens_client[1]},127.0.0.1:${ens_client[2]}
-export KIEL_TEST_ZK_CTL=$run/zkctl
-export KIEL_TEST_PYTHON=$ROOT/.deps/venv/bin/python
-export KIEL_TEST_ROOT=$ROOT
-export KIEL_SERVICES_RUN=$run
-ENV
+    {
+        printf 'export %s=%q\n' \
+            KIEL_TEST_BROKER "127.0.0.1:$broker_port" \
+            KIEL_TEST_TANSU "$tansu" \
+            KIEL_TEST_ZK "127.0.0.1:$zk_port" \
+            KIEL_TEST_ZK_ENSEMBLE "127.0.0.1:${ens_client[0]},127.0.0.1:${ens_client[1]},127.0.0.1:${ens_client[2]}" \
+            KIEL_TEST_ZK_CTL "$run/zkctl" \
+            KIEL_TEST_PYTHON "$ROOT/.deps/venv/bin/python" \
+            KIEL_TEST_ROOT "$ROOT" \
+            KIEL_SERVICES_RUN "$run"
+    } >"$run/env"
     UP_RUN=""
     say "tansu on 127.0.0.1:$broker_port, zookeeper on 127.0.0.1:$zk_port, ensemble on ${ens_client[*]} (run folder $run)"
     cat "$run/env"
