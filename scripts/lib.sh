@@ -46,11 +46,15 @@ PY
 
 # port_open PORT: true when something accepts on 127.0.0.1:PORT.
 port_open() {
+    # shellcheck disable=SC2016  # $1 expands in the inner shell
     timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
 }
 
+port_closed() { ! port_open "$1"; }
+
 # four_letter PORT WORD: prints ZooKeeper's answer to a four-letter command (empty if none).
 four_letter() {
+    # shellcheck disable=SC2016  # $1 and $2 expand in the inner shell
     timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf %s "$2" >&3 && cat <&3' _ "$1" "$2" 2>/dev/null || true
 }
 

@@ -10,6 +10,7 @@ cd "$ROOT"
 
 child=""
 run=""
+# shellcheck disable=SC2317  # called from the traps
 cleanup() {
     if [[ -n "$child" ]]; then
         kill -TERM "$child" 2>/dev/null || true

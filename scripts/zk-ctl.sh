@@ -36,7 +36,7 @@ case "${1:-}" in
 stop)
     dir="$(node_dir "${2:-}")"
     stop_pid "$dir/pid" "$run" KILL
-    wait_until 10 bash -c '! timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null' _ "$(cat "$dir/port")"
+    wait_until 10 port_closed "$(cat "$dir/port")"
     ;;
 start)
     dir="$(node_dir "${2:-}")"
