@@ -13,7 +13,21 @@ run=""
 # shellcheck disable=SC2317  # called from the traps
 cleanup() {
     if [[ -n "$child" ]]; then
-        kill -TERM "$child" 2>/dev/null || true
+        # The child leads a session of its own, which holds swift test and the test runner it
+        # starts (in yet another process group): signal every process of that session.
+        local pids
+        pids="$(ps -o pid= -s "$child" 2>/dev/null || true)"
+        if [[ -n "$pids" ]]; then
+            # shellcheck disable=SC2086  # one pid per word
+            kill -TERM $pids 2>/dev/null || true
+            for _ in {1..50}; do
+                pids="$(ps -o pid= -s "$child" 2>/dev/null || true)"
+                [[ -n "$pids" ]] || break
+                sleep 0.1
+            done
+            # shellcheck disable=SC2086
+            [[ -z "$pids" ]] || kill -KILL $pids 2>/dev/null || true
+        fi
         wait "$child" 2>/dev/null || true
         child=""
     fi
@@ -26,11 +40,11 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM HUP
 
-# Runs a command in the background and waits for it, so a signal reaches our trap at once
-# (and the trap stops the command) instead of waiting for the command to end.
+# Runs a command in the background, in a session of its own, and waits for it, so a signal
+# reaches our trap at once and the trap can stop the command with all its children.
 run_child() {
     local status=0
-    "$@" &
+    setsid "$@" &
     child=$!
     wait "$child" || status=$?
     child=""
