@@ -44,6 +44,12 @@ if [[ ! -x "$ZK_SERVER" ]]; then
     apt_install zookeeper
 fi
 
+# The CZlib target builds against the system zlib.
+if [[ ! -f /usr/include/zlib.h ]]; then
+    log "installing zlib1g-dev (apt)"
+    apt_install zlib1g-dev
+fi
+
 stamp_wanted="$(printf '%s\n' "${PIP_PINS[@]}")"
 if [[ -x "$VENV/bin/python" && -f "$DEPS/stamp" && "$(cat "$DEPS/stamp")" == "$stamp_wanted" ]]; then
     exit 0

@@ -61,6 +61,8 @@ echo "test: services up in $((SECONDS - started)) s" >&2
 
 run_child swift build --build-tests -Xswiftc -warnings-as-errors
 
+# Plain `swift test`, not --parallel: the suites share one set of services (some tests stop
+# and start ensemble nodes), and XCTest's own summary line is what CI logs show.
 status=0
 run_child swift test --skip-build "$@" || status=$?
 echo "test: swift test exited with $status" >&2
