@@ -94,7 +94,11 @@ public enum KafkaFrame {
         let header = ResponseHeader.decode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version),
                                            from: &r)
         let body = R(from: &r, version: version)
-        try r.finish(String(describing: R.self))
+        do {
+            try r.finish("\(R.self) v\(version)")
+        } catch {
+            throw error.inContext("\(R.self) v\(version)")
+        }
         return (header, body)
     }
 
@@ -111,7 +115,11 @@ public enum KafkaFrame {
             throw .unsupportedVersion(api: R.apiKey, version: header.apiVersion)
         }
         let body = R(from: &r, version: header.apiVersion)
-        try r.finish(String(describing: R.self))
+        do {
+            try r.finish("\(R.self) v\(header.apiVersion)")
+        } catch {
+            throw error.inContext("\(R.self) v\(header.apiVersion)")
+        }
         return (header, body)
     }
 }

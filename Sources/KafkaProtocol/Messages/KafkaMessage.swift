@@ -53,7 +53,11 @@ extension KafkaMessage {
         guard supportedVersions.contains(version) else { throw .unsupportedVersion(api: apiKey, version: version) }
         var r = ByteReader(bytes)
         let value = Self(from: &r, version: version)
-        try r.finish(String(describing: Self.self))
+        do {
+            try r.finish("\(Self.self) v\(version)")
+        } catch {
+            throw error.inContext("\(Self.self) v\(version)")
+        }
         return value
     }
 }
