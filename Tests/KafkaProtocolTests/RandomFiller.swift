@@ -80,7 +80,7 @@ struct RandomFiller: WireCoder {
     }
 
     mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: RandomFiller)]) {}
-    func makeFieldEncoder() -> RandomFiller { self }
+    static func makeFieldEncoder() -> RandomFiller { RandomFiller(seed: 0) }
 }
 
 extension KafkaMessage {
