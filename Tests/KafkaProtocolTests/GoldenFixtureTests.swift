@@ -46,4 +46,45 @@ final class GoldenFixtureTests: XCTestCase {
                                                      correlationId: sent.correlationId, clientId: "kiel-fixtures")
         XCTAssertEqual(Array(findFrame.dropFirst(4)).hexString, find["request_hex"] as? String)
     }
+
+    /// Every prefix of every kafka-python encoding is rejected, never a crash.
+    func testDripFeedEveryFixture() throws {
+        var checked = 0
+        for f in try Fixtures.load("kafka_python_fixtures.json") {
+            let name = try XCTUnwrap(f["name"] as? String)
+            let version = Int16(try XCTUnwrap(f["version"] as? Int))
+            let bytes = try XCTUnwrap([UInt8](hex: try XCTUnwrap(f["hex"] as? String)))
+            let message = try XCTUnwrap(Canonical.messages[name])
+            checked += dripFeed(message, bytes, version: version, name: name)
+        }
+        XCTAssertGreaterThan(checked, 5000)
+    }
+
+    private func dripFeed<M: KafkaMessage>(_ sample: M, _ bytes: [UInt8], version: Int16, name: String) -> Int {
+        for cut in 0..<bytes.count {
+            XCTAssertThrowsError(try M.decode(Array(bytes[0..<cut]), version: version), "\(name) v\(version) cut \(cut)")
+        }
+        return bytes.count
+    }
+
+    /// The requests kafka-python sent to Tansu decode with our request decoders (as a
+    /// scripted broker would) and encode back, header and all, to the same bytes.
+    func testCapturedRequestsDecodeAndReencode() throws {
+        let frames = try Fixtures.load("tansu_fixtures.json")
+        XCTAssertGreaterThan(frames.count, 10)
+        for f in frames {
+            let name = try XCTUnwrap(f["name"] as? String)
+            let request = try XCTUnwrap([UInt8](hex: try XCTUnwrap(f["request_hex"] as? String)))
+            let key = try XCTUnwrap(ApiKey(rawValue: Int16(try XCTUnwrap(f["api_key"] as? Int))))
+            let type = try XCTUnwrap(allMessagePairs.first { $0.request.apiKey == key }?.request)
+            XCTAssertEqual(try reencode(type, request).hexString, request.hexString, name)
+        }
+    }
+
+    private func reencode<R: KafkaRequest>(_ type: R.Type, _ frame: [UInt8]) throws -> [UInt8] {
+        let (header, body) = try KafkaFrame.decodeRequest(R.self, frame: frame)
+        let framed = try KafkaFrame.encodeRequest(body, version: header.apiVersion, correlationId: header.correlationId,
+                                                  clientId: header.clientId)
+        return Array(framed.dropFirst(4))
+    }
 }

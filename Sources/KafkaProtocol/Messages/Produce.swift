@@ -50,6 +50,9 @@ public struct ProduceRequest: KafkaRequest {
         self.topics = topics
     }
 
+    /// With `acks == 0` the broker sends no answer at all.
+    public var expectsResponse: Bool { acks != 0 }
+
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
         if v >= 3 { c.nullableString(&transactionalId) }
         c.int16(&acks)

@@ -4,6 +4,11 @@
 // and decode cannot drift apart. Fields absent in a version are simply skipped and keep the
 // default value of the type's `init()`. Strings, byte strings and arrays use the compact
 // encodings when the coder's `flexible` flag is set (the message sets it from its version).
+//
+// What is declarative and what is hand-written in this module:
+// - declarative: every request and response body (Messages/<Api>.swift, one file per API);
+// - hand-written: the primitives (Primitives/), request and response headers and framing
+//   (Headers.swift), the ApiVersions fallback, version negotiation, and the record batches.
 
 /// Something that either writes or reads every field it is handed.
 ///
