@@ -97,4 +97,22 @@ final class RoundTripTests: XCTestCase {
         let decoded = try FetchResponse.decode(bytes, version: 12)
         XCTAssertEqual(decoded.topics.first?.partitions.first?.currentLeader, LeaderIdAndEpoch(leaderId: 4, leaderEpoch: 2))
     }
+
+    func testScriptedBrokerHelpers() throws {
+        let request = try KafkaFrame.encodeRequest(MetadataRequest(topics: ["a"]), version: 12, correlationId: 9, clientId: "x")
+        let header = try KafkaFrame.requestHeader(of: Array(request.dropFirst(4)))
+        XCTAssertEqual(header, RequestHeader(apiKey: 3, apiVersion: 12, correlationId: 9, clientId: "x"))
+        XCTAssertThrowsError(try KafkaFrame.requestHeader(of: [0, 3]))
+
+        var answer = MetadataResponse()
+        answer.brokers = [.init(nodeId: 1, host: "h", port: 9)]
+        let frame = try KafkaFrame.encodeResponse(answer, version: 12, correlationId: 9)
+        XCTAssertEqual(Int(Int32(bigEndian: frame.prefix(4).withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })), frame.count - 4)
+        let (h, body) = try KafkaFrame.decodeResponse(MetadataResponse.self, frame: Array(frame.dropFirst(4)), version: 12)
+        XCTAssertEqual(h.correlationId, 9)
+        XCTAssertEqual(body, answer)
+        // ApiVersions answers keep header v0 even in flexible versions.
+        let api = try KafkaFrame.encodeResponse(ApiVersionsResponse(), version: 3, correlationId: 4)
+        XCTAssertEqual(Array(api.prefix(10)).hexString, "0000000c" + "00000004" + "0000")
+    }
 }
