@@ -20,17 +20,16 @@ public enum Gzip {
         var output = [UInt8]()
         output.reserveCapacity(Int(deflateBound(&stream, uLong(bytes.count))))
         var status = Z_OK
-        var buffer = [UInt8](repeating: 0, count: chunk)
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk)
+        defer { scratch.deallocate() }
         bytes.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = uInt(input.count)
             repeat {
-                buffer.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    status = deflate(&stream, Z_FINISH)
-                    output.append(contentsOf: out[0..<(out.count - Int(stream.avail_out))])
-                }
+                stream.next_out = scratch.baseAddress
+                stream.avail_out = uInt(scratch.count)
+                status = deflate(&stream, Z_FINISH)
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<(scratch.count - Int(stream.avail_out))]))
             } while status == Z_OK
         }
         guard status == Z_STREAM_END else { throw CompressionError.malformed(.gzip, reason: "deflate failed (\(status))") }
@@ -44,29 +43,25 @@ public enum Gzip {
         guard initStatus == Z_OK else { throw CompressionError.malformed(.gzip, reason: "inflateInit2 failed (\(initStatus))") }
         defer { inflateEnd(&stream) }
         var output = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: chunk)
+        // Compressed input rarely expands less than 2x; start there and let appends grow it.
+        output.reserveCapacity(min(maxSize, bytes.count * 3))
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk)
+        defer { scratch.deallocate() }
         var failure: CompressionError?
         bytes.withUnsafeBufferPointer { input in
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
             stream.avail_in = uInt(input.count)
             while true {
                 var status = Z_OK
-                var tooLarge = false
-                buffer.withUnsafeMutableBufferPointer { out in
-                    stream.next_out = out.baseAddress
-                    stream.avail_out = uInt(out.count)
-                    status = inflate(&stream, Z_NO_FLUSH)
-                    let produced = out.count - Int(stream.avail_out)
-                    if output.count + produced > maxSize {
-                        tooLarge = true
-                    } else {
-                        output.append(contentsOf: out[0..<produced])
-                    }
-                }
-                if tooLarge {
+                stream.next_out = scratch.baseAddress
+                stream.avail_out = uInt(scratch.count)
+                status = inflate(&stream, Z_NO_FLUSH)
+                let produced = scratch.count - Int(stream.avail_out)
+                if output.count + produced > maxSize {
                     failure = .outputTooLarge(.gzip, limit: maxSize)
                     return
                 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<produced]))
                 if status == Z_STREAM_END {
                     // Another member may follow; anything else after the end is garbage.
                     if stream.avail_in == 0 { return }

@@ -83,20 +83,40 @@ extension LZ4Frame {
         return ip
     }
 
-    /// Decodes one compressed block onto the end of `output`, in place.
+    /// Decodes one compressed block onto the end of `output`.
     static func decodeBlock(_ block: ArraySlice<UInt8>, into output: inout [UInt8], blockMax: Int,
                             maxSize: Int, windowStart: Int) throws(CompressionError) {
         let start = output.count
         let room = min(blockMax, maxSize - start)
-        output.append(contentsOf: repeatElement(0, count: room))
-        let result = block.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst in
-                LZ4Block.decode(src, dst: dst.baseAddress!, start: start, capacity: start + room, windowStart: windowStart)
+        var result = LZ4Block.DecodeResult.overflow
+        if windowStart == start {
+            // Independent block (what Kafka writes): decode into fresh memory, no zero-fill.
+            let decoded = block.withUnsafeBufferPointer { src in
+                [UInt8](unsafeUninitializedCapacity: room) { dst, written in
+                    result = LZ4Block.decode(src, dst: dst.baseAddress!, start: 0, capacity: room, windowStart: 0)
+                    if case .ok(let end) = result { written = end } else { written = 0 }
+                }
+            }
+            if case .ok = result {
+                if output.isEmpty { output = decoded } else { output.append(contentsOf: decoded) }
+                return
+            }
+        } else {
+            // Linked blocks: matches reach into earlier output, so decode in place after it.
+            output.append(contentsOf: repeatElement(0, count: room))
+            result = block.withUnsafeBufferPointer { src in
+                output.withUnsafeMutableBufferPointer { dst in
+                    LZ4Block.decode(src, dst: dst.baseAddress!, start: start, capacity: start + room, windowStart: windowStart)
+                }
+            }
+            if case .ok(let end) = result {
+                output.removeLast(start + room - end)
+                return
             }
         }
         switch result {
-        case .ok(let end):
-            output.removeLast(start + room - end)
+        case .ok:
+            return
         case .overflow:
             if room < blockMax { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
             throw malformed("block decodes past the frame's maximum")
