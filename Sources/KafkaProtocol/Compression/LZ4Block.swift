@@ -171,7 +171,11 @@ public enum LZ4Block {
             guard literals <= end - ip else { return .malformed("literals run past the input") }
             guard literals <= capacity - op else { return .overflow }
             if literals > 0 {
-                (dst + op).update(from: src + ip, count: literals)
+                if literals <= 16 && end - ip >= 16 && capacity - op >= 16 {
+                    copy16(from: src + ip, to: dst + op)
+                } else {
+                    (dst + op).update(from: src + ip, count: literals)
+                }
                 ip += literals
                 op += literals
             }
@@ -193,7 +197,9 @@ public enum LZ4Block {
             length += minMatch
             guard length <= capacity - op else { return .overflow }
             let d = dst + op
-            if offset >= length {
+            if offset >= 8 && capacity - op >= length + 8 {
+                wideCopy(d, offset: offset, length: length)
+            } else if offset >= length {
                 d.update(from: d - offset, count: length)
             } else {
                 // Overlapping match repeats the last `offset` bytes: copy forward byte by byte.
