@@ -122,3 +122,16 @@ final class CompressionTests: XCTestCase {
         XCTAssertThrowsError(try Gzip.decompress([], maxSize: 100))
     }
 }
+
+extension CompressionTests {
+    func testLimitsAreReportedAsTheCallersLimit() throws {
+        var rng = SeededGenerator(seed: 12)
+        let data = rng.compressible(100_000)
+        for codec in [CompressionCodec.gzip, .snappy, .lz4] {
+            XCTAssertThrowsError(try codec.decompress(codec.compress(data), maxSize: 50_000), "\(codec)") { error in
+                XCTAssertEqual(error as? CompressionError, .outputTooLarge(codec, limit: 50_000))
+            }
+            XCTAssertEqual(try codec.decompress(codec.compress(data), maxSize: data.count), data)
+        }
+    }
+}

@@ -52,8 +52,14 @@ extension Snappy {
                 let length = Int(src[ip]) << 24 | Int(src[ip + 1]) << 16 | Int(src[ip + 2]) << 8 | Int(src[ip + 3])
                 ip += 4
                 guard length <= src.count - ip else { throw malformed("xerial chunk runs past the input") }
-                let chunk = try decompress(UnsafeBufferPointer(rebasing: src[ip..<(ip + length)]),
+                let chunk: [UInt8]
+                do throws(CompressionError) {
+                    chunk = try decompress(UnsafeBufferPointer(rebasing: src[ip..<(ip + length)]),
                                            maxSize: maxSize - output.count)
+                } catch {
+                    if case .outputTooLarge = error { throw CompressionError.outputTooLarge(.snappy, limit: maxSize) }
+                    throw error
+                }
                 output.append(contentsOf: chunk)
                 ip += length
             }
