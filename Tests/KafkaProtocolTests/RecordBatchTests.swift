@@ -216,3 +216,17 @@ final class RecordBatchTests: XCTestCase {
                               with: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
     }
 }
+
+extension RecordBatchTests {
+    func testDecodeUntilErrorKeepsTheGoodBatchesBeforeABadOne() throws {
+        let good = try Self.batch(baseOffset: 0, values: ["a", "b"])
+        var bad = try Self.batch(baseOffset: 2, values: ["c"])
+        bad[bad.count - 1] ^= 0xFF
+        let result = RecordBatchDecoder(topic: "t", partition: 0).decodeUntilError(good + bad + good)
+        XCTAssertEqual(result.records.map(\.offset), [0, 1])
+        XCTAssertEqual(result.nextOffset, 2)
+        guard case .crcMismatch(_, _, let offset, _, _)? = result.error else { return XCTFail("\(String(describing: result.error))") }
+        XCTAssertEqual(offset, 2)
+        XCTAssertThrowsError(try RecordBatchDecoder().decode(good + bad))
+    }
+}

@@ -27,46 +27,63 @@ public struct RecordBatchDecoder: Sendable {
         self.verifyChecksums = verifyChecksums
     }
 
-    /// Decodes every whole batch in `bytes`.
+    /// Decodes every whole batch in `bytes`; throws if any whole batch is bad.
     public func decode(_ bytes: [UInt8]) throws(ProtocolError) -> DecodedRecords {
+        let result = decodeUntilError(bytes)
+        if let error = result.error { throw error }
+        return result
+    }
+
+    /// Decodes whole batches until the end or the first bad one, keeping the good batches
+    /// before it: a consumer can deliver those and then report `error`, which names the
+    /// offset where it stopped.
+    public func decodeUntilError(_ bytes: [UInt8]) -> DecodedRecords {
         var result = DecodedRecords()
         var position = 0
-        while true {
-            let left = bytes.count - position
-            guard left >= BatchLayout.logOverhead else {
-                result.truncated = left > 0
-                break
-            }
-            var head = ByteReader(bytes, range: position..<bytes.count)
-            let offset = head.readInt64()
-            let length = Int(head.readInt32())
-            guard length >= 0 else {
-                throw ProtocolError.invalidLength(what: "batch length", offset: position + 8, length: Int64(length))
-            }
-            guard length <= left - BatchLayout.logOverhead else {
-                result.truncated = true
-                break
-            }
-            let end = position + BatchLayout.logOverhead + length
-            guard length >= 5 else {
-                throw ProtocolError.corrupt("batch at offset \(offset) is only \(length) bytes long")
-            }
-            let magic = Int8(bitPattern: bytes[position + BatchLayout.magicOffset])
-            switch magic {
-            case 2:
-                let batch = try decodeV2(bytes, position..<end)
-                result.nextOffset = batch.nextOffset
-                if !batch.isControl || includeControlBatches { result.batches.append(batch) }
-            case 0, 1:
-                let batches = try decodeLegacy(bytes, position..<end)
-                if let last = batches.last { result.nextOffset = last.nextOffset }
-                result.batches += batches
-            default:
-                throw ProtocolError.corrupt("unknown message format \(magic) at offset \(offset) in \(topic)[\(partition)]")
-            }
-            position = end
+        do {
+            while let next = try decodeBatch(bytes, at: position, into: &result) { position = next }
+        } catch {
+            result.error = error
         }
         return result
+    }
+
+    /// Decodes the batch at `position` into `result`; returns where the next one starts, or
+    /// nil when no whole batch is left.
+    func decodeBatch(_ bytes: [UInt8], at position: Int, into result: inout DecodedRecords) throws(ProtocolError) -> Int? {
+        let left = bytes.count - position
+        guard left >= BatchLayout.logOverhead else {
+            result.truncated = left > 0
+            return nil
+        }
+        var head = ByteReader(bytes, range: position..<bytes.count)
+        let offset = head.readInt64()
+        let length = Int(head.readInt32())
+        guard length >= 0 else {
+            throw ProtocolError.invalidLength(what: "batch length", offset: position + 8, length: Int64(length))
+        }
+        guard length <= left - BatchLayout.logOverhead else {
+            result.truncated = true
+            return nil
+        }
+        let end = position + BatchLayout.logOverhead + length
+        guard length >= 5 else {
+            throw ProtocolError.corrupt("batch at offset \(offset) in \(topic)[\(partition)] is only \(length) bytes long")
+        }
+        let magic = Int8(bitPattern: bytes[position + BatchLayout.magicOffset])
+        switch magic {
+        case 2:
+            let batch = try decodeV2(bytes, position..<end)
+            result.nextOffset = batch.nextOffset
+            if !batch.isControl || includeControlBatches { result.batches.append(batch) }
+        case 0, 1:
+            let batches = try decodeLegacy(bytes, position..<end)
+            if let last = batches.last { result.nextOffset = last.nextOffset }
+            result.batches += batches
+        default:
+            throw ProtocolError.corrupt("unknown message format \(magic) at offset \(offset) in \(topic)[\(partition)]")
+        }
+        return end
     }
 
     func mapCompression(_ error: CompressionError, offset: Int64) -> ProtocolError {
@@ -85,6 +102,8 @@ public struct DecodedRecords: Equatable, Sendable {
     /// True when bytes were left over that did not make a whole batch (the broker's size limit
     /// cut it). With no whole batch at all, the fetch size is smaller than one batch.
     public var truncated: Bool = false
+    /// Set by `decodeUntilError` when a whole batch was bad: decoding stopped there.
+    public var error: ProtocolError?
 
     public init() {}
 
