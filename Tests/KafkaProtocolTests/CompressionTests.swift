@@ -64,8 +64,8 @@ final class CompressionTests: XCTestCase {
 
     /// Streams written by python-snappy, kafka-python, the lz4 library and Python's gzip.
     func testDecodesStreamsFromOtherImplementations() throws {
-        let small = try Fixture.bytes("codecs", "plain_small")
-        let big = try Fixture.bytes("codecs", "plain_big")
+        let small = try RecordFixture.bytes("codecs", "plain_small")
+        let big = try RecordFixture.bytes("codecs", "plain_big")
         let plains = ["plain_small": small, "plain_big": big, "plain_small+plain_big": small + big]
         let cases: [(String, CompressionCodec)] = [
             ("snappy_raw", .snappy), ("snappy_xerial", .snappy), ("snappy_xerial_big", .snappy),
@@ -73,22 +73,22 @@ final class CompressionTests: XCTestCase {
             ("gzip", .gzip), ("gzip_two_members", .gzip),
         ]
         for (name, codec) in cases {
-            let meaning = try Fixture.meaning("codecs", name)
+            let meaning = try RecordFixture.meaning("codecs", name)
             let plain = try XCTUnwrap(plains[try XCTUnwrap(meaning["plain"] as? String)])
-            XCTAssertEqual(try codec.decompress(Fixture.bytes("codecs", name), maxSize: Self.limit), plain, name)
+            XCTAssertEqual(try codec.decompress(RecordFixture.bytes("codecs", name), maxSize: Self.limit), plain, name)
             // One byte less than needed must be refused, not truncated.
-            XCTAssertThrowsError(try codec.decompress(Fixture.bytes("codecs", name), maxSize: plain.count - 1), name)
+            XCTAssertThrowsError(try codec.decompress(RecordFixture.bytes("codecs", name), maxSize: plain.count - 1), name)
         }
-        XCTAssertEqual(try LZ4Block.decompress(Fixture.bytes("codecs", "lz4_block"), maxSize: small.count), small)
+        XCTAssertEqual(try LZ4Block.decompress(RecordFixture.bytes("codecs", "lz4_block"), maxSize: small.count), small)
     }
 
     func testChecksumMismatchesAreReported() throws {
-        var frame = try Fixture.bytes("codecs", "lz4_frame_checksums")
+        var frame = try RecordFixture.bytes("codecs", "lz4_frame_checksums")
         frame[frame.count - 1] ^= 0x01
         XCTAssertThrowsError(try LZ4Frame.decompress(frame, maxSize: Self.limit)) { error in
             XCTAssertEqual(error as? CompressionError, .checksumMismatch(.lz4))
         }
-        var header = try Fixture.bytes("codecs", "lz4_frame_checksums")
+        var header = try RecordFixture.bytes("codecs", "lz4_frame_checksums")
         header[header.count > 7 ? 14 : 0] ^= 0x10
         XCTAssertThrowsError(try LZ4Frame.decompress(header, maxSize: Self.limit))
     }

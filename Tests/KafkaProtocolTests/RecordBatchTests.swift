@@ -79,7 +79,7 @@ final class RecordBatchTests: XCTestCase {
             XCTAssertEqual(offset, 42)
         }
         // A legacy message's CRC-32 is checked too.
-        var legacy = try Fixture.bytes("records", "kafka_python_v1_none")
+        var legacy = try RecordFixture.bytes("records", "kafka_python_v1_none")
         let firstSize = Int(legacy[8]) << 24 | Int(legacy[9]) << 16 | Int(legacy[10]) << 8 | Int(legacy[11])
         legacy[12 + firstSize - 1] ^= 0x01  // the last byte of the first message's value
         XCTAssertThrowsError(try RecordBatchDecoder(topic: "old", partition: 0).decode(legacy)) { error in
@@ -133,7 +133,7 @@ final class RecordBatchTests: XCTestCase {
             ends.append(stream.count)
             offset += 4
         }
-        stream += try Fixture.bytes("records", "kafka_python_v1_gzip")
+        stream += try RecordFixture.bytes("records", "kafka_python_v1_gzip")
         ends.append(stream.count)
         let decoder = RecordBatchDecoder()
         for length in 0...stream.count {
@@ -156,7 +156,7 @@ final class RecordBatchTests: XCTestCase {
         }
         for name in ["kafka_python_v0_gzip", "kafka_python_v0_lz4", "kafka_python_v1_snappy", "kafka_python_v1_none",
                      "tansu_confluent_lz4", "tansu_confluent_snappy"] {
-            seeds.append(try Fixture.bytes("records", name))
+            seeds.append(try RecordFixture.bytes("records", name))
         }
         let frames = try [CompressionCodec.gzip, .snappy, .lz4].map { ($0, try $0.compress(rng.compressible(1000))) }
             + [(.snappy, Snappy.compress(rng.compressible(1000)))]

@@ -7,7 +7,7 @@ import XCTest
 /// and write the same bytes they did where the format leaves no choice.
 final class RecordFixtureTests: XCTestCase {
     static let names: [String] = {
-        let folder = Fixture.root.appendingPathComponent("records")
+        let folder = RecordFixture.root.appendingPathComponent("records")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         // zstd fixtures are decoded by the zstd tests.
         return files.filter { $0.hasSuffix(".json") && !$0.contains("zstd") }
@@ -20,8 +20,8 @@ final class RecordFixtureTests: XCTestCase {
 
     func testDecodesEveryFixtureToTheRecordsThatWereWritten() throws {
         for name in Self.names {
-            let meaning = try Fixture.meaning("records", name)
-            let decoded = try RecordBatchDecoder(topic: name, partition: 0).decode(Fixture.bytes("records", name))
+            let meaning = try RecordFixture.meaning("records", name)
+            let decoded = try RecordBatchDecoder(topic: name, partition: 0).decode(RecordFixture.bytes("records", name))
             XCTAssertFalse(decoded.truncated, name)
             let expected = try expectedRecords(meaning)
             XCTAssertEqual(decoded.records, expected, name)
@@ -47,7 +47,7 @@ final class RecordFixtureTests: XCTestCase {
     func testReencodingV2Fixtures() throws {
         var exact = 0
         for name in Self.names where name.contains("v2") || name.hasPrefix("tansu") {
-            let original = try Fixture.bytes("records", name)
+            let original = try RecordFixture.bytes("records", name)
             let decoded = try RecordBatchDecoder().decode(original)
             var rebuilt: [UInt8] = []
             for batch in decoded.batches {
@@ -74,12 +74,12 @@ final class RecordFixtureTests: XCTestCase {
         let list = try XCTUnwrap(meaning["records"] as? [[String: Any]])
         return try list.map { r in
             let headers = try XCTUnwrap(r["headers"] as? [[Any]]).map { pair in
-                RecordHeader(key: pair[0] as? String ?? "", value: (pair[1] as? String).flatMap(Fixture.fromHex))
+                RecordHeader(key: pair[0] as? String ?? "", value: (pair[1] as? String).flatMap(RecordFixture.fromHex))
             }
             return Record(offset: Int64(try XCTUnwrap(r["offset"] as? Int)),
                           timestamp: Int64(try XCTUnwrap(r["timestamp"] as? Int)),
-                          key: (r["key"] as? String).flatMap(Fixture.fromHex),
-                          value: (r["value"] as? String).flatMap(Fixture.fromHex),
+                          key: (r["key"] as? String).flatMap(RecordFixture.fromHex),
+                          value: (r["value"] as? String).flatMap(RecordFixture.fromHex),
                           headers: headers)
         }
     }

@@ -34,7 +34,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// Golden fixtures written by Fixtures/generate_record_fixtures.py.
-enum Fixture {
+enum RecordFixture {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func bytes(_ folder: String, _ name: String) throws -> [UInt8] {
