@@ -135,3 +135,13 @@ extension CompressionTests {
         }
     }
 }
+
+extension CompressionTests {
+    func testNegativeLimitsAreTreatedAsZero() throws {
+        for codec in Self.codecs {
+            let packed = try codec.compress([1, 2, 3])
+            XCTAssertThrowsError(try codec.decompress(packed, maxSize: -1), "\(codec)")
+            XCTAssertEqual(try codec.decompress(codec.compress([]), maxSize: -5), [], "\(codec)")
+        }
+    }
+}

@@ -8,7 +8,7 @@ final class RecordBatchTests: XCTestCase {
         (0..<count).map { _ in
             let timestamp = Int64.random(in: 0...(1 << 42), using: &rng)
             func blob() -> [UInt8]? {
-                switch Int.random(in: 0..<6, using: &rng) {
+                switch Int.random(in: 0..<7, using: &rng) {
                 case 0: return nil
                 case 1: return []
                 case 2: return rng.compressible(Int.random(in: 0..<big, using: &rng))
@@ -193,12 +193,16 @@ final class RecordBatchTests: XCTestCase {
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !input.isEmpty else { return }
             let at = Int.random(in: 0..<input.count, using: &rng)
-            switch Int.random(in: 0..<6, using: &rng) {
+            switch Int.random(in: 0..<7, using: &rng) {
             case 0: input[at] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &rng)
             case 1: input[at] = UInt8.random(in: 0...255, using: &rng)
             case 2: input.removeSubrange(at...)
             case 3: input.insert(UInt8.random(in: 0...255, using: &rng), at: at)
             case 4: input[at] = [0x00, 0x7F, 0x80, 0xFF][Int.random(in: 0..<4, using: &rng)]
+            case 5:
+                // Extreme integers: offsets, lengths and counts at their limits.
+                let fill: [UInt8] = Bool.random(using: &rng) ? [0x7F] + [UInt8](repeating: 0xFF, count: 7) : [UInt8](repeating: 0x80, count: 8)
+                for (i, b) in fill.enumerated() where at + i < input.count { input[at + i] = b }
             default: input.remove(at: at)
             }
         }

@@ -41,6 +41,7 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
     /// Decompresses `bytes`, refusing to produce more than `maxSize` bytes. Malformed input
     /// throws; no input makes this trap or loop.
     public func decompress(_ bytes: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        let maxSize = max(0, maxSize)
         switch self {
         case .none:
             guard bytes.count <= maxSize else { throw CompressionError.outputTooLarge(self, limit: maxSize) }

@@ -38,6 +38,7 @@ public enum Gzip {
 
     /// Decompresses gzip (or zlib) data, one or more members, up to `maxSize` bytes of output.
     public static func decompress(_ bytes: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        let maxSize = max(0, maxSize)
         var stream = z_stream()
         let initStatus = inflateInit2_(&stream, readWindowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard initStatus == Z_OK else { throw CompressionError.malformed(.gzip, reason: "inflateInit2 failed (\(initStatus))") }

@@ -2,6 +2,7 @@ extension LZ4Frame {
     /// Decompresses one or more concatenated LZ4 frames, refusing more than `maxSize` bytes.
     /// Accepts the header checksum that Kafka 0.8/0.9 wrote (computed over the magic too).
     public static func decompress(_ input: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        let maxSize = max(0, maxSize)
         var output = [UInt8]()
         var ip = 0
         repeat {

@@ -59,9 +59,9 @@ public struct RecordBatch: Equatable, Hashable, Sendable {
     public var records: [Record]
 
     /// The offset of the batch's last record (also right for batches compacted to fewer records).
-    public var lastOffset: Int64 { baseOffset + Int64(lastOffsetDelta) }
+    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
     /// Where the next fetch should start once this batch is consumed.
-    public var nextOffset: Int64 { lastOffset + 1 }
+    public var nextOffset: Int64 { lastOffset &+ 1 }
 
     public init(baseOffset: Int64, partitionLeaderEpoch: Int32 = -1, magic: Int8 = 2,
                 compression: CompressionCodec = .none, timestampType: TimestampType = .createTime,
