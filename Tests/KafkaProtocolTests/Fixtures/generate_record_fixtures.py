@@ -174,8 +174,8 @@ def codec_fixtures():
         "lz4_frame_linked": ("lz4", big, lz4.frame.compress(
             big, block_size=lz4.frame.BLOCKSIZE_MAX64KB, block_linked=True)),
         "lz4_frame_old_kafka": ("lz4", plain, lz4_encode_old_kafka(plain)),
-        "gzip": ("gzip", plain, gzip_module.compress(plain)),
-        "gzip_two_members": ("gzip", plain + big, gzip_module.compress(plain) + gzip_module.compress(big)),  # noqa: E501
+        "gzip": ("gzip", plain, gzip_module.compress(plain, mtime=0)),
+        "gzip_two_members": ("gzip", plain + big, gzip_module.compress(plain, mtime=0) + gzip_module.compress(big, mtime=0)),  # noqa: E501
     }
     # The plain texts are stored once; each stream's .json names the one it decodes to.
     write("codecs", "plain_small", plain, {"size": len(plain)})
