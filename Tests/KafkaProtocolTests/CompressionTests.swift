@@ -145,3 +145,18 @@ extension CompressionTests {
         }
     }
 }
+
+extension CompressionTests {
+    struct ForeignError: Error {}
+
+    /// How a codec with its own error type (zstd) is folded into CompressionError.
+    func testForeignDecoderErrorsAreMapped() {
+        XCTAssertThrowsError(try CompressionCodec.zstd.mapErrors(maxSize: 10) { throw ForeignError() }) { error in
+            guard case .malformed(.zstd, _)? = error as? CompressionError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try CompressionCodec.zstd.mapErrors(maxSize: 2) { [1, 2, 3] }) { error in
+            XCTAssertEqual(error as? CompressionError, .outputTooLarge(.zstd, limit: 2))
+        }
+        XCTAssertEqual(try CompressionCodec.zstd.mapErrors(maxSize: 3) { [1, 2, 3] }, [1, 2, 3])
+    }
+}

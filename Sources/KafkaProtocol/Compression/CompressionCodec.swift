@@ -33,7 +33,7 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
         case .gzip: return try Gzip.compress(bytes)
         case .snappy: return Snappy.compressFramed(bytes)
         case .lz4: return LZ4Frame.compress(bytes)
-        // zstd: the codec lands in Zstd*.swift; this line becomes `try Zstd.compress(bytes)`.
+        // zstd: when Zstd.swift lands, this line becomes `case .zstd: return Zstd.compress(bytes)`.
         case .zstd: throw CompressionError.unsupportedCodec(self)
         }
     }
@@ -49,9 +49,28 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
         case .gzip: return try Gzip.decompress(bytes, maxSize: maxSize)
         case .snappy: return try Snappy.decompressAny(bytes, maxSize: maxSize)
         case .lz4: return try LZ4Frame.decompress(bytes, maxSize: maxSize)
-        // zstd: the codec lands in Zstd*.swift; this line becomes `try Zstd.decompress(bytes, maxSize: maxSize)`.
+        // zstd: when Zstd.swift lands, this line becomes
+        // `case .zstd: return try mapErrors(maxSize: maxSize) { try Zstd.decompress(bytes, maxSize: maxSize) }`.
         case .zstd: throw CompressionError.unsupportedCodec(self)
         }
+    }
+}
+
+extension CompressionCodec {
+    /// Runs a decoder that throws its own error type and reports its failures as
+    /// `CompressionError`s of this codec. A result over `maxSize` is reported as such even if
+    /// the decoder's own error said something else.
+    func mapErrors(maxSize: Int, _ body: () throws -> [UInt8]) throws(CompressionError) -> [UInt8] {
+        let output: [UInt8]
+        do {
+            output = try body()
+        } catch let error as CompressionError {
+            throw error
+        } catch {
+            throw CompressionError.malformed(self, reason: "\(error)")
+        }
+        guard output.count <= maxSize else { throw CompressionError.outputTooLarge(self, limit: maxSize) }
+        return output
     }
 }
 
