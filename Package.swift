@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+
         .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
                     exclude: ["Fixtures"], swiftSettings: strict),
