@@ -1,4 +1,4 @@
-# Shared helpers for services.sh and zk-ctl.sh (sourced, not run).
+# Shared functions for services.sh and zk-ctl.sh (sourced, not run).
 # shellcheck shell=bash
 
 ZK_SERVER=/usr/share/zookeeper/bin/zkServer.sh

@@ -13,8 +13,8 @@ run=""
 # shellcheck disable=SC2317  # called from the traps
 cleanup() {
     if [[ -n "$child" ]]; then
-        # The child leads a session of its own, which holds swift test and the test runner it
-        # starts (in yet another process group): signal every process of that session.
+        # The child was started with setsid, so its sid groups swift test and the test runner
+        # it starts (in yet another process group): signal every process with that sid.
         local pids
         pids="$(ps -o pid= -s "$child" 2>/dev/null || true)"
         if [[ -n "$pids" ]]; then
@@ -40,7 +40,7 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM HUP
 
-# Runs a command in the background, in a session of its own, and waits for it, so a signal
+# Runs a command in the background under setsid and waits for it, so a signal
 # reaches our trap at once and the trap can stop the command with all its children.
 run_child() {
     local status=0
