@@ -30,11 +30,20 @@ let package = Package(
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
+        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+                swiftSettings: strict),
+
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
-        .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
