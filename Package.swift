@@ -29,7 +29,7 @@ let package = Package(
 
         .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
-                    swiftSettings: strict),
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
     ],

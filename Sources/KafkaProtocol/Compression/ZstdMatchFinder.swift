@@ -1,0 +1,142 @@
+/// One LZ77 sequence: `literalLength` literals, then `matchLength` bytes copied from
+/// `offset` bytes back.
+struct ZstdSequence {
+    var literalLength: Int
+    var matchLength: Int
+    var offset: Int
+}
+
+/// Hash-chain LZ77 match finder over the whole input; keeps its tables across blocks so
+/// matches may reach into earlier blocks within the window. Confined to the encoding thread.
+struct ZstdMatchFinder {
+    static let minMatch = 4
+    let hashLog: Int
+    let windowSize: Int
+    let searchDepth: Int
+    let lazy: Bool
+    /// Larger values skip through incompressible data faster.
+    let skipShift: Int
+    var head: [Int32]
+    var chain: [Int32]
+    let chainMask: Int
+
+    init(level: Int, inputCount: Int, windowLog: Int) {
+        let level = min(max(level, 1), 22)
+        hashLog = level >= 10 ? 18 : 17
+        windowSize = 1 << windowLog
+        searchDepth = level <= 1 ? 1 : min(1 << (level / 2 + 1), 256)
+        lazy = level >= 5
+        skipShift = level <= 2 ? 5 : level < 10 ? 6 : 8
+        head = [Int32](repeating: -1, count: 1 << hashLog)
+        var chainSize = 1
+        while chainSize < min(inputCount, windowSize) { chainSize <<= 1 }
+        chain = [Int32](repeating: -1, count: chainSize)
+        chainMask = chainSize - 1
+    }
+
+    @inline(__always)
+    func hash(_ p: UnsafePointer<UInt8>, _ pos: Int) -> Int {
+        let v = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt32.self)
+        return Int((v &* 2_654_435_761) >> UInt32(32 - hashLog))
+    }
+
+    @inline(__always)
+    mutating func insert(_ p: UnsafePointer<UInt8>, _ pos: Int) -> Int {
+        let h = hash(p, pos)
+        let previous = Int(head[h])
+        head[h] = Int32(pos)
+        chain[pos & chainMask] = Int32(previous)
+        return previous
+    }
+
+    /// Length of the common prefix of `p+a` and `p+b` (a < b), not reading at or past `limit`.
+    @inline(__always)
+    static func matchLength(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int, limit: Int) -> Int {
+        var n = 0
+        let raw = UnsafeRawPointer(p)
+        while b + n + 8 <= limit {
+            let x = raw.loadUnaligned(fromByteOffset: a + n, as: UInt64.self)
+                ^ raw.loadUnaligned(fromByteOffset: b + n, as: UInt64.self)
+            if x != 0 { return n + x.trailingZeroBitCount >> 3 }
+            n += 8
+        }
+        while b + n < limit && p[a + n] == p[b + n] { n += 1 }
+        return n
+    }
+
+    /// Best match for `pos` among the chain starting at `candidate`.
+    @inline(__always)
+    func bestMatch(_ p: UnsafePointer<UInt8>, pos: Int, candidate first: Int, limit: Int) -> (length: Int, offset: Int) {
+        var bestLength = 0
+        var bestOffset = 0
+        var candidate = first
+        var depth = searchDepth
+        let lowest = pos - windowSize
+        while candidate >= 0 && candidate > lowest && depth > 0 {
+            if p[candidate + bestLength] == p[pos + bestLength] || bestLength == 0 {
+                let length = Self.matchLength(p, candidate, pos, limit: limit)
+                if length > bestLength {
+                    bestLength = length
+                    bestOffset = pos - candidate
+                    if pos + length >= limit { break }
+                }
+            }
+            let next = Int(chain[candidate & chainMask])
+            if next >= candidate { break }
+            candidate = next
+            depth -= 1
+        }
+        return (bestLength, bestOffset)
+    }
+
+    /// Finds the sequences covering `start ..< end`; returns the trailing literal count.
+    mutating func sequences(_ p: UnsafePointer<UInt8>, count: Int, start: Int, end: Int,
+                            into result: inout [ZstdSequence]) -> Int {
+        result.removeAll(keepingCapacity: true)
+        var anchor = start
+        var pos = start
+        // Positions below `inserted` are already in the hash chains.
+        var inserted = start
+        let hashEnd = min(end, count - 3)
+        while pos + Self.minMatch <= end && pos < hashEnd {
+            let candidate = pos >= inserted ? insert(p, pos) : Int(chain[pos & chainMask])
+            inserted = max(inserted, pos + 1)
+            var (length, offset) = bestMatch(p, pos: pos, candidate: candidate, limit: end)
+            if length < Self.minMatch {
+                pos += 1 + ((pos - anchor) >> skipShift)
+                continue
+            }
+            if lazy {
+                while pos + 1 < hashEnd {
+                    let next = insert(p, pos + 1)
+                    inserted = pos + 2
+                    let (l2, o2) = bestMatch(p, pos: pos + 1, candidate: next, limit: end)
+                    if l2 > length + 1 || (l2 > length && o2 < offset) {
+                        pos += 1
+                        length = l2
+                        offset = o2
+                    } else {
+                        break
+                    }
+                }
+            }
+            // Extend backwards into pending literals.
+            while pos > anchor && pos - offset > 0 && p[pos - 1] == p[pos - offset - 1] {
+                pos -= 1
+                length += 1
+            }
+            result.append(ZstdSequence(literalLength: pos - anchor, matchLength: length, offset: offset))
+            let matchEnd = pos + length
+            var fill = inserted
+            let fillEnd = min(matchEnd, hashEnd)
+            while fill < fillEnd {
+                _ = insert(p, fill)
+                fill += 1
+            }
+            inserted = max(inserted, fillEnd)
+            pos = matchEnd
+            anchor = pos
+        }
+        return end - anchor
+    }
+}
