@@ -36,7 +36,7 @@ struct ZstdBitWriter {
     }
 }
 
-/// FSE encoding for the predefined sequence distributions, derived from the decoding table:
+/// FSE encoding for a sequence distribution, derived from the decoding table:
 /// to emit `symbol` when the decoder must next land in state `y`, pick the row `x` holding
 /// `symbol` whose range `baseline ..< baseline + 2^nbBits` contains `y`, and write `y - baseline`.
 /// Immutable; any thread.
@@ -65,6 +65,16 @@ struct ZstdFSEEncoder: Sendable {
         }
         stateFor = map
         initialState = first
+    }
+
+    /// An encoder for RLE_Mode: one state, no bits.
+    init(rle symbol: Int) {
+        accuracyLog = 0
+        entries = [ZstdFSE.Entry(symbol: UInt8(symbol), nbBits: 0, baseline: 0)]
+        var map = [UInt16](repeating: 0, count: symbol + 1)
+        map[symbol] = 0
+        stateFor = map
+        initialState = map
     }
 
     /// Moves from decoder state `y` back to a row for `symbol`, writing the bits that lead to `y`.

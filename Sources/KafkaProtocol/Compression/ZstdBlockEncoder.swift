@@ -1,5 +1,5 @@
-/// Codes one compressed block: the literals section and the sequences section, using the
-/// predefined distributions for all three sequence symbol types. Pure functions; any thread.
+/// Codes one compressed block: the literals section, then the sequences section.
+/// Pure functions; any thread.
 enum ZstdBlockEncoder {
     /// The block body, or nil when the sequences can't be expressed (never for valid input).
     static func encode(
@@ -20,8 +20,7 @@ enum ZstdBlockEncoder {
         ZstdLiteralsEncoder.encode(literals, into: &body)
         writeSequenceCount(sequences.count, into: &body)
         if sequences.isEmpty { return body }
-        body.append(0)  // Predefined_Mode for literals lengths, offsets and match lengths.
-        body.append(contentsOf: encodeSequences(sequences, repeats: &repeats))
+        ZstdSequenceEncoder.encode(sequences, repeats: &repeats, into: &body)
         return body
     }
 
@@ -53,62 +52,5 @@ enum ZstdBlockEncoder {
         var code = 32
         while code < 42 && Int(ZstdSequenceTable.matchLengthBase[code - 31]) <= ml { code += 1 }
         return code
-    }
-
-    private static func encodeSequences(_ sequences: [ZstdSequence], repeats: inout (Int, Int, Int)) -> [UInt8] {
-        let n = sequences.count
-        var llCodes = [UInt8](repeating: 0, count: n)
-        var mlCodes = [UInt8](repeating: 0, count: n)
-        var ofCodes = [UInt8](repeating: 0, count: n)
-        var ofValues = [Int](repeating: 0, count: n)
-        var (rep1, rep2, rep3) = repeats
-        for (i, s) in sequences.enumerated() {
-            var value: Int
-            if s.literalLength > 0 && s.offset == rep1 {
-                value = 1
-            } else {
-                value = s.offset + 3
-                rep3 = rep2
-                rep2 = rep1
-                rep1 = s.offset
-            }
-            ofValues[i] = value
-            ofCodes[i] = UInt8(63 - UInt64(value).leadingZeroBitCount)
-            llCodes[i] = UInt8(literalsLengthCode(s.literalLength))
-            mlCodes[i] = UInt8(matchLengthCode(s.matchLength))
-        }
-        repeats = (rep1, rep2, rep3)
-
-        let llEnc = ZstdFSEEncoder.literalsLength
-        let mlEnc = ZstdFSEEncoder.matchLength
-        let ofEnc = ZstdFSEEncoder.offset
-        var writer = ZstdBitWriter(capacity: n * 4 + 8)
-
-        func writeExtras(_ i: Int) {
-            let s = sequences[i]
-            let (llBase, llBits) = ZstdSequenceTable.Kind.literalsLength.code(Int(llCodes[i]))
-            writer.write(UInt64(s.literalLength - Int(llBase)), Int(llBits))
-            let (mlBase, mlBits) = ZstdSequenceTable.Kind.matchLength.code(Int(mlCodes[i]))
-            writer.write(UInt64(s.matchLength - Int(mlBase)), Int(mlBits))
-            let ofBits = Int(ofCodes[i])
-            writer.write(UInt64(ofValues[i] - (1 << ofBits)), ofBits)
-        }
-
-        var llState = Int(llEnc.initialState[Int(llCodes[n - 1])])
-        var mlState = Int(mlEnc.initialState[Int(mlCodes[n - 1])])
-        var ofState = Int(ofEnc.initialState[Int(ofCodes[n - 1])])
-        writeExtras(n - 1)
-        var i = n - 2
-        while i >= 0 {
-            ofState = ofEnc.encode(Int(ofCodes[i]), from: ofState, into: &writer)
-            mlState = mlEnc.encode(Int(mlCodes[i]), from: mlState, into: &writer)
-            llState = llEnc.encode(Int(llCodes[i]), from: llState, into: &writer)
-            writeExtras(i)
-            i -= 1
-        }
-        writer.write(UInt64(mlState), mlEnc.accuracyLog)
-        writer.write(UInt64(ofState), ofEnc.accuracyLog)
-        writer.write(UInt64(llState), llEnc.accuracyLog)
-        return writer.close()
     }
 }

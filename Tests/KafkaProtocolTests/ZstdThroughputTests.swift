@@ -1,0 +1,39 @@
+import Dispatch
+import XCTest
+import KafkaProtocol
+
+/// Prints compression and decompression speed (meaningful in release builds:
+/// `swift test -c release --filter ZstdThroughput`). Asserts only correctness: speed depends on
+/// the machine.
+final class ZstdThroughputTests: XCTestCase {
+    func testThroughputReport() throws {
+        let inputs: [(String, [UInt8])] = [
+            ("records", ZstdTestData.generate("records", length: 8 << 20, seed: 1)),
+            ("text", ZstdTestData.generate("text", length: 8 << 20, seed: 2)),
+            ("random", ZstdTestData.generate("random", length: 4 << 20, seed: 3)),
+        ]
+        for (name, input) in inputs {
+            for level in [1, 3] {
+                var frame = [UInt8]()
+                let compressSeconds = Self.time { frame = Zstd.compress(input, level: level) }
+                var decoded = [UInt8]()
+                let rounds = 5
+                let decompressSeconds = try Self.time {
+                    for _ in 0..<rounds { decoded = try Zstd.decompress(frame, maxSize: input.count) }
+                } / Double(rounds)
+                XCTAssertTrue(decoded == input, name)
+                let mb = Double(input.count) / 1_000_000
+                print(String(format: "zstd %@ level %d: %.1f MB -> %.2f MB (%.1f%%), compress %.0f MB/s, decompress %.0f MB/s",
+                             name, level, mb, Double(frame.count) / 1_000_000,
+                             100 * Double(frame.count) / Double(input.count),
+                             mb / compressSeconds, mb / decompressSeconds))
+            }
+        }
+    }
+
+    private static func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
