@@ -16,6 +16,8 @@ struct ZstdMatchFinder {
     let lazy: Bool
     /// Larger values skip through incompressible data faster.
     let skipShift: Int
+    /// Recently used offsets, most recent first; matches at these offsets code cheaply.
+    var recent = (1, 4, 8)
     var head: [Int32]
     var chain: [Int32]
     let chainMask: Int
@@ -89,6 +91,17 @@ struct ZstdMatchFinder {
         return (bestLength, bestOffset)
     }
 
+    /// The longest match at one of the two most recent offsets.
+    @inline(__always)
+    func repeatMatch(_ p: UnsafePointer<UInt8>, pos: Int, limit: Int) -> (length: Int, offset: Int) {
+        var best = (length: 0, offset: 0)
+        for offset in [recent.0, recent.1] where offset <= pos && offset < windowSize {
+            let length = Self.matchLength(p, pos - offset, pos, limit: limit)
+            if length > best.length { best = (length, offset) }
+        }
+        return best
+    }
+
     /// Finds the sequences covering `start ..< end`; returns the trailing literal count.
     mutating func sequences(_ p: UnsafePointer<UInt8>, count: Int, start: Int, end: Int,
                             into result: inout [ZstdSequence]) -> Int {
@@ -102,6 +115,12 @@ struct ZstdMatchFinder {
             let candidate = pos >= inserted ? insert(p, pos) : Int(chain[pos & chainMask])
             inserted = max(inserted, pos + 1)
             var (length, offset) = bestMatch(p, pos: pos, candidate: candidate, limit: end)
+            if pos > anchor {
+                let (repLength, repOffset) = repeatMatch(p, pos: pos, limit: end)
+                if repLength >= Self.minMatch && repLength + 2 >= length {
+                    (length, offset) = (repLength, repOffset)
+                }
+            }
             if length < Self.minMatch {
                 pos += 1 + ((pos - anchor) >> skipShift)
                 continue
@@ -126,6 +145,13 @@ struct ZstdMatchFinder {
                 length += 1
             }
             result.append(ZstdSequence(literalLength: pos - anchor, matchLength: length, offset: offset))
+            if offset == recent.1 {
+                recent = (offset, recent.0, recent.2)
+            } else if offset == recent.2 {
+                recent = (offset, recent.0, recent.1)
+            } else if offset != recent.0 {
+                recent = (offset, recent.0, recent.1)
+            }
             let matchEnd = pos + length
             var fill = inserted
             let fillEnd = min(matchEnd, hashEnd)
