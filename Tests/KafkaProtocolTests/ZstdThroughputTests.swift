@@ -31,6 +31,20 @@ final class ZstdThroughputTests: XCTestCase {
         }
     }
 
+    /// Frames from the reference encoder exercise Huffman literals and fitted FSE tables.
+    func testReferenceFrameDecodingReport() throws {
+        for fixture in try ZstdTestData.fixtures() where fixture.content.count >= 100_000 {
+            var decoded = [UInt8]()
+            let rounds = 10
+            let seconds = try Self.time {
+                for _ in 0..<rounds { decoded = try Zstd.decompress(fixture.frame, maxSize: fixture.content.count) }
+            } / Double(rounds)
+            XCTAssertTrue(decoded == fixture.content, fixture.name)
+            print(String(format: "zstd reference frame %@: %.2f MB, decompress %.0f MB/s", fixture.name,
+                         Double(fixture.content.count) / 1_000_000, Double(fixture.content.count) / 1_000_000 / seconds))
+        }
+    }
+
     private static func time(_ body: () throws -> Void) rethrows -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
