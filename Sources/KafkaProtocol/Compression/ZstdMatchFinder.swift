@@ -66,20 +66,29 @@ struct ZstdMatchFinder {
         return n
     }
 
-    /// Best match for `pos` among the chain starting at `candidate`.
+    /// How much a match is worth: each byte saves a literal; far offsets cost extra bits.
+    @inline(__always)
+    static func score(_ length: Int, _ offset: Int) -> Int {
+        length * 4 - (63 - UInt64(offset).leadingZeroBitCount)
+    }
+
+    /// Best-scoring match for `pos` among the chain starting at `candidate`.
     @inline(__always)
     func bestMatch(_ p: UnsafePointer<UInt8>, pos: Int, candidate first: Int, limit: Int) -> (length: Int, offset: Int) {
         var bestLength = 0
         var bestOffset = 0
+        var bestScore = Int.min
         var candidate = first
         var depth = searchDepth
         let lowest = pos - windowSize
         while candidate >= 0 && candidate > lowest && depth > 0 {
-            if p[candidate + bestLength] == p[pos + bestLength] || bestLength == 0 {
+            if bestLength == 0 || p[candidate + bestLength] == p[pos + bestLength] {
                 let length = Self.matchLength(p, candidate, pos, limit: limit)
-                if length > bestLength {
+                let offset = pos - candidate
+                if length >= Self.minMatch && Self.score(length, offset) > bestScore {
                     bestLength = length
-                    bestOffset = pos - candidate
+                    bestOffset = offset
+                    bestScore = Self.score(length, offset)
                     if pos + length >= limit { break }
                 }
             }
@@ -117,7 +126,7 @@ struct ZstdMatchFinder {
             var (length, offset) = bestMatch(p, pos: pos, candidate: candidate, limit: end)
             if pos > anchor {
                 let (repLength, repOffset) = repeatMatch(p, pos: pos, limit: end)
-                if repLength >= Self.minMatch && repLength + 2 >= length {
+                if repLength >= Self.minMatch && repLength * 4 + 2 >= Self.score(length, max(offset, 1)) {
                     (length, offset) = (repLength, repOffset)
                 }
             }
@@ -130,7 +139,7 @@ struct ZstdMatchFinder {
                     let next = insert(p, pos + 1)
                     inserted = pos + 2
                     let (l2, o2) = bestMatch(p, pos: pos + 1, candidate: next, limit: end)
-                    if l2 > length + 1 || (l2 > length && o2 < offset) {
+                    if l2 >= Self.minMatch && Self.score(l2, o2) > Self.score(length, offset) + 4 {
                         pos += 1
                         length = l2
                         offset = o2
