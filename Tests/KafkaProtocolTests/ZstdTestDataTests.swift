@@ -57,8 +57,13 @@ enum ZstdTestData {
         return Array(out.prefix(length))
     }
 
+    /// The committed fixtures, or the directory named by ZSTD_FIXTURE_DIR (for example one filled
+    /// by the fixture script's --stress mode).
     static var fixtureDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/zstd")
+        if let override = ProcessInfo.processInfo.environment["ZSTD_FIXTURE_DIR"] {
+            return URL(fileURLWithPath: override)
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/zstd")
     }
 
     struct Fixture {

@@ -7,7 +7,10 @@ Run from anywhere (paths are relative to this file):
     python3 -m venv .venv && .venv/bin/pip install zstandard
     .venv/bin/python generate_zstd_fixtures.py              # rewrite *.zst and manifest.txt
     .venv/bin/python generate_zstd_fixtures.py --check DIR  # decompress DIR/*.zst written by
-                                                            # `ZSTD_EXPORT_DIR=DIR swift test --filter ZstdInteropExport`
+                                                            # `ZSTD_EXPORT_DIR=DIR swift test --filter testInteropExport`
+    .venv/bin/python generate_zstd_fixtures.py --stress DIR # write many varied frames and a manifest
+                                                            # to DIR, then decode them all with
+                                                            # `ZSTD_FIXTURE_DIR=DIR swift test --filter ZstdFixtureTests`
 
 Inputs are not stored: they come from a seeded generator that ZstdTestData.swift mirrors
 exactly. manifest.txt lists, per fixture, the XXH64 (seed 0) of the expected content and the
@@ -201,7 +204,55 @@ def check(directory):
     return failures == 0 and len(names) > 0
 
 
+def stress(directory, count=300):
+    """Frames with varied parameters: strategies, window sizes, block flushes, frame flags."""
+    rng = SplitMix64(2024)
+    kinds = ["text", "records", "random", "skewed", "run"]
+    lines = []
+    for i in range(count):
+        kind = kinds[rng.next() % len(kinds)]
+        length = [0, 1, 5, 100, 1000, 5000, 70_000, 140_000, 300_000][rng.next() % 9]
+        seed = rng.next() % 1000
+        data = generate(kind, length, seed)
+        mode = rng.next() % 4
+        checksum = bool(rng.next() % 2)
+        size = bool(rng.next() % 2)
+        if mode == 0:
+            frame = zstandard.ZstdCompressor(level=int(rng.next() % 30) - 7, write_checksum=checksum,
+                                             write_content_size=size).compress(data)
+        elif mode == 1:
+            params = zstandard.ZstdCompressionParameters(
+                window_log=10 + rng.next() % 15, strategy=1 + rng.next() % 9,
+                min_match=3 + rng.next() % 5, search_log=1 + rng.next() % 8,
+                enable_ldm=bool(rng.next() % 2), write_checksum=checksum, write_content_size=size)
+            frame = zstandard.ZstdCompressor(compression_params=params).compress(data)
+        else:
+            # Many small blocks, cut at arbitrary places: tables and Huffman trees get reused.
+            cctx = zstandard.ZstdCompressor(level=1 + rng.next() % 19, write_checksum=checksum)
+            obj = cctx.compressobj(size=len(data) if size else -1)
+            frame = b""
+            pos = 0
+            while pos < len(data):
+                step = 1 + rng.next() % 5000
+                frame += obj.compress(data[pos:pos + step])
+                if mode == 3 or rng.next() % 2:
+                    frame += obj.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+                pos += step
+            frame += obj.flush()
+        name = "stress_%03d.zst" % i
+        with open(os.path.join(directory, name), "wb") as f:
+            f.write(frame)
+        assert zstandard.ZstdDecompressor().decompressobj().decompress(frame) == data
+        lines.append("%s %016x %s" % (name, xxh64(data), "%s:%d:%d" % (kind, length, seed) if length else "-"))
+    with open(os.path.join(directory, "manifest.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("wrote %d frames to %s" % (count, directory))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         sys.exit(0 if check(sys.argv[2]) else 1)
+    if len(sys.argv) == 3 and sys.argv[1] == "--stress":
+        stress(sys.argv[2])
+        sys.exit(0)
     write_fixtures()
