@@ -61,3 +61,44 @@ final class ZstdEncoderPartsTests: XCTestCase {
         XCTAssertEqual(try Zstd.decompress(Zstd.compress(varied), maxSize: varied.count), varied)
     }
 }
+
+/// Huffman tree descriptions with FSE-compressed weights, read back by the decoder.
+final class ZstdHuffmanWeightsTests: XCTestCase {
+    func testCompressedWeightsReadBack() throws {
+        var rng = ZstdTestData.SplitMix64(state: 5)
+        var compressedSeen = 0
+        for trial in 0..<400 {
+            // Random symbol counts over a random alphabet, as literals would give.
+            let alphabet = 2 + Int(rng.next() % 255)
+            var counts = [Int](repeating: 0, count: 256)
+            for s in 0..<alphabet where rng.next() % 4 != 0 { counts[s] = 1 + Int(rng.next() % UInt64(1 + trial * 3)) }
+            counts[alphabet - 1] = max(counts[alphabet - 1], 1)
+            counts[0] = max(counts[0], 1)
+            guard let lengths = ZstdHuffmanEncoder.codeLengths(counts) else { continue }
+            let last = lengths.lastIndex { $0 > 0 }!
+            let tableLog = lengths.max()!
+            let weights = (0..<last).map { lengths[$0] > 0 ? tableLog + 1 - lengths[$0] : 0 }
+            let description = try XCTUnwrap(ZstdHuffmanEncoder.treeDescription(weights), "trial \(trial)")
+            if description[0] < 128 { compressedSeen += 1 }
+            let (table, used) = try description.withUnsafeBufferPointer { b in
+                try ZstdHuffman.readTable(base: b.baseAddress!, count: b.count)
+            }
+            XCTAssertEqual(used, description.count, "trial \(trial)")
+            XCTAssertEqual(table.tableLog, tableLog, "trial \(trial)")
+            // Every symbol's code length survives: count the cells each symbol covers.
+            var cover = [Int](repeating: 0, count: 256)
+            for cell in table.cells { cover[Int(cell >> 8)] += 1 }
+            for s in 0...last {
+                XCTAssertEqual(cover[s], lengths[s] == 0 ? 0 : 1 << (tableLog - lengths[s]), "trial \(trial) symbol \(s)")
+            }
+        }
+        XCTAssertGreaterThan(compressedSeen, 100)
+    }
+
+    func testBinaryLiteralsUseHuffman() throws {
+        let input = ZstdTestData.generate("skewed", length: 100_000, seed: 12)
+        let frame = Zstd.compress(input, level: 3)
+        XCTAssertLessThan(frame.count, input.count * 95 / 100)
+        XCTAssertEqual(try Zstd.decompress(frame, maxSize: input.count), input)
+    }
+}

@@ -78,6 +78,9 @@ final class ZstdRoundTripTests: XCTestCase {
             ("records", 131_073, 4, 3), ("records", 1 << 20, 5, 3), ("records", 3 << 20, 6, 3),
             ("text", 500_000, 7, 19), ("random", 300_000, 8, 3), ("skewed", 200_000, 9, 9),
             ("run", 200_000, 65, 3), ("text", 250_000, 10, 1),
+            ("skewed", 3000, 11, 1), ("skewed", 40_000, 12, 3), ("text", 700, 13, 19), ("text", 2000, 14, 5),
+            ("records", 50_000, 15, 1), ("text", 131_072, 16, 5), ("records", 400_000, 17, 19),
+            ("random", 131_072, 18, 1), ("text", 1_000_000, 19, 3),
         ]
         let directory = ProcessInfo.processInfo.environment["ZSTD_EXPORT_DIR"]
         for (kind, length, seed, level) in cases {

@@ -78,7 +78,7 @@ enum ZstdHuffmanEncoder {
         for b in literals { counts[Int(b)] += 1 }
         guard let lengths = codeLengths(counts) else { return false }
         let last = lengths.lastIndex { $0 > 0 } ?? 0
-        guard last >= 1, last <= 128 else { return false }
+        guard last >= 1 else { return false }
         let tableLog = lengths.max() ?? 0
         var weights = [Int](repeating: 0, count: 256)
         for i in 0...last where lengths[i] > 0 { weights[i] = tableLog + 1 - lengths[i] }
@@ -92,15 +92,7 @@ enum ZstdHuffmanEncoder {
             }
         }
 
-        var section = [UInt8]()
-        section.append(UInt8(127 + last))
-        var i = 0
-        while i < last {
-            let high = UInt8(weights[i])
-            let low = i + 1 < last ? UInt8(weights[i + 1]) : 0
-            section.append(high << 4 | low)
-            i += 2
-        }
+        guard var section = treeDescription(Array(weights[0..<last])) else { return false }
         let fourStreams = n > 1023
         if fourStreams {
             let segment = (n + 3) / 4
@@ -136,6 +128,59 @@ enum ZstdHuffmanEncoder {
         for k in 0..<headerBytes { body.append(UInt8(truncatingIfNeeded: header >> (8 * k))) }
         body += section
         return true
+    }
+
+    /// The smaller of the direct (4 bits per weight) and FSE-compressed weight descriptions.
+    static func treeDescription(_ weights: [Int]) -> [UInt8]? {
+        var direct: [UInt8]?
+        if weights.count <= 128 {
+            var bytes = [UInt8(127 + weights.count)]
+            var i = 0
+            while i < weights.count {
+                let high = UInt8(weights[i])
+                let low = i + 1 < weights.count ? UInt8(weights[i + 1]) : 0
+                bytes.append(high << 4 | low)
+                i += 2
+            }
+            direct = bytes
+        }
+        var best = direct
+        for log in [5, 6] {
+            if let compressed = compressedWeights(weights, accuracyLog: log),
+               compressed.count < 128, compressed.count + 1 < (best?.count ?? Int.max) {
+                best = [UInt8(compressed.count)] + compressed
+            }
+        }
+        return best
+    }
+
+    /// Weights coded with FSE, two interleaved states sharing one table. The decoder stops when
+    /// an update runs out of bits, so the state that codes the second-to-last weight must read
+    /// at least one bit, and every earlier update must find its bits.
+    static func compressedWeights(_ weights: [Int], accuracyLog log: Int) -> [UInt8]? {
+        let n = weights.count
+        guard n >= 2 else { return nil }
+        var counts = [Int](repeating: 0, count: maxBits + 1)
+        for w in weights { counts[w] += 1 }
+        guard counts.filter({ $0 > 0 }).count >= 2,
+              let norm = ZstdSequenceEncoder.normalize(counts, accuracyLog: log) else { return nil }
+        let encoder = ZstdFSEEncoder(counts: norm, accuracyLog: log)
+        guard !encoder.entries.isEmpty else { return nil }
+        guard let penultimate = encoder.entries.indices.first(where: {
+            Int(encoder.entries[$0].symbol) == weights[n - 2] && encoder.entries[$0].nbBits > 0
+        }) else { return nil }
+        var states = [Int](repeating: 0, count: n)
+        states[n - 1] = Int(encoder.initialState[weights[n - 1]])
+        states[n - 2] = penultimate
+        var writer = ZstdBitWriter(capacity: n + 8)
+        var k = n - 3
+        while k >= 0 {
+            states[k] = encoder.encode(weights[k], from: states[k + 2], into: &writer)
+            k -= 1
+        }
+        writer.write(UInt64(states[1]), log)
+        writer.write(UInt64(states[0]), log)
+        return ZstdSequenceEncoder.writeDistribution(norm, accuracyLog: log) + writer.close()
     }
 
     /// One backward stream: symbols written last-first so the decoder meets the first one first.
