@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import KafkaProtocol
 
@@ -26,7 +27,8 @@ final class ZstdFuzzTests: XCTestCase {
         var rng = ZstdTestData.SplitMix64(state: 0xF022)
         let frames = try seeds()
         var thrown = 0
-        let rounds = 6000
+        // ZSTD_FUZZ_ROUNDS raises the count for longer manual runs (e.g. under --sanitize=address).
+        let rounds = ProcessInfo.processInfo.environment["ZSTD_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 6000
         for round in 0..<rounds {
             var frame = frames[round % frames.count]
             guard !frame.isEmpty else { continue }
