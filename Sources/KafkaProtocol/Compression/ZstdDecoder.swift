@@ -8,8 +8,10 @@ final class ZstdDecoder {
     static let maxBlockSize = 128 * 1024
 
     let output: ZstdOutputBuffer
-    /// Decoded literals of the current block, with slack for chunked copies.
-    let literals: UnsafeMutablePointer<UInt8>
+    /// Decoded literals of the current block, with slack for chunked copies. Grows on demand:
+    /// small messages should not pay for a 128 KiB buffer.
+    private(set) var literals: UnsafeMutablePointer<UInt8>
+    private var literalsCapacity = 0
     var literalsCount = 0
 
     var huffman: ZstdHuffman.Table?
@@ -26,7 +28,16 @@ final class ZstdDecoder {
 
     init(limit: Int, expectedSize: Int) {
         output = ZstdOutputBuffer(initialCapacity: expectedSize, limit: limit)
-        literals = .allocate(capacity: Self.maxBlockSize + ZstdOutputBuffer.slack)
+        literals = .allocate(capacity: ZstdOutputBuffer.slack)
+    }
+
+    /// Makes room for `count` literals (at most one block's worth); earlier content is dropped.
+    func reserveLiterals(_ count: Int) {
+        guard count > literalsCapacity else { return }
+        let capacity = min(max(count, literalsCapacity * 2, 1024), Self.maxBlockSize)
+        literals.deallocate()
+        literals = .allocate(capacity: capacity + ZstdOutputBuffer.slack)
+        literalsCapacity = capacity
     }
 
     deinit { literals.deallocate() }

@@ -22,6 +22,7 @@ extension ZstdDecoder {
                 regenerated = (b0 >> 4) + (Int(block[1]) << 4) + (Int(block[2]) << 12)
             }
             guard regenerated <= Self.maxBlockSize else { throw .corruptLiterals }
+            reserveLiterals(regenerated)
             literalsCount = regenerated
             if type == 0 {
                 guard count - headerSize >= regenerated else { throw .corruptLiterals }
@@ -68,6 +69,7 @@ extension ZstdDecoder {
             streamsSize -= used
         }
         guard let table = huffman else { throw .corruptLiterals }
+        reserveLiterals(regenerated)
         literalsCount = regenerated
         try table.cells.withUnsafeBufferPointer { cells throws(ZstdError) in
             guard let cellBase = cells.baseAddress else { throw .corruptLiterals }
