@@ -24,7 +24,9 @@ struct ZstdMatchFinder {
 
     init(level: Int, inputCount: Int, windowLog: Int) {
         let level = min(max(level, 1), 22)
-        hashLog = level >= 10 ? 18 : 17
+        // Small inputs (the usual Kafka batch) get small tables: zero-filling is the main cost.
+        let sizeLog = 64 - max(inputCount, 1).leadingZeroBitCount + 1
+        hashLog = min(level >= 10 ? 18 : 17, max(8, sizeLog))
         windowSize = 1 << windowLog
         searchDepth = level <= 1 ? 1 : min(1 << (level / 2 + 1), 256)
         lazy = level >= 5
