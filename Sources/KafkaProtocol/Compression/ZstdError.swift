@@ -31,3 +31,26 @@ public enum ZstdError: Error, Sendable, Equatable {
     /// A match refers to data before the start of the frame or beyond the window.
     case invalidOffset
 }
+
+extension ZstdError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .truncatedInput: return "zstd: input ends inside a frame"
+        case .unknownMagic(let magic): return "zstd: unknown frame magic 0x\(String(magic, radix: 16))"
+        case .reservedBitSet: return "zstd: reserved frame header bit is set"
+        case .dictionaryNotSupported(let id): return "zstd: frame needs dictionary \(id), dictionaries are not supported"
+        case .outputTooLarge(let limit): return "zstd: content exceeds the limit of \(limit) bytes"
+        case .contentSizeMismatch(let declared, let actual):
+            return "zstd: frame declares \(declared) bytes but holds \(actual)"
+        case .checksumMismatch(let stored, let computed):
+            return "zstd: content checksum 0x\(String(computed, radix: 16)) does not match stored 0x\(String(stored, radix: 16))"
+        case .reservedBlockType: return "zstd: reserved block type"
+        case .blockTooLarge: return "zstd: block exceeds the maximum block size"
+        case .corruptLiterals: return "zstd: corrupt literals section"
+        case .corruptHuffmanTable: return "zstd: corrupt Huffman tree description"
+        case .corruptFSETable: return "zstd: corrupt FSE table description"
+        case .corruptSequences: return "zstd: corrupt sequences section"
+        case .invalidOffset: return "zstd: match offset outside the decoded window"
+        }
+    }
+}
