@@ -21,17 +21,29 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "KielIO", swiftSettings: strict),
+        // Linux headers missing from Swift's Glibc module (eventfd, epoll).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
         .target(name: "KafkaProtocol", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
+        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+                swiftSettings: strict),
+
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
-        .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
