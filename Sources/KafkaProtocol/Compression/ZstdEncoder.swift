@@ -25,9 +25,11 @@ struct ZstdEncoder {
                 while start < input.count {
                     let end = min(start + Self.blockSize, input.count)
                     let last = end == input.count
-                    let trailing = finder.sequences(p, count: input.count, start: start, end: end, into: &sequences)
                     var blockRepeats = repeats
-                    if let body = ZstdBlockEncoder.encode(
+                    // Chains store positions as Int32; beyond that, blocks are stored raw.
+                    if input.count < Int(Int32.max),
+                       case let trailing = finder.sequences(p, count: input.count, start: start, end: end, into: &sequences),
+                       let body = ZstdBlockEncoder.encode(
                         p, start: start, end: end, sequences: sequences, trailingLiterals: trailing,
                         repeats: &blockRepeats), body.count < end - start {
                         appendBlockHeader(&out, last: last, type: 2, size: body.count)
