@@ -36,6 +36,28 @@ final class ZstdThroughputTests: XCTestCase {
         }
     }
 
+    /// Small batches, as Kafka producers usually send: per-call costs dominate.
+    func testSmallBatchReport() throws {
+        for size in [1024, 16 * 1024] {
+            let input = ZstdTestData.generate("records", length: size, seed: 9)
+            #if DEBUG
+            let rounds = 100
+            #else
+            let rounds = 2000
+            #endif
+            var frame = [UInt8]()
+            let compressSeconds = Self.time { for _ in 0..<rounds { frame = Zstd.compress(input) } }
+            var decoded = [UInt8]()
+            let decompressSeconds = try Self.time {
+                for _ in 0..<rounds { decoded = try Zstd.decompress(frame, maxSize: size) }
+            }
+            XCTAssertEqual(decoded, input)
+            let mb = Double(size * rounds) / 1_000_000
+            print(String(format: "zstd %d-byte batch: -> %d bytes, compress %.0f MB/s, decompress %.0f MB/s",
+                         size, frame.count, mb / compressSeconds, mb / decompressSeconds))
+        }
+    }
+
     /// Frames from the reference encoder exercise Huffman literals and fitted FSE tables.
     func testReferenceFrameDecodingReport() throws {
         for fixture in try ZstdTestData.fixtures() where fixture.content.count >= 100_000 {
