@@ -104,6 +104,9 @@ final class ZstdFuzzTests: XCTestCase {
         XCTAssertThrowsError(try Zstd.decompress(huge, maxSize: 1 << 20)) {
             XCTAssertEqual($0 as? ZstdError, .outputTooLarge(limit: 1 << 20))
         }
+        // Declares 2^60 bytes under an unlimited maxSize: no up-front allocation, just an error.
+        let unlimited: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0xE0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0x01, 0, 0, 0x41]
+        XCTAssertThrowsError(try Zstd.decompress(unlimited, maxSize: Int.max))
         // No declared size, RLE blocks of 128 KiB repeated: stopped at maxSize.
         var frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58]
         for _ in 0..<64 { frame += [0x02, 0x00, 0x10, 0x41] }

@@ -105,7 +105,10 @@ final class ZstdDecoder {
                 throw .outputTooLarge(limit: output.limit)
             }
             frameLimit = frameStart + Int(declared)
-            try output.reserve(total: frameLimit)
+            // Trust the declared size only as far as the input could plausibly expand, so a
+            // hostile header under a generous maxSize cannot force a huge allocation up front.
+            let plausible = max(1 << 20, count.multipliedReportingOverflow(by: 64).partialValue)
+            try output.reserve(total: frameStart + min(Int(declared), plausible))
         }
         windowSize = window > UInt64(Int.max / 2) ? Int.max / 2 : Int(window)
         blockMaximum = min(windowSize, Self.maxBlockSize)
