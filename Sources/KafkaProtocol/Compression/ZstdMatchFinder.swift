@@ -11,6 +11,8 @@ struct ZstdSequence {
 struct ZstdMatchFinder {
     static let minMatch = 4
     let hashLog: Int
+    /// Bytes hashed per position: longer hashes keep chains selective on repetitive data.
+    let hashLength: Int
     let windowSize: Int
     let searchDepth: Int
     let lazy: Bool
@@ -27,6 +29,7 @@ struct ZstdMatchFinder {
         // Small inputs (the usual Kafka batch) get small tables: zero-filling is the main cost.
         let sizeLog = 64 - max(inputCount, 1).leadingZeroBitCount + 1
         hashLog = min(level >= 10 ? 18 : 17, max(8, sizeLog))
+        hashLength = level <= 2 ? 4 : 6
         windowSize = 1 << windowLog
         searchDepth = level <= 1 ? 1 : min(1 << (level / 2 + 1), 256)
         lazy = level >= 5
@@ -40,8 +43,12 @@ struct ZstdMatchFinder {
 
     @inline(__always)
     func hash(_ p: UnsafePointer<UInt8>, _ pos: Int) -> Int {
-        let v = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt32.self)
-        return Int((v &* 2_654_435_761) >> UInt32(32 - hashLog))
+        if hashLength == 4 {
+            let v = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt32.self)
+            return Int((v &* 2_654_435_761) >> UInt32(32 - hashLog))
+        }
+        let v = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self) << 16
+        return Int(truncatingIfNeeded: (v &* 0xCF1B_BCDC_B7A5_6463) >> UInt64(64 - hashLog))
     }
 
     @inline(__always)
@@ -121,7 +128,8 @@ struct ZstdMatchFinder {
         var pos = start
         // Positions below `inserted` are already in the hash chains.
         var inserted = start
-        let hashEnd = min(end, count - 3)
+        // Hashing reads 8 bytes at a position when hashLength is 6 (4 when it is 4).
+        let hashEnd = min(end, count - (hashLength == 4 ? 3 : 7))
         while pos + Self.minMatch <= end && pos < hashEnd {
             let candidate = pos >= inserted ? insert(p, pos) : Int(chain[pos & chainMask])
             inserted = max(inserted, pos + 1)
