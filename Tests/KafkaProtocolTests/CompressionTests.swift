@@ -93,9 +93,15 @@ final class CompressionTests: XCTestCase {
         XCTAssertThrowsError(try LZ4Frame.decompress(header, maxSize: Self.limit))
     }
 
-    func testZstdIsNotYetAvailable() {
-        XCTAssertThrowsError(try CompressionCodec.zstd.compress([1, 2, 3])) { error in
-            XCTAssertEqual(error as? CompressionError, .unsupportedCodec(.zstd))
+    func testZstdThroughTheCodecEnum() throws {
+        let input = [UInt8](repeating: 7, count: 10_000) + [1, 2, 3]
+        let packed = try CompressionCodec.zstd.compress(input)
+        XCTAssertLessThan(packed.count, input.count / 10)
+        XCTAssertEqual(try CompressionCodec.zstd.decompress(packed, maxSize: Self.limit), input)
+        XCTAssertThrowsError(try CompressionCodec.zstd.decompress(packed, maxSize: 100)) { error in
+            guard case .outputTooLarge(.zstd, _)? = error as? CompressionError else {
+                return XCTFail("expected outputTooLarge, got \(error)")
+            }
         }
     }
 

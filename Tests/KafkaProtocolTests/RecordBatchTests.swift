@@ -2,7 +2,7 @@
 import XCTest
 
 final class RecordBatchTests: XCTestCase {
-    static let codecs: [CompressionCodec] = [.none, .gzip, .snappy, .lz4]
+    static let codecs: [CompressionCodec] = [.none, .gzip, .snappy, .lz4, .zstd]
 
     static func randomRecords(_ rng: inout SeededGenerator, count: Int, big: Int = 3000) -> [(Int64, [UInt8]?, [UInt8]?, [RecordHeader])] {
         (0..<count).map { _ in
@@ -158,7 +158,7 @@ final class RecordBatchTests: XCTestCase {
                      "tansu_confluent_lz4", "tansu_confluent_snappy"] {
             seeds.append(try RecordFixture.bytes("records", name))
         }
-        let frames = try [CompressionCodec.gzip, .snappy, .lz4].map { ($0, try $0.compress(rng.compressible(1000))) }
+        let frames = try [CompressionCodec.gzip, .snappy, .lz4, .zstd].map { ($0, try $0.compress(rng.compressible(1000))) }
             + [(.snappy, Snappy.compress(rng.compressible(1000)))]
         var outcomes = [0, 0]
         let lenient = RecordBatchDecoder(maxUncompressedBatchSize: 1 << 20, includeControlBatches: true, verifyChecksums: false)

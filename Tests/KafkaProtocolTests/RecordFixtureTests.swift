@@ -9,13 +9,12 @@ final class RecordFixtureTests: XCTestCase {
     static let names: [String] = {
         let folder = RecordFixture.root.appendingPathComponent("records")
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        // zstd fixtures are decoded by the zstd tests.
-        return files.filter { $0.hasSuffix(".json") && !$0.contains("zstd") }
+        return files.filter { $0.hasSuffix(".json") }
             .map { String($0.dropLast(5)) }.sorted()
     }()
 
     func testFixturesArePresent() {
-        XCTAssertEqual(Self.names.count, 17, "\(Self.names)")
+        XCTAssertEqual(Self.names.count, 19, "\(Self.names)")
     }
 
     func testDecodesEveryFixtureToTheRecordsThatWereWritten() throws {
@@ -51,7 +50,7 @@ final class RecordFixtureTests: XCTestCase {
             let decoded = try RecordBatchDecoder().decode(original)
             var rebuilt: [UInt8] = []
             for batch in decoded.batches {
-                var builder = RecordBatchBuilder(compression: batch.compression == .zstd ? .none : batch.compression,
+                var builder = RecordBatchBuilder(compression: batch.compression,
                                                  baseOffset: batch.baseOffset,
                                                  partitionLeaderEpoch: batch.partitionLeaderEpoch,
                                                  producerId: batch.producerId, producerEpoch: batch.producerEpoch,

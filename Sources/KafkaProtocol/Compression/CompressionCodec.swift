@@ -33,8 +33,7 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
         case .gzip: return try Gzip.compress(bytes)
         case .snappy: return Snappy.compressFramed(bytes)
         case .lz4: return LZ4Frame.compress(bytes)
-        // zstd: when Zstd.swift lands, this line becomes `case .zstd: return Zstd.compress(bytes)`.
-        case .zstd: throw CompressionError.unsupportedCodec(self)
+        case .zstd: return Zstd.compress(bytes)
         }
     }
 
@@ -49,9 +48,7 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
         case .gzip: return try Gzip.decompress(bytes, maxSize: maxSize)
         case .snappy: return try Snappy.decompressAny(bytes, maxSize: maxSize)
         case .lz4: return try LZ4Frame.decompress(bytes, maxSize: maxSize)
-        // zstd: when Zstd.swift lands, this line becomes
-        // `case .zstd: return try mapErrors(maxSize: maxSize) { try Zstd.decompress(bytes, maxSize: maxSize) }`.
-        case .zstd: throw CompressionError.unsupportedCodec(self)
+        case .zstd: return try mapErrors(maxSize: maxSize) { try Zstd.decompress(bytes, maxSize: maxSize) }
         }
     }
 }
@@ -66,6 +63,8 @@ extension CompressionCodec {
             output = try body()
         } catch let error as CompressionError {
             throw error
+        } catch ZstdError.outputTooLarge {
+            throw CompressionError.outputTooLarge(self, limit: maxSize)
         } catch {
             throw CompressionError.malformed(self, reason: "\(error)")
         }
