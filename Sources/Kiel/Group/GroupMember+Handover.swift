@@ -7,6 +7,7 @@ extension GroupMember {
         holdings[key] = .claiming
         coordination.claim(key) { [weak self] result in
             guard let self, self.holdings[key] == .claiming else { return }
+            KielLog.debug("group member \(self.name): claim \(key): \(result)")
             switch result {
             case .success(.acquired):
                 guard self.connected else {
@@ -40,6 +41,7 @@ extension GroupMember {
         startsInFlight = true
         source.startOffsets(keys) { [weak self] result in
             guard let self else { return }
+            KielLog.debug("group member \(self.name): start offsets \(result)")
             self.startsInFlight = false
             var gained: [PartitionKey] = []
             for key in keys where self.holdings[key] == .starting {

@@ -22,8 +22,9 @@ final class GroupMember<Batch> {
 
     struct Settings {
         var autocommit = true
-        /// How long a suspended session may be alive on the servers; after it the member stops
-        /// consuming, since another member may already have taken its partitions.
+        /// How long a suspended session may be alive on the servers, when the coordination
+        /// doesn't know the granted one; after it the member stops consuming, since another
+        /// member may already have taken its partitions.
         var sessionTimeout: Duration = .seconds(10)
         /// How often to look for new topics and partitions.
         var metadataInterval: Duration = .seconds(10)
@@ -156,7 +157,8 @@ final class GroupMember<Batch> {
         case .suspended:
             connected = false
             if suspensionTimer == nil {
-                suspensionTimer = loop.callLater(settings.sessionTimeout) { [weak self] in
+                let grace = coordination.sessionTimeout ?? settings.sessionTimeout
+                suspensionTimer = loop.callLater(grace) { [weak self] in
                     guard let self else { return }
                     self.suspensionTimer = nil
                     guard !self.connected else { return }
@@ -206,7 +208,11 @@ final class GroupMember<Batch> {
         guard !closing else { return }
         if joined, let members, let partitions, members.contains(name) {
             let mine = allocator.allocate(members: members, partitions: partitions)[name] ?? [:]
-            target = Set(PartitionKey.keys(mine).filter { topics.contains($0.topic) })
+            let share = Set(PartitionKey.keys(mine).filter { topics.contains($0.topic) })
+            if share != target {
+                KielLog.debug("group member \(name): share of \(members.count) members is \(share.map(\.description).kielSorted())")
+            }
+            target = share
         } else {
             target = []
         }

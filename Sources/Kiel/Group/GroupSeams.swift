@@ -33,6 +33,8 @@ enum ClaimOutcome: Equatable {
 /// Loop thread only; every completion runs on the loop, once.
 protocol GroupCoordination: AnyObject {
     var onEvent: ((GroupCoordinationEvent) -> Void)? { get set }
+    /// The session timeout the servers granted, once known.
+    var sessionTimeout: Duration? { get }
     /// Connects, creates the group's znodes, watches members and partitions, joins the party.
     func start(_ completion: @escaping (Result<Void, any Error>) -> Void)
     /// Adds `topic:partition` strings to the shared set (under its lock); a no-op when present.

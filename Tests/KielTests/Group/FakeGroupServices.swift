@@ -97,6 +97,7 @@ final class FakeCoordination: GroupCoordination {
     let member: String
     var suspended = false
     var onEvent: ((GroupCoordinationEvent) -> Void)?
+    var sessionTimeout: Duration? { nil }
 
     init(group: FakeZooKeeperGroup, member: String) {
         self.group = group
