@@ -37,6 +37,7 @@ final class PartitionAllocatorTests: XCTestCase {
         let partitions = ["example.topic.1:0", "example.topic.1:1", "example.topic.1:2",
                           "example.topic.1:3", "example.topic.2:0", "example.topic.2:1"]
         let allocation = PartitionAllocator.roundRobin(sortedMembers: members, sortedPartitions: partitions)
+        XCTAssertEqual(PartitionAllocator.naive(sortedMembers: members, sortedPartitions: partitions), allocation)
         XCTAssertEqual(allocation, [
             "client01:434533": ["example.topic.1": [0, 2], "example.topic.2": [0]],
             "client02:12345": ["example.topic.1": [1, 3], "example.topic.2": [1]],

@@ -51,6 +51,9 @@ public struct PartitionAllocator: Sendable {
         return allocation
     }
 
+    /// kiel's name for `roundRobin` (its `naive_allocator`).
+    public static var naive: PartitionAllocator { roundRobin }
+
     /// Kafka's range scheme: each topic's partitions, in numeric order, are cut into contiguous
     /// runs, one per member, the first `count mod n` members taking one extra. Balanced within
     /// one per topic; across several topics the first members carry the extras of each.
