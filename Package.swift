@@ -30,7 +30,8 @@ let package = Package(
         .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
                     swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], exclude: ["Fixtures"],
+                    swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
