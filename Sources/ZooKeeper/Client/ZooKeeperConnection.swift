@@ -96,6 +96,10 @@ final class ZooKeeperConnection {
     /// Closes the session (closeSession, then the socket). Calls `completion` on a later turn.
     func close(_ completion: @escaping () -> Void) {
         loop.assertInLoop()
+        if wireState == .closed {
+            loop.callSoon(completion)
+            return
+        }
         closeCompletions.append(completion)
         switch wireState {
         case .closing:

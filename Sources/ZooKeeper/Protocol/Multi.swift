@@ -1,6 +1,6 @@
 /// One operation of a multi (transaction). All operations apply atomically or none does.
 public enum MultiOp: Equatable, Sendable {
-    case create(path: String, data: [UInt8], acl: [ACL] = ACL.openUnsafe, mode: CreateMode = .persistent)
+    case create(path: String, data: [UInt8] = [], acl: [ACL] = ACL.openUnsafe, mode: CreateMode = .persistent)
     case delete(path: String, version: Int32 = -1)
     case setData(path: String, data: [UInt8], version: Int32 = -1)
     /// Fails the transaction unless the node's data version equals `version`.
