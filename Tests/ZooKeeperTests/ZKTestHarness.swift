@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KielIO
 import XCTest
 @testable import ZooKeeper
@@ -30,24 +33,29 @@ enum ZKServices {
         try run(try python(), ["-c", script] + args)
     }
 
+    /// Output goes to temporary files, not pipes: a server started by the command inherits
+    /// them and would keep a pipe open forever.
     static func run(_ executable: String, _ args: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "ZKServices", code: Int(process.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "\(executable) \(args.first ?? "") failed: "
-                    + String(decoding: errData, as: UTF8.self) + text,
-            ])
+        let dir = FileManager.default.temporaryDirectory
+        let outURL = dir.appendingPathComponent("zk-test-\(UUID().uuidString).out")
+        let errURL = dir.appendingPathComponent("zk-test-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        // system() rather than Process: Foundation's waitUntilExit can hang when the command
+        // leaves a server running in the background.
+        func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = ([executable] + args).map(quote).joined(separator: " ")
+            + " </dev/null >" + quote(outURL.path) + " 2>" + quote(errURL.path)
+        let status = system(command)
+        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        guard status == 0 else {
+            let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+            throw ZKTestFailure("\(executable) \(args.prefix(2).joined(separator: " ")) failed "
+                + "(\(status)): \(errText)\(text)")
         }
         return text
     }
@@ -68,6 +76,11 @@ final class ZKLoopHarness {
 
     init() throws {
         loop = try IOLoop()
+        if ProcessInfo.processInfo.environment["KIEL_TEST_LOG"] != nil {
+            KielLog.setHandler(level: .debug) { level, message in
+                FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
+            }
+        }
     }
 
     func wait<T>(_ timeout: Duration = .seconds(30),
@@ -96,13 +109,17 @@ final class ZKLoopHarness {
     }
 
     /// Waits until `condition` holds, checking every 10 ms.
-    func until(_ timeout: Duration = .seconds(30), _ what: String, _ condition: @escaping () -> Bool) throws {
-        try wait(timeout) { (done: @escaping (Result<Void, any Error>) -> Void) in
-            func check() {
-                if condition() { return done(.success(())) }
-                loop.callLater(.milliseconds(10), check)
+    func until(_ what: String, timeout: Duration = .seconds(30), _ condition: @escaping () -> Bool) throws {
+        do {
+            try wait(timeout) { (done: @escaping (Result<Void, any Error>) -> Void) in
+                check(done)
             }
-            check()
+        } catch is LoopTimeoutError {
+            throw ZKTestFailure("timed out waiting for \(what)")
+        }
+        func check(_ done: @escaping (Result<Void, any Error>) -> Void) {
+            if condition() { return done(.success(())) }
+            loop.callLater(.milliseconds(10)) { check(done) }
         }
     }
 
