@@ -20,6 +20,11 @@ import Dispatch
 import Foundation
 import KielIO
 
+/// What happens, on stdout. Unbuffered like `log`, so the two stay in order in a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data("\(line)\n".utf8))
+}
+
 func log(_ message: String) {
     FileHandle.standardError.write(Data("epoll-host: \(message)\n".utf8))
 }
@@ -54,28 +59,28 @@ func runDemo(seconds: Int) throws -> Bool {
         defer { received.removeAll() }
         return received
     }
-    print("host: uptime service on 127.0.0.1:\(uptime.port), frame echo on 127.0.0.1:\(echo.port)")
+    say("host: uptime service on 127.0.0.1:\(uptime.port), frame echo on 127.0.0.1:\(echo.port)")
 
     // The KielIO side is set up exactly as if the loop ran on a thread of its own.
     let outcome = Outcome()
     var beats = 0
     let heartbeat = PeriodicCallback(loop: loop, interval: .milliseconds(500)) {
         beats += 1
-        print("loop: heartbeat \(beats) at \(secondsText(Deadline.now() - started))")
+        say("loop: heartbeat \(beats) at \(secondsText(Deadline.now() - started))")
     }
     heartbeat.start()
 
     let frames = ["hello", "from KielIO", "inside an epoll host"].map { Array($0.utf8) }
     FramedStream.connect(loop: loop, host: "127.0.0.1", port: echo.port, timeout: .seconds(2)) { result in
         guard case .success(let stream) = result else { return log("connect failed: \(result)") }
-        print("loop: FramedStream connected to the frame echo service"
+        say("loop: FramedStream connected to the frame echo service"
               + " (the host now watches \(host.loopDescriptorCount) fds for the loop)")
         stream.onFrame = { frame in
             outcome.echoed += 1
-            print("loop: frame \(outcome.echoed) came back: \"\(String(decoding: frame, as: UTF8.self))\"")
+            say("loop: frame \(outcome.echoed) came back: \"\(String(decoding: frame, as: UTF8.self))\"")
             if outcome.echoed < frames.count { stream.send(frames[outcome.echoed]) } else { stream.close() }
         }
-        stream.onClose = { error in print("loop: stream closed \(error.map { "(\($0))" } ?? "by us")") }
+        stream.onClose = { error in say("loop: stream closed \(error.map { "(\($0))" } ?? "by us")") }
         stream.send(frames[0])
     }
 
@@ -87,7 +92,7 @@ func runDemo(seconds: Int) throws -> Bool {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         loop.addCallback {
             sharedOutcome.value.uptimeAnswer = answer
-            print("loop: a worker thread asked the uptime service and sent back, via addCallback: \"\(answer)\"")
+            say("loop: a worker thread asked the uptime service and sent back, via addCallback: \"\(answer)\"")
         }
     }
 
@@ -98,7 +103,7 @@ func runDemo(seconds: Int) throws -> Bool {
     uptime.shutdown()
     echo.shutdown()
     let ok = outcome.echoed == frames.count && outcome.uptimeAnswer != nil
-    print("host: stopped after \(secondsText(Deadline.now() - started)): \(outcome.echoed)/\(frames.count)"
+    say("host: stopped after \(secondsText(Deadline.now() - started)): \(outcome.echoed)/\(frames.count)"
           + " frames echoed, uptime answer \(outcome.uptimeAnswer == nil ? "missing" : "received")")
     return ok
 }
