@@ -15,24 +15,37 @@ let package = Package(
         .library(name: "KielIO", targets: ["KielIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
+        .executable(name: "epoll-host", targets: ["EpollHostExample"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "KielIO", swiftSettings: strict),
+        // Linux headers missing from Swift's Glibc module (eventfd, epoll).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
         .target(name: "KafkaProtocol", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "EpollHostExample", dependencies: ["KielIO", "CLinux"], path: "Examples/EpollHost"),
+
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
+        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+                swiftSettings: strict),
+
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], exclude: ["Fixtures"],
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
