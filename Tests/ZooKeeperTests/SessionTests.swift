@@ -1,4 +1,5 @@
 import KielIO
+import KielTestSupport
 import XCTest
 @testable import ZooKeeper
 
@@ -74,8 +75,8 @@ final class SessionTests: XCTestCase {
         let host = try XCTUnwrap(zk.connectedHost)
         let node = try XCTUnwrap(ports.firstIndex(of: host.port)) + 1
         let stopped = ContinuousClock.now
-        try ZKServices.ctl("stop", "\(node)")
-        defer { _ = try? ZKServices.ctl("start", "\(node)") }
+        try TestServices.zookeeperControl(stop: node)
+        defer { try? TestServices.zookeeperControl(start: node) }
         var reconnectedAfter: Duration?
         zk.addStateListener { if $0 == .reconnected { reconnectedAfter = ContinuousClock.now - stopped } }
         try h.until("reconnected after node \(node) stopped") { changes.contains(.reconnected) }
@@ -94,7 +95,7 @@ final class SessionTests: XCTestCase {
             "nodeDataChanged \(watched)", "nodeCreated \(h.root)/born", "nodeChildrenChanged \(h.root)",
         ])
 
-        try ZKServices.ctl("start", "\(node)")
+        try TestServices.zookeeperControl(start: node)
         XCTAssertNotNil(try h.value { zk.exists(eph, $0) })
     }
 

@@ -1,63 +1,21 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import KielIO
+import KielTestSupport
 import XCTest
 @testable import ZooKeeper
 
-/// The real ZooKeeper services the tests use (started by scripts/test.sh) and a loop to drive
-/// a client against them. Tests fail with a message when a service is not configured.
+/// The real ZooKeeper services the tests use (started by scripts/test.sh), as connect strings.
 enum ZKServices {
-    static func env(_ name: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            let message = "\(name) is not set: run scripts/test.sh (or `eval \"$(scripts/services.sh up)\"`)"
-            XCTFail(message)
-            throw XCTSkip(message)
-        }
-        return value
+    static func single() throws -> String {
+        let server = try TestServices.zookeeper()
+        return "\(server.host):\(server.port)"
     }
 
-    static func single() throws -> String { try env("KIEL_TEST_ZK") }
-    static func ensemble() throws -> String { try env("KIEL_TEST_ZK_ENSEMBLE") }
-    static func python() throws -> String { try env("KIEL_TEST_PYTHON") }
+    static func ensemble() throws -> String { try TestServices.zookeeperEnsembleConnectString() }
 
-    /// `$KIEL_TEST_ZK_CTL stop N | start N | status`.
-    @discardableResult
-    static func ctl(_ args: String...) throws -> String {
-        try run(try env("KIEL_TEST_ZK_CTL"), args)
-    }
-
-    /// Runs a Python script (with kazoo) and returns its standard output.
-    static func runPython(_ script: String, _ args: [String] = []) throws -> String {
-        try run(try python(), ["-c", script] + args)
-    }
-
-    /// Output goes to temporary files, not pipes: a server started by the command inherits
-    /// them and would keep a pipe open forever.
-    static func run(_ executable: String, _ args: [String]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory
-        let outURL = dir.appendingPathComponent("zk-test-\(UUID().uuidString).out")
-        let errURL = dir.appendingPathComponent("zk-test-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
-        }
-        // system() rather than Process: Foundation's waitUntilExit can hang when the command
-        // leaves a server running in the background.
-        func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = ([executable] + args).map(quote).joined(separator: " ")
-            + " </dev/null >" + quote(outURL.path) + " 2>" + quote(errURL.path)
-        let status = system(command)
-        let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        guard status == 0 else {
-            let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-            throw ZKTestFailure("\(executable) \(args.prefix(2).joined(separator: " ")) failed "
-                + "(\(status)): \(errText)\(text)")
-        }
-        return text
+    /// Runs inline Python (with kazoo) and returns what it printed.
+    static func runPython(_ code: String, _ args: [String] = []) throws -> String {
+        try TestServices.runPython(code: code, args: args)
     }
 }
 
