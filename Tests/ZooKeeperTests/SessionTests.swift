@@ -117,17 +117,10 @@ final class SessionTests: XCTestCase {
         zk.addStateListener { if $0 == .lost(.expired) { expiredAfter = ContinuousClock.now - dropped } }
         zk.dropConnectionForTesting(blockReconnectFor: timeout * 3)
         // The servers delete the ephemeral once the session times out.
-        var gone = false
-        var asking = false
-        try h.until("ephemeral removed by expiry") {
-            if !gone && !asking {
-                asking = true
-                other.exists(eph) {
-                    asking = false
-                    if case .success(nil) = $0 { gone = true }
-                }
+        try h.eventually("ephemeral removed by expiry") { answer in
+            other.exists(eph) {
+                if case .success(nil) = $0 { answer(true) } else { answer(false) }
             }
-            return gone
         }
         try h.until("expiry then a new session") {
             changes.count >= 3

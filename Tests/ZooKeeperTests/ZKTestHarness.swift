@@ -81,6 +81,24 @@ final class ZKLoopHarness {
         }
     }
 
+    /// Waits until an asynchronous probe answers true, probing again 20 ms after each false.
+    func eventually(_ what: String, timeout: Duration = .seconds(30),
+                    _ probe: @escaping (_ answer: @escaping (Bool) -> Void) -> Void) throws {
+        do {
+            try wait(timeout) { (done: @escaping (Result<Void, any Error>) -> Void) in
+                attempt(done)
+            }
+        } catch is LoopTimeoutError {
+            throw ZKTestFailure("timed out waiting for \(what)")
+        }
+        func attempt(_ done: @escaping (Result<Void, any Error>) -> Void) {
+            probe { ok in
+                if ok { return done(.success(())) }
+                self.loop.callLater(.milliseconds(20)) { attempt(done) }
+            }
+        }
+    }
+
     /// A started client, once its first session is up.
     func connect(_ connectString: String, sessionTimeout: Duration = .seconds(10),
                  chrootless: Bool = false) throws -> ZooKeeperClient {
