@@ -14,6 +14,9 @@ import KielIO
 /// ephemeral and the session may live); on `lost` (session expired or closed) the node is
 /// gone and `onLost` is called if the lock was held. A pending `acquire` fails then.
 ///
+/// A lock keeps itself alive while an operation of it is in flight (its callbacks hold it), so
+/// a caller may drop its reference after `release`.
+///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class Lock {
     public let client: ZooKeeperClient
@@ -65,8 +68,8 @@ public final class Lock {
         acquireCompletion = completion
         epoch += 1
         let current = epoch
-        client.ensurePath(path) { [weak self] result in
-            guard let self, self.epoch == current else { return }
+        client.ensurePath(path) { result in
+            guard self.epoch == current else { return }
             switch result {
             case .success: self.createNode(current)
             case .failure(let error): self.failed(error, retry: { self.createNode(current) })
@@ -95,8 +98,8 @@ public final class Lock {
 
     private func createNode(_ current: Int) {
         client.create(PathRules.join(path, prefix), data: Array(identifier.utf8),
-                      mode: .ephemeralSequential) { [weak self] result in
-            guard let self, self.epoch == current else { return }
+                      mode: .ephemeralSequential) { result in
+            guard self.epoch == current else { return }
             switch result {
             case .success(let created):
                 self.node = String(created.split(separator: "/").last ?? "")
@@ -109,8 +112,8 @@ public final class Lock {
 
     /// After an unanswered create: our node may exist; find it by our prefix.
     private func findOrCreate(_ current: Int) {
-        client.getChildren(path) { [weak self] result in
-            guard let self, self.epoch == current else { return }
+        client.getChildren(path) { result in
+            guard self.epoch == current else { return }
             switch result {
             case .success(let children):
                 if let mine = children.first(where: { $0.hasPrefix(self.prefix) }) {
@@ -126,8 +129,8 @@ public final class Lock {
     }
 
     private func check(_ current: Int) {
-        client.getChildren(path) { [weak self] result in
-            guard let self, self.epoch == current, let node = self.node else { return }
+        client.getChildren(path) { result in
+            guard self.epoch == current, let node = self.node else { return }
             switch result {
             case .failure(let error):
                 self.failed(error, retry: { self.check(current) })
@@ -141,11 +144,11 @@ public final class Lock {
                     self.phase = .held
                     return self.finishAcquire(.success(()))
                 }
-                self.client.exists(PathRules.join(self.path, predecessor), watch: { [weak self] _ in
-                    guard let self, self.epoch == current else { return }
+                self.client.exists(PathRules.join(self.path, predecessor), watch: { _ in
+                    guard self.epoch == current else { return }
                     self.check(current)
-                }) { [weak self] result in
-                    guard let self, self.epoch == current else { return }
+                }) { result in
+                    guard self.epoch == current else { return }
                     switch result {
                     case .success(nil): self.check(current)  // gone already: look again
                     case .success: break                    // wait for the watch
@@ -158,8 +161,8 @@ public final class Lock {
 
     private func deleteNode(_ current: Int) {
         guard let node else { return finishRelease(.success(())) }
-        client.delete(PathRules.join(path, node)) { [weak self] result in
-            guard let self, self.epoch == current else { return }
+        client.delete(PathRules.join(path, node)) { result in
+            guard self.epoch == current else { return }
             switch result {
             case .success, .failure(.noNode):
                 self.node = nil
