@@ -122,10 +122,12 @@ final class SessionTests: XCTestCase {
                 if case .success(nil) = $0 { answer(true) } else { answer(false) }
             }
         }
+        let removedAfter = ContinuousClock.now - dropped
         try h.until("expiry then a new session") {
             changes.count >= 3
         }
-        print("zookeeper expiry: negotiated timeout \(timeout), cut off → expiry reported after \(expiredAfter!)")
+        print("zookeeper expiry: negotiated timeout \(timeout); cut off → servers removed the ephemeral after "
+            + "\(removedAfter), expiry reported on reconnecting after \(expiredAfter!)")
         XCTAssertEqual(changes.count, 3)
         XCTAssertEqual(Array(changes.prefix(2)), [.suspended, .lost(.expired)])
         guard case .connected(let newSession) = changes[2] else { return XCTFail("\(changes)") }

@@ -104,3 +104,35 @@ final class WatchTests: XCTestCase {
         XCTAssertThrowsError(try ConnectString(parsing: "a:1/app//x"))
     }
 }
+
+/// Re-arming many watches splits SetWatches under the server's frame limit.
+final class WatchRegistryTests: XCTestCase {
+    func testSetWatchesIsSplitUnderTheLimit() {
+        let registry = WatchRegistry()
+        for i in 0..<300 {
+            registry.add(.data, path: "/d/\(i)") { _ in }
+            registry.add(.child, path: "/c/\(i)") { _ in }
+        }
+        registry.add(.exist, path: "/e") { _ in }
+        let requests = registry.setWatchesRequests(relativeZxid: 9, limit: 1024)
+        XCTAssertGreaterThan(requests.count, 1)
+        for request in requests {
+            var w = JuteWriter()
+            request.encode(into: &w)
+            XCTAssertLessThanOrEqual(w.bytes.count, 1024)
+            XCTAssertEqual(request.relativeZxid, 9)
+        }
+        XCTAssertEqual(Set(requests.flatMap(\.dataWatches)).count, 300)
+        XCTAssertEqual(Set(requests.flatMap(\.childWatches)).count, 300)
+        XCTAssertEqual(requests.flatMap(\.existWatches), ["/e"])
+        XCTAssertEqual(WatchRegistry().setWatchesRequests(relativeZxid: 1), [])
+
+        let fired = registry.take(type: 2, path: "/d/1")  // deleted: data + exist + child
+        XCTAssertEqual(fired.count, 1)
+        XCTAssertEqual(registry.take(type: 2, path: "/d/1").count, 0)
+        XCTAssertEqual(registry.take(type: 4, path: "/c/1").count, 1)
+        XCTAssertEqual(registry.take(type: 3, path: "/c/2").count, 0)
+        XCTAssertEqual(registry.takeAll().count, 300 - 1 + 300 - 1 + 1)
+        XCTAssertTrue(registry.isEmpty)
+    }
+}

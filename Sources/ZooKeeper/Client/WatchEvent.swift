@@ -83,8 +83,28 @@ final class WatchRegistry {
         return all
     }
 
-    func setWatchesRequest(relativeZxid: Int64) -> SetWatchesRequest {
-        SetWatchesRequest(relativeZxid: relativeZxid, dataWatches: data.keys.sorted(),
-                          existWatches: exist.keys.sorted(), childWatches: child.keys.sorted())
+    /// SetWatches requests re-arming every watch, split so no request body passes `limit`
+    /// bytes (servers reject frames over their jute.maxbuffer, 1 MB by default).
+    func setWatchesRequests(relativeZxid: Int64, limit: Int = 128 * 1024) -> [SetWatchesRequest] {
+        var requests: [SetWatchesRequest] = []
+        var current = SetWatchesRequest(relativeZxid: relativeZxid, dataWatches: [],
+                                        existWatches: [], childWatches: [])
+        var size = 8 + 12
+        func add(_ path: String, to keyPath: WritableKeyPath<SetWatchesRequest, [String]>) {
+            let cost = 4 + path.utf8.count
+            if size + cost > limit && size > 20 {
+                requests.append(current)
+                current = SetWatchesRequest(relativeZxid: relativeZxid, dataWatches: [],
+                                            existWatches: [], childWatches: [])
+                size = 20
+            }
+            current[keyPath: keyPath].append(path)
+            size += cost
+        }
+        for path in data.keys.sorted() { add(path, to: \.dataWatches) }
+        for path in exist.keys.sorted() { add(path, to: \.existWatches) }
+        for path in child.keys.sorted() { add(path, to: \.childWatches) }
+        if size > 20 { requests.append(current) }
+        return requests
     }
 }

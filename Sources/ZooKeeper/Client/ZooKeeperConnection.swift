@@ -286,8 +286,10 @@ final class ZooKeeperConnection {
         failuresThisRound = 0
         lastReceive = loop.now
         scheduleTick()
-        if resumed && !watches.isEmpty {
-            sendSpecial(watches.setWatchesRequest(relativeZxid: lastZxid), xid: SpecialXid.setWatches)
+        if resumed {
+            for request in watches.setWatchesRequests(relativeZxid: lastZxid) {
+                sendSpecial(request, xid: SpecialXid.setWatches)
+            }
         }
         let waiting = queued
         queued = []
