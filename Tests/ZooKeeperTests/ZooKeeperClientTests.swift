@@ -183,4 +183,35 @@ final class ZooKeeperClientTests: XCTestCase {
         XCTAssertEqual(answers, Array(0..<200))
         XCTAssertEqual(try h.value { zk.getChildren(base, $0) }.count, 200)
     }
+
+    func testCloseFailsQueuedRequestsOnceAndAnswersInFlightOnes() throws {
+        let fresh = try ZooKeeperClient(loop: h.loop, connectString: try ZKServices.single())
+        var order: [String] = []
+        fresh.start()
+        for i in 0..<5 {
+            fresh.exists("/") { order.append("\(i):\($0.error.map { "\($0)" } ?? "ok")") }
+        }
+        var closeReturned = false
+        let _: Void = try h.wait { done in
+            fresh.close {
+                order.append("closed")
+                done(.success(()))
+            }
+            closeReturned = true
+        }
+        XCTAssertTrue(closeReturned)
+        XCTAssertEqual(order, ["0:closed", "1:closed", "2:closed", "3:closed", "4:closed", "closed"])
+
+        // Requests already sent when close() is called are answered before the session ends.
+        var answers: [ZooKeeperError?] = []
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        for _ in 0..<5 { zk.exists("/") { answers.append($0.error) } }
+        let _: Void = try h.wait { done in zk.close { done(.success(())) } }
+        XCTAssertEqual(answers.count, 5)
+        XCTAssertEqual(answers.compactMap { $0 }, [])
+        XCTAssertEqual(changes, [.lost(.closed)])
+        XCTAssertEqual(zk.state, .lost)
+        XCTAssertEqual(zk.wireState, .closed)
+    }
 }

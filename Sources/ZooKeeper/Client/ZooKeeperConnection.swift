@@ -126,13 +126,17 @@ final class ZooKeeperConnection {
         stream = nil
         currentHost = nil
         wireState = .closed
-        failAll(.closed, includingQueued: true)
+        let failing = takeAll(includingQueued: true)
         _ = watches.takeAll()
         sessionID = 0
-        if hadSession { onStateChange?(.lost(.closed)) }
         let completions = closeCompletions
         closeCompletions = []
-        for completion in completions { loop.callSoon(completion) }
+        // On a later turn: close() may be the caller, and completions never run inside it.
+        loop.callSoon { [weak self] in
+            for pending in failing { pending.completion(.failure(.closed)) }
+            if hadSession { self?.onStateChange?(.lost(.closed)) }
+            for completion in completions { completion() }
+        }
     }
 
     // MARK: requests
@@ -183,18 +187,24 @@ final class ZooKeeperConnection {
 
     /// Fails everything sent and not answered (and, if asked, everything queued), each once.
     private func failAll(_ error: ZooKeeperError, includingQueued: Bool) {
-        let sent = inFlight[inFlightHead...]
+        for pending in takeAll(includingQueued: includingQueued) {
+            pending.completion(.failure(error))
+        }
+    }
+
+    /// Removes and returns the requests in flight (and, if asked, the queued ones).
+    private func takeAll(includingQueued: Bool) -> [Pending] {
+        var taken = Array(inFlight[inFlightHead...])
         inFlight = []
         inFlightHead = 0
-        var failing = Array(sent)
         if includingQueued {
             for pending in queued {
                 if let timer = pending.queueTimer { loop.removeTimeout(timer) }
             }
-            failing += queued
+            taken += queued
             queued = []
         }
-        for pending in failing { pending.completion(.failure(error)) }
+        return taken
     }
 
     // MARK: connecting

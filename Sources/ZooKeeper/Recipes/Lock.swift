@@ -99,7 +99,11 @@ public final class Lock {
     private func createNode(_ current: Int) {
         client.create(PathRules.join(path, prefix), data: Array(identifier.utf8),
                       mode: .ephemeralSequential) { result in
-            guard self.epoch == current else { return }
+            guard self.epoch == current else {
+                // Cancelled while the create was in flight: don't leave a contender behind.
+                if case .success(let created) = result { self.client.delete(created) { _ in } }
+                return
+            }
             switch result {
             case .success(let created):
                 self.node = String(created.split(separator: "/").last ?? "")
