@@ -83,6 +83,24 @@ final class LockTests: XCTestCase {
         XCTAssertNil(again?.error)
     }
 
+    func testReleaseWhileWaitingCancelsTheAttempt() throws {
+        let zk = try h.connect(try ZKServices.single())
+        let path = h.root + "/lock"
+        let holder = Lock(client: zk, path: path)
+        try h.value { holder.acquire($0) }
+        let waiter = Lock(client: zk, path: path)
+        var outcome: Result<Void, ZooKeeperError>?
+        waiter.acquire { outcome = $0 }
+        try h.until("waiter queued") { waiter.nodePath != nil }
+        try h.value { waiter.release($0) }
+        XCTAssertEqual(outcome?.error, .closed)
+        XCTAssertEqual(try h.value { zk.getChildren(path, $0) }.count, 1)
+        // A second acquire on a lock object that is busy is refused.
+        XCTAssertEqual(try h.result { holder.acquire($0) }.error, .badArguments)
+        try h.value { holder.release($0) }
+        XCTAssertEqual(try h.value { zk.getChildren(path, $0) }, [])
+    }
+
     /// kazoo holds the lock; ours must wait until kazoo releases it.
     func testKazooHolderExcludesUs() throws {
         let zk = try h.connect(try ZKServices.single())

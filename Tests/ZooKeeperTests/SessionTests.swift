@@ -136,4 +136,32 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(events, [WatchEvent(kind: .sessionExpired, path: h.root)])
         XCTAssertNil(try h.value { zk.exists(eph, $0) })
     }
+
+    /// Killing the leader makes every follower drop its clients during the election; the
+    /// session must survive that too.
+    func testSessionSurvivesALeaderElection() throws {
+        let ensemble = try ZKServices.ensemble()
+        let zk = try h.connect(ensemble, sessionTimeout: .seconds(10))
+        try h.value { zk.ensurePath(h.root, $0) }
+        try h.value { zk.create(h.root + "/eph", mode: .ephemeral, $0) }
+        let session = zk.sessionID
+        let status = try TestServices.zookeeperStatus()
+        let leaderLine = try XCTUnwrap(status.split(separator: "\n").first { $0.hasSuffix("leader") },
+                                       status)
+        let leader = try XCTUnwrap(Int(leaderLine.split(separator: " ")[0]))
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        let stopped = ContinuousClock.now
+        try TestServices.zookeeperControl(stop: leader)
+        defer { try? TestServices.zookeeperControl(start: leader) }
+        // The servers left serve again once they have elected a new leader.
+        try h.eventually("the ephemeral readable after the election", timeout: .seconds(60)) { answer in
+            zk.exists(self.h.root + "/eph") { answer((try? $0.get())??.ephemeralOwner == session) }
+        }
+        print("zookeeper leader election: leader node \(leader) stopped → session usable after "
+            + "\(ContinuousClock.now - stopped), changes \(changes)")
+        XCTAssertEqual(zk.sessionID, session)
+        XCTAssertFalse(changes.contains(.lost(.expired)))
+        try TestServices.zookeeperControl(start: leader)
+    }
 }

@@ -86,7 +86,11 @@ public final class Lock {
         case .releasing:
             releaseCompletions.append(completion)
         case .acquiring, .held:
-            if phase == .acquiring { finishAcquire(.failure(.closed)) }
+            if phase == .acquiring, let cancelled = acquireCompletion {
+                // Not inside release(): the caller may hold state the completion touches.
+                acquireCompletion = nil
+                client.loop.callSoon { cancelled(.failure(.closed)) }
+            }
             phase = .releasing
             releaseCompletions.append(completion)
             epoch += 1
