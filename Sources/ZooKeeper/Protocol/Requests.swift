@@ -23,6 +23,7 @@ extension EmptyResponseRequest {
     public static func decodeResponse(from r: inout JuteReader) {}
 }
 
+/// Creates a node (op 1); the reply is the created path.
 public struct CreateRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.create
     public var path: String
@@ -46,6 +47,7 @@ public struct CreateRequest: ZooKeeperRequest, Equatable {
     public static func decodeResponse(from r: inout JuteReader) -> String { r.readString() ?? "" }
 }
 
+/// Deletes a node if its version matches (-1: any) (op 2).
 public struct DeleteRequest: EmptyResponseRequest, Equatable {
     public static let opCode = OpCode.delete
     public var path: String
@@ -59,6 +61,7 @@ public struct DeleteRequest: EmptyResponseRequest, Equatable {
     }
 }
 
+/// A node's stat, optionally leaving a watch (op 3); a missing node is the error noNode.
 public struct ExistsRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.exists
     public var path: String
@@ -74,6 +77,7 @@ public struct ExistsRequest: ZooKeeperRequest, Equatable {
     public static func decodeResponse(from r: inout JuteReader) -> Stat { Stat(from: &r) }
 }
 
+/// A node's data and stat, optionally leaving a data watch (op 4).
 public struct GetDataRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.getData
     public var path: String
@@ -92,6 +96,7 @@ public struct GetDataRequest: ZooKeeperRequest, Equatable {
     }
 }
 
+/// Replaces a node's data if its version matches (op 5); the reply is the new stat.
 public struct SetDataRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.setData
     public var path: String
@@ -111,6 +116,7 @@ public struct SetDataRequest: ZooKeeperRequest, Equatable {
     public static func decodeResponse(from r: inout JuteReader) -> Stat { Stat(from: &r) }
 }
 
+/// A node's child names, optionally leaving a child watch (op 8).
 public struct GetChildrenRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.getChildren
     public var path: String
@@ -126,6 +132,7 @@ public struct GetChildrenRequest: ZooKeeperRequest, Equatable {
     public static func decodeResponse(from r: inout JuteReader) -> [String] { r.readStringVector() }
 }
 
+/// A node's child names and its stat (op 12).
 public struct GetChildren2Request: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.getChildren2
     public var path: String
@@ -144,6 +151,7 @@ public struct GetChildren2Request: ZooKeeperRequest, Equatable {
     }
 }
 
+/// Makes the connected server catch up with the leader for a path (op 9).
 public struct SyncRequest: ZooKeeperRequest, Equatable {
     public static let opCode = OpCode.sync
     public var path: String
@@ -192,12 +200,14 @@ public struct SetWatchesRequest: EmptyResponseRequest, Equatable {
     }
 }
 
+/// Keeps an idle session alive (op 11, sent with xid -2).
 public struct PingRequest: EmptyResponseRequest, Equatable {
     public static let opCode = OpCode.ping
     public init() {}
     public func encode(into w: inout JuteWriter) {}
 }
 
+/// Ends the session; its ephemeral nodes are deleted at once (op -11).
 public struct CloseSessionRequest: EmptyResponseRequest, Equatable {
     public static let opCode = OpCode.closeSession
     public init() {}
