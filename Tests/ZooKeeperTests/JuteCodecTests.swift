@@ -35,6 +35,11 @@ final class JuteCodecTests: XCTestCase {
                        JuteFixtures.getChildren2)
         XCTAssertEqual(hexString(SyncRequest(path: "/kiel").encodedFrame(xid: 8)), JuteFixtures.sync)
         XCTAssertEqual(hexString(PingRequest().encodedFrame(xid: SpecialXid.ping)), JuteFixtures.ping)
+        XCTAssertEqual(hexString(AuthRequest(scheme: "digest", auth: Array("user:pass".utf8))
+            .encodedFrame(xid: SpecialXid.auth)), JuteFixtures.auth)
+        XCTAssertEqual(hexString(GetACLRequest(path: "/kiel").encodedFrame(xid: 11)), JuteFixtures.getACL)
+        XCTAssertEqual(hexString(SetACLRequest(path: "/kiel", acl: ACL.openUnsafe, version: 3)
+            .encodedFrame(xid: 12)), JuteFixtures.setACL)
         XCTAssertEqual(hexString(CloseSessionRequest().encodedFrame(xid: 10)), JuteFixtures.closeSession)
         XCTAssertEqual(hexString(SetWatchesRequest(relativeZxid: 0x1_0000_0007, dataWatches: ["/a", "/b"],
                                                    existWatches: ["/c"], childWatches: ["/d"])

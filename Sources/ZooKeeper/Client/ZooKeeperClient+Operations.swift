@@ -162,6 +162,29 @@ extension ZooKeeperClient {
         }
     }
 
+    /// Adds credentials to the session (e.g. scheme "digest", "user:password"); they are sent
+    /// again on every reconnect. A scheme the server rejects ends the session: the completion
+    /// and every pending operation fail with `.authFailed` and listeners hear
+    /// `.lost(.authFailed)`.
+    public func addAuth(scheme: String, credentials: [UInt8],
+                        _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
+        connection.addAuth(AuthRequest(scheme: scheme, auth: credentials), completion)
+    }
+
+    /// A node's ACL and stat.
+    public func getACL(_ path: String,
+                       _ completion: @escaping (Result<(acl: [ACL], stat: Stat), ZooKeeperError>) -> Void) {
+        guard validate(path, completion) else { return }
+        execute(GetACLRequest(path: chroot(path)), completion)
+    }
+
+    /// Replaces a node's ACL if its ACL version (`Stat.aversion`) matches.
+    public func setACL(_ path: String, acl: [ACL], version: Int32 = -1,
+                       _ completion: @escaping (Result<Stat, ZooKeeperError>) -> Void) {
+        guard validate(path, completion) else { return }
+        execute(SetACLRequest(path: chroot(path), acl: acl, version: version), completion)
+    }
+
     // MARK: plumbing
 
     func execute<R: ZooKeeperRequest>(_ request: R,

@@ -59,6 +59,10 @@ final class ZooKeeperConnection {
     private var lastSend: Deadline
     private var lastReceive: Deadline
     private var reconnectBlockedUntil: Deadline?
+    /// Credentials sent again on every new connection; `completion` until first answered.
+    private var authInfos: [(request: AuthRequest, completion: ((Result<Void, ZooKeeperError>) -> Void)?)] = []
+    /// Who waits for each auth reply on this connection, in order (nil for a re-send).
+    private var authWaiters: [((Result<Void, ZooKeeperError>) -> Void)?] = []
 
     init(loop: IOLoop, hosts: [ConnectString.Host], sessionTimeout: Duration) {
         self.loop = loop
@@ -149,9 +153,11 @@ final class ZooKeeperConnection {
         switch wireState {
         case .closed, .closing:
             loop.callSoon { completion(.failure(.closed)) }
+        case .authFailed:
+            loop.callSoon { completion(.failure(.authFailed)) }
         case .connected:
             send(pending)
-        case .idle, .connecting, .expired, .authFailed:
+        case .idle, .connecting, .expired:
             pending.queueTimer = loop.callLater(requestedTimeout) { [weak self, weak pending] in
                 guard let self, let pending,
                       let index = self.queued.firstIndex(where: { $0 === pending }) else { return }
@@ -205,6 +211,56 @@ final class ZooKeeperConnection {
             queued = []
         }
         return taken
+    }
+
+    // MARK: authentication
+
+    /// Adds credentials now (if connected) and on every later connection.
+    func addAuth(_ request: AuthRequest, _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
+        loop.assertInLoop()
+        switch wireState {
+        case .closed, .closing:
+            loop.callSoon { completion(.failure(.closed)) }
+        case .authFailed:
+            loop.callSoon { completion(.failure(.authFailed)) }
+        case .connected:
+            authInfos.append((request, nil))
+            authWaiters.append(completion)
+            sendSpecial(request, xid: SpecialXid.auth)
+        case .idle, .connecting, .expired:
+            authInfos.append((request, completion))
+        }
+    }
+
+    private func sendAuthInfos() {
+        for index in authInfos.indices {
+            authWaiters.append(authInfos[index].completion)
+            authInfos[index].completion = nil
+            sendSpecial(authInfos[index].request, xid: SpecialXid.auth)
+        }
+    }
+
+    private func authAnswered(_ header: ReplyHeader) {
+        let waiter = authWaiters.isEmpty ? nil : authWaiters.removeFirst()
+        guard header.err != 0 else {
+            waiter?(.success(()))
+            return
+        }
+        KielLog.warning("zookeeper: authentication failed (\(header.err))")
+        generation &+= 1
+        cancelTimers()
+        stream?.close()
+        stream = nil
+        currentHost = nil
+        wireState = .authFailed
+        sessionID = 0
+        var waiters = authWaiters.compactMap { $0 }
+        authWaiters = []
+        if let waiter { waiters.insert(waiter, at: 0) }
+        for waiter in waiters { waiter(.failure(.authFailed)) }
+        failAll(.authFailed, includingQueued: true)
+        _ = watches.takeAll()
+        onStateChange?(.lost(.authFailed))
     }
 
     // MARK: connecting
@@ -296,6 +352,7 @@ final class ZooKeeperConnection {
         failuresThisRound = 0
         lastReceive = loop.now
         scheduleTick()
+        sendAuthInfos()
         if resumed {
             for request in watches.setWatchesRequests(relativeZxid: lastZxid) {
                 sendSpecial(request, xid: SpecialXid.setWatches)
@@ -347,6 +404,9 @@ final class ZooKeeperConnection {
         currentHost = nil
         awaitingHandshake = false
         wireState = .connecting
+        let authLost = authWaiters.compactMap { $0 }
+        authWaiters = []
+        for waiter in authLost { waiter(.failure(.connectionLoss)) }
         failAll(.connectionLoss, includingQueued: false)
         if wasConnected {
             onStateChange?(.suspended)
@@ -422,8 +482,10 @@ final class ZooKeeperConnection {
                 return
             }
             onWatchFired?(event, watches.take(type: event.type, path: event.path))
-        case SpecialXid.ping, SpecialXid.auth:
+        case SpecialXid.ping:
             break
+        case SpecialXid.auth:
+            authAnswered(header)
         case SpecialXid.setWatches:
             if header.err != 0 { KielLog.warning("zookeeper: SetWatches failed with \(header.err)") }
         default:

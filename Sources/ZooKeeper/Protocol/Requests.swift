@@ -213,3 +213,58 @@ public struct CloseSessionRequest: EmptyResponseRequest, Equatable {
     public init() {}
     public func encode(into w: inout JuteWriter) {}
 }
+
+/// Adds credentials to the session (op 100, sent with xid -4), e.g. scheme "digest" with
+/// "user:password". The server answers with an empty reply, or authFailed and closes.
+public struct AuthRequest: EmptyResponseRequest, Equatable {
+    public static let opCode = OpCode.auth
+    public var type: Int32
+    public var scheme: String
+    public var auth: [UInt8]
+
+    public init(type: Int32 = 0, scheme: String, auth: [UInt8]) {
+        self.type = type; self.scheme = scheme; self.auth = auth
+    }
+
+    public func encode(into w: inout JuteWriter) {
+        w.writeInt32(type)
+        w.writeString(scheme)
+        w.writeBuffer(auth)
+    }
+}
+
+/// A node's ACL and stat (op 6).
+public struct GetACLRequest: ZooKeeperRequest, Equatable {
+    public static let opCode = OpCode.getACL
+    public var path: String
+
+    public init(path: String) { self.path = path }
+
+    public func encode(into w: inout JuteWriter) { w.writeString(path) }
+
+    public static func decodeResponse(from r: inout JuteReader) -> (acl: [ACL], stat: Stat) {
+        let acl = r.readVector(minimumElementSize: 12) { ACL(from: &$0) }
+        return (acl, Stat(from: &r))
+    }
+}
+
+/// Replaces a node's ACL if its ACL version matches (op 7); the reply is the new stat.
+public struct SetACLRequest: ZooKeeperRequest, Equatable {
+    public static let opCode = OpCode.setACL
+    public var path: String
+    public var acl: [ACL]
+    public var version: Int32
+
+    public init(path: String, acl: [ACL], version: Int32) {
+        self.path = path; self.acl = acl; self.version = version
+    }
+
+    public func encode(into w: inout JuteWriter) {
+        w.writeString(path)
+        w.writeInt32(Int32(acl.count))
+        for entry in acl { entry.encode(into: &w) }
+        w.writeInt32(version)
+    }
+
+    public static func decodeResponse(from r: inout JuteReader) -> Stat { Stat(from: &r) }
+}

@@ -71,6 +71,12 @@ public struct ACL: Equatable, Hashable, Sendable {
         self.id = id
     }
 
+    /// Everything for the identities the creating session has authenticated as (`auth:`).
+    public static let creatorAll: [ACL] = [ACL(permissions: .all, scheme: "auth", id: "")]
+
+    /// Everyone may read (`world:anyone`).
+    public static let readUnsafe: [ACL] = [ACL(permissions: .read, scheme: "world", id: "anyone")]
+
     /// Everyone may do everything (`world:anyone`, all permissions).
     public static let openUnsafe: [ACL] = [ACL(permissions: .all, scheme: "world", id: "anyone")]
 

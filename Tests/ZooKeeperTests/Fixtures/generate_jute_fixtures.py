@@ -60,6 +60,9 @@ add("multi", request(9, s.Transaction([
     s.CheckVersion("/kiel/c", 1),
 ])))
 add("ping", struct.pack("!ii", -2, s.Ping.type))
+add("auth", struct.pack("!ii", -4, s.Auth.type) + s.Auth(0, "digest", "user:pass").serialize())
+add("getACL", request(11, s.GetACL("/kiel")))
+add("setACL", request(12, s.SetACL("/kiel", OPEN_ACL_UNSAFE, 3)))
 add("closeSession", struct.pack("!ii", 10, s.Close.type))
 add("setWatches", struct.pack("!iiq", -8, 101, 0x100000007)
     + jute_strings(["/a", "/b"]) + jute_strings(["/c"]) + jute_strings(["/d"]))
