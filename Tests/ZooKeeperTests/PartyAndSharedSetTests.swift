@@ -123,6 +123,12 @@ final class PartyAndSharedSetTests: XCTestCase {
         // The lock lives under the set's node, as in kiel, and is free again.
         XCTAssertEqual(try h.value { one.getChildren(path, $0) }, ["lock"])
         XCTAssertEqual(try h.value { one.getChildren(path + "/lock", $0) }, [])
+
+        // Deleted and re-created: reported as empty, then watched again.
+        try h.value { two.multi([.delete(path: path + "/lock"), .delete(path: path)], $0) }
+        try h.until("deletion reported") { seen.last == [] }
+        try h.value { two.create(path, data: Array("[\"back\"]".utf8), $0) }
+        try h.until("re-creation reported") { seen.last == ["back"] }
     }
 
     /// kiel (Python) writes the set with kazoo's Lock and json.dumps; we read it, and kiel's

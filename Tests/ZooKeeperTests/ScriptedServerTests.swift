@@ -35,7 +35,12 @@ final class ScriptedServerTests: XCTestCase {
         var changes: [StateChange] = []
         zk.addStateListener { changes.append($0) }
         server.answerPings = false
+        let silent = ContinuousClock.now
+        var suspendedAfter: Duration?
+        zk.addStateListener { if $0 == .suspended { suspendedAfter = ContinuousClock.now - silent } }
         try h.until("read timeout noticed and reconnected") { changes.count >= 2 }
+        print("zookeeper read timeout: server silent → suspended after \(suspendedAfter!) "
+            + "(negotiated timeout 600 ms)")
         XCTAssertEqual(changes, [.suspended, .reconnected])
         XCTAssertEqual(server.connectRequests.count, 2)
         XCTAssertEqual(server.connectRequests[1].sessionID, server.sessionID)

@@ -107,8 +107,26 @@ public final class SharedSet {
         }) { [weak self] result in
             guard let self else { return }
             switch result.flatMap({ SharedSet.decode($0.data) }) {
-            case .success(let items): self.onChange(items)
-            case .failure: self.watchArmed = false
+            case .success(let items):
+                self.onChange(items)
+            case .failure(.noNode):
+                // Deleted: report an empty set and wait for the node to come back.
+                self.onChange([])
+                self.client.exists(self.path, watch: { [weak self] event in
+                    guard let self, event.kind != .sessionExpired else { return }
+                    self.watchArmed = false
+                    self.watch()
+                }) { [weak self] result in
+                    guard let self else { return }
+                    if case .success(_?) = result {
+                        self.watchArmed = false
+                        self.watch()
+                    } else if case .failure = result {
+                        self.watchArmed = false
+                    }
+                }
+            case .failure:
+                self.watchArmed = false
             }
         }
     }
