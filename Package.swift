@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KielIO", targets: ["KielIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
+        .executable(name: "epoll-host", targets: ["EpollHostExample"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -31,6 +32,7 @@ let package = Package(
                 swiftSettings: strict),
 
         .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "EpollHostExample", dependencies: ["KielIO", "CLinux"], path: "Examples/EpollHost"),
 
         // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
         .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
@@ -41,7 +43,7 @@ let package = Package(
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
-                    swiftSettings: strict),
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
                     swiftSettings: strict),
     ],

@@ -17,9 +17,10 @@ trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM HUP
 
-# The demo examples, in the order they run: executable products of Package.swift. Each gets
-# the services through the KIEL_TEST_* variables and a topic name in KIEL_DEMO_TOPIC.
-DEMOS=(kiel-demo)
+# The demo examples, in the order they run: an executable product of Package.swift and its
+# arguments, split on spaces. Each gets the services through the KIEL_TEST_* variables and a
+# topic name in KIEL_DEMO_TOPIC.
+DEMOS=(kiel-demo "epoll-host --seconds 2")
 
 scripts/install.sh
 
@@ -36,11 +37,12 @@ echo "  ZooKeeper                        $KIEL_TEST_ZK"
 echo "  ZooKeeper ensemble (3 nodes)     $KIEL_TEST_ZK_ENSEMBLE"
 
 ran=0
-for demo in "${DEMOS[@]}"; do
-    if grep -q "name: \"$demo\"" Package.swift; then
+for entry in "${DEMOS[@]}"; do
+    read -ra demo <<<"$entry"
+    if grep -q "name: \"${demo[0]}\"" Package.swift; then
         echo
-        echo "== swift run $demo"
-        swift run "$demo"
+        echo "== swift run ${demo[*]}"
+        swift run "${demo[@]}"
         ran=$((ran + 1))
     fi
 done
