@@ -91,3 +91,31 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertEqual(server.connectRequests.last?.sessionID, 0)
     }
 }
+
+/// Every addAuth completion runs once, also when the client closes before the server answers.
+final class ScriptedServerAuthTests: XCTestCase {
+    func testCloseAnswersAuthNotYetSentOrNotYetAnswered() throws {
+        let h = try ZKLoopHarness()
+        let server = try ScriptedServer(loop: h.loop)
+        defer { server.shutdown() }
+
+        // Given before start and never sent.
+        let unstarted = try ZooKeeperClient(loop: h.loop, connectString: server.connectString)
+        var early: [ZooKeeperError?] = []
+        unstarted.addAuth(scheme: "digest", credentials: Array("a:b".utf8)) { early.append($0.error) }
+        let _: Void = try h.wait { done in unstarted.close { done(.success(())) } }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(early, [.closed])
+
+        // Sent on a live connection; the server never answers it (nor the closeSession).
+        let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        var sent: [ZooKeeperError?] = []
+        zk.addAuth(scheme: "digest", credentials: Array("a:b".utf8)) { sent.append($0.error) }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(sent, [])
+        let _: Void = try h.wait { done in zk.close { done(.success(())) } }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(sent, [.closed])
+        h.clients = []
+    }
+}

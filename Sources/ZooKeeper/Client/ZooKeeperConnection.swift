@@ -133,10 +133,15 @@ final class ZooKeeperConnection {
         let failing = takeAll(includingQueued: true)
         _ = watches.takeAll()
         sessionID = 0
+        // Credentials still waiting for an answer (sent, or not yet sent) are owed one too.
+        let authFailing = authWaiters.compactMap { $0 } + authInfos.compactMap { $0.completion }
+        authWaiters = []
+        for index in authInfos.indices { authInfos[index].completion = nil }
         let completions = closeCompletions
         closeCompletions = []
         // On a later turn: close() may be the caller, and completions never run inside it.
         loop.callSoon { [weak self] in
+            for waiter in authFailing { waiter(.failure(.closed)) }
             for pending in failing { pending.completion(.failure(.closed)) }
             if hadSession { self?.onStateChange?(.lost(.closed)) }
             for completion in completions { completion() }
