@@ -1,4 +1,7 @@
 import KielIO
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 @testable import ZooKeeper
 
@@ -76,6 +79,25 @@ final class ScriptedServerTests: XCTestCase {
             return XCTFail("expected a protocol error")
         }
         XCTAssertEqual(zk.lastZxid, 5)
+    }
+
+    func testOversizedReplyLengthDropsTheConnectionAtOnce() throws {
+        // A long session timeout: only the length check, not the read timeout, can end this.
+        server.sessionTimeoutMs = 120_000
+        let zk = try h.connect(server.connectString, sessionTimeout: .seconds(120))
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        server.onRequest = { _, _, fd in
+            // Only a length prefix far above the limit; the rest never comes.
+            var w = JuteWriter()
+            w.writeInt32(Int32(ZooKeeperConnection.maxReplySize + 1))
+            _ = w.bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            self.server.onRequest = nil
+        }
+        let result = try h.result(.seconds(20)) { zk.exists("/x", $0) }
+        XCTAssertEqual(result.error, .connectionLoss)
+        try h.until("reconnected", timeout: .seconds(20)) { changes.contains(.reconnected) }
+        XCTAssertEqual(changes, [.suspended, .reconnected])
     }
 
     func testExpiredAnswerToAResumeIsReported() throws {

@@ -64,6 +64,10 @@ final class ZooKeeperConnection {
     /// Who waits for each auth reply on this connection, in order (nil for a re-send).
     private var authWaiters: [((Result<Void, ZooKeeperError>) -> Void)?] = []
 
+    /// The largest reply frame accepted (the Java client's default limit): a bigger length
+    /// prefix drops the connection instead of making us set aside that much memory.
+    static let maxReplySize = 4 << 20
+
     init(loop: IOLoop, hosts: [ConnectString.Host], sessionTimeout: Duration) {
         self.loop = loop
         self.hosts = hosts.shuffled()
@@ -285,7 +289,8 @@ final class ZooKeeperConnection {
         let host = hosts[hostIndex % hosts.count]
         hostIndex += 1
         KielLog.debug("zookeeper: connecting to \(host.host):\(host.port)")
-        FramedStream.connect(loop: loop, host: host.host, port: host.port, timeout: connectTimeout) {
+        FramedStream.connect(loop: loop, host: host.host, port: host.port, timeout: connectTimeout,
+                             maxFrameSize: ZooKeeperConnection.maxReplySize) {
             [weak self] result in
             guard let self, gen == self.generation else {
                 if case .success(let stream) = result { stream.close() }
