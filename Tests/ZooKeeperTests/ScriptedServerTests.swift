@@ -100,6 +100,25 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertEqual(changes, [.suspended, .reconnected])
     }
 
+    func testRequestMadeBeforeAnySessionTimesOutOnce() throws {
+        let address = server.connectString
+        server.shutdown()  // nothing listens on the port any more
+        server = nil
+        let zk = try ZooKeeperClient(loop: h.loop, connectString: address,
+                                     sessionTimeout: .milliseconds(300))
+        h.clients.append(zk)
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        zk.start()
+        var answers: [ZooKeeperError?] = []
+        zk.exists("/") { answers.append($0.error) }
+        try h.until("answered") { !answers.isEmpty }
+        h.spin(.milliseconds(300))
+        XCTAssertEqual(answers, [.timeout])
+        XCTAssertEqual(changes, [])
+        XCTAssertEqual(zk.state, .lost)
+    }
+
     func testExpiredAnswerToAResumeIsReported() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []
