@@ -119,6 +119,23 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertEqual(zk.state, .lost)
     }
 
+    func testNoSessionGrantedIsAFailedAttemptNotAnExpiry() throws {
+        server.sessionTimeoutMs = 0  // "expired" although we asked for a new session
+        let zk = try ZooKeeperClient(loop: h.loop, connectString: server.connectString,
+                                     sessionTimeout: .milliseconds(300))
+        h.clients.append(zk)
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        zk.start()
+        var answers: [ZooKeeperError?] = []
+        zk.exists("/") { answers.append($0.error) }
+        try h.until("answered") { !answers.isEmpty }
+        XCTAssertEqual(answers, [.timeout])
+        XCTAssertEqual(changes, [])
+        XCTAssertGreaterThan(server.connectRequests.count, 0)
+        XCTAssertEqual(Set(server.connectRequests.map(\.sessionID)), [0])
+    }
+
     func testExpiredAnswerToAResumeIsReported() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []

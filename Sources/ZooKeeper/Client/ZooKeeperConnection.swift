@@ -471,8 +471,11 @@ final class ZooKeeperConnection {
             switch ConnectResponse.decode(frame) {
             case .failure(let error):
                 connectionLost("bad connect response: \(error)")
-            case .success(let response) where response.timeout <= 0:
+            case .success(let response) where response.timeout <= 0 && sessionID != 0:
                 expireSession()
+            case .success(let response) where response.timeout <= 0:
+                // No session of ours to expire: a server that can't give us one is a failed attempt.
+                connectionLost("no session granted")
             case .success(let response):
                 established(response)
             }
