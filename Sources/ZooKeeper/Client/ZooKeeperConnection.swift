@@ -511,6 +511,11 @@ final class ZooKeeperConnection {
             if inFlightHead == inFlight.count {
                 inFlight.removeAll(keepingCapacity: true)
                 inFlightHead = 0
+            } else if inFlightHead >= 32 && inFlightHead * 2 >= inFlight.count {
+                // Requests kept overlapping: the queue never empties, so drop the answered ones
+                // (and the completions they hold) here instead.
+                inFlight.removeFirst(inFlightHead)
+                inFlightHead = 0
             }
             if header.zxid > 0 { lastZxid = max(lastZxid, header.zxid) }
             pending.completion(.success((header, reader)))
