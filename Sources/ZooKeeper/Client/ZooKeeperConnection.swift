@@ -531,10 +531,3 @@ final class ZooKeeperConnection {
         connectionLost("dropped by a test")
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}
