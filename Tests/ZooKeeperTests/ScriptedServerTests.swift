@@ -104,36 +104,39 @@ final class ScriptedServerTests: XCTestCase {
         let address = server.connectString
         server.shutdown()  // nothing listens on the port any more
         server = nil
-        let zk = try ZooKeeperClient(loop: h.loop, connectString: address,
-                                     sessionTimeout: .milliseconds(300))
-        h.clients.append(zk)
-        var changes: [StateChange] = []
-        zk.addStateListener { changes.append($0) }
-        zk.start()
-        var answers: [ZooKeeperError?] = []
-        zk.exists("/") { answers.append($0.error) }
-        try h.until("answered") { !answers.isEmpty }
+        let (zk, seen) = try startAndAsk(address)
         h.spin(.milliseconds(300))
-        XCTAssertEqual(answers, [.timeout])
-        XCTAssertEqual(changes, [])
+        XCTAssertEqual(seen.answers, [.timeout])
+        XCTAssertEqual(seen.changes, [])
         XCTAssertEqual(zk.state, .lost)
     }
 
     func testNoSessionGrantedIsAFailedAttemptNotAnExpiry() throws {
         server.sessionTimeoutMs = 0  // "expired" although we asked for a new session
-        let zk = try ZooKeeperClient(loop: h.loop, connectString: server.connectString,
-                                     sessionTimeout: .milliseconds(300))
-        h.clients.append(zk)
-        var changes: [StateChange] = []
-        zk.addStateListener { changes.append($0) }
-        zk.start()
-        var answers: [ZooKeeperError?] = []
-        zk.exists("/") { answers.append($0.error) }
-        try h.until("answered") { !answers.isEmpty }
-        XCTAssertEqual(answers, [.timeout])
-        XCTAssertEqual(changes, [])
+        let (_, seen) = try startAndAsk(server.connectString)
+        XCTAssertEqual(seen.answers, [.timeout])
+        XCTAssertEqual(seen.changes, [])
         XCTAssertGreaterThan(server.connectRequests.count, 0)
         XCTAssertEqual(Set(server.connectRequests.map(\.sessionID)), [0])
+    }
+
+    final class Seen {
+        var changes: [StateChange] = []
+        var answers: [ZooKeeperError?] = []
+    }
+
+    /// Starts a client (300 ms session timeout) without waiting for a session, sends one
+    /// exists at once, and waits for its answer.
+    private func startAndAsk(_ address: String) throws -> (ZooKeeperClient, Seen) {
+        let zk = try ZooKeeperClient(loop: h.loop, connectString: address,
+                                     sessionTimeout: .milliseconds(300))
+        h.clients.append(zk)
+        let seen = Seen()
+        zk.addStateListener { seen.changes.append($0) }
+        zk.start()
+        zk.exists("/") { seen.answers.append($0.error) }
+        try h.until("answered") { !seen.answers.isEmpty }
+        return (zk, seen)
     }
 
     func testExpiredAnswerToAResumeIsReported() throws {
