@@ -48,6 +48,19 @@ final class PartyAndSharedSetTests: XCTestCase {
         XCTAssertEqual(try h.value { two.getChildren(path, $0) }, [])
     }
 
+    /// join answers once even when the caller keeps no reference to the party.
+    func testJoinAnswersAfterThePartyIsLetGo() throws {
+        let zk = try h.connect(try ZKServices.single())
+        let path = h.root + "/unheld"
+        var answers: [ZooKeeperError?] = []
+        do {
+            Party(client: zk, path: path, memberName: "solo").join { answers.append($0.error) }
+        }
+        try h.until("join answered") { !answers.isEmpty }
+        XCTAssertEqual(answers, [nil])
+        XCTAssertEqual(try h.value { zk.getChildren(path, $0) }, ["solo"])
+    }
+
     func testStaleNodeFromAnOlderSessionIsTakenOver() throws {
         let old = try h.connect(try ZKServices.single())
         let fresh = try h.connect(try ZKServices.single())
