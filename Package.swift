@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KielIO", targets: ["KielIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
+        .executable(name: "kiel", targets: ["KielCLI"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -32,6 +33,9 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
+
+        .executableTarget(name: "KielCLI", dependencies: ["Kiel"], swiftSettings: strict),
+        .testTarget(name: "KielCLITests", dependencies: ["KielCLI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
