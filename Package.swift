@@ -22,13 +22,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        .target(name: "KielIO", swiftSettings: strict),
+        // Linux headers missing from Swift's Glibc module (eventfd, epoll).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
         .target(name: "KafkaProtocol", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO"], swiftSettings: strict),
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux"], swiftSettings: strict),
         .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
                     swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),

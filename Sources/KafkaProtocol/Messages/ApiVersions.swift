@@ -1,0 +1,141 @@
+// ApiVersions (key 18): which versions of which APIs the broker speaks.
+
+/// Asks the broker for its API version ranges. Value type; any thread.
+public struct ApiVersionsRequest: KafkaRequest {
+    public typealias Response = ApiVersionsResponse
+    public static let apiKey = ApiKey.apiVersions
+
+    public var clientSoftwareName = ""
+    public var clientSoftwareVersion = ""
+
+    public init() {}
+    public init(clientSoftwareName: String, clientSoftwareVersion: String) {
+        self.clientSoftwareName = clientSoftwareName
+        self.clientSoftwareVersion = clientSoftwareVersion
+    }
+
+    public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
+        if v >= 3 {
+            c.string(&clientSoftwareName)
+            c.string(&clientSoftwareVersion)
+        }
+        c.noTaggedFields()
+    }
+}
+
+/// The broker's API version ranges (and, from v3, its feature flags). Value type; any thread.
+public struct ApiVersionsResponse: KafkaResponse {
+    public static let apiKey = ApiKey.apiVersions
+
+    public struct ApiVersion: WireStruct {
+        public var apiKey: Int16 = 0
+        public var minVersion: Int16 = 0
+        public var maxVersion: Int16 = 0
+        public init() {}
+        public init(apiKey: Int16, minVersion: Int16, maxVersion: Int16) {
+            self.apiKey = apiKey
+            self.minVersion = minVersion
+            self.maxVersion = maxVersion
+        }
+        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
+            c.int16(&apiKey)
+            c.int16(&minVersion)
+            c.int16(&maxVersion)
+            c.noTaggedFields()
+        }
+    }
+
+    /// A feature the broker supports (v3+, tagged) or has finalized; `maxVersion` is the
+    /// "MaxVersionLevel" and `minVersion` the "MinVersionLevel" for finalized features.
+    public struct Feature: WireStruct {
+        public var name = ""
+        public var minVersion: Int16 = 0
+        public var maxVersion: Int16 = 0
+        /// Finalized features carry max before min on the wire.
+        var maxFirst = false
+        public init() {}
+        public init(name: String, minVersion: Int16, maxVersion: Int16) {
+            self.name = name
+            self.minVersion = minVersion
+            self.maxVersion = maxVersion
+        }
+        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
+            c.string(&name)
+            if maxFirst {
+                c.int16(&maxVersion)
+                c.int16(&minVersion)
+            } else {
+                c.int16(&minVersion)
+                c.int16(&maxVersion)
+            }
+            c.noTaggedFields()
+        }
+        public static func == (a: Feature, b: Feature) -> Bool {
+            a.name == b.name && a.minVersion == b.minVersion && a.maxVersion == b.maxVersion
+        }
+    }
+
+    public var errorCode: Int16 = 0
+    public var apiKeys: [ApiVersion] = []
+    public var throttleTimeMs: Int32 = 0
+    public var supportedFeatures: [Feature] = []
+    public var finalizedFeaturesEpoch: Int64 = -1
+    public var finalizedFeatures: [Feature] = []
+    public var zkMigrationReady = false
+
+    public init() {}
+
+    public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
+        c.int16(&errorCode)
+        c.structs(&apiKeys, version: v)
+        if v >= 1 { c.int32(&throttleTimeMs) }
+        c.taggedFields { t in
+            t.field(0, present: !supportedFeatures.isEmpty) { c in c.structs(&supportedFeatures, version: v) }
+            t.field(1, present: finalizedFeaturesEpoch != -1) { c in c.int64(&finalizedFeaturesEpoch) }
+            t.field(2, present: !finalizedFeatures.isEmpty) { c in
+                c.array(&finalizedFeatures, minElementSize: 1, make: {
+                    var f = Feature()
+                    f.maxFirst = true
+                    return f
+                }) { c, f in
+                    f.maxFirst = true
+                    f.code(&c, version: v)
+                }
+            }
+            t.field(3, present: zkMigrationReady) { c in c.bool(&zkMigrationReady) }
+        }
+    }
+
+    /// The broker's range for `api`, if it offers it.
+    public func range(for api: ApiKey) -> ClosedRange<Int16>? {
+        guard let e = apiKeys.first(where: { $0.apiKey == api.rawValue }), e.minVersion <= e.maxVersion else { return nil }
+        return e.minVersion...e.maxVersion
+    }
+
+    /// Decodes an ApiVersions response frame (without size prefix) sent in answer to a request
+    /// at `requestedVersion`. A broker that does not speak that version answers
+    /// UNSUPPORTED_VERSION in the v0 layout (listing its own ApiVersions range), so such an
+    /// answer is read as v0 first.
+    public static func decodeFrame(_ frame: [UInt8], requestedVersion: Int16) throws(ProtocolError) -> (header: ResponseHeader, body: ApiVersionsResponse) {
+        var r = ByteReader(frame)
+        _ = r.readInt32()
+        let code = r.readInt16()
+        if requestedVersion > 0, !r.failed, code == KafkaErrorCode.unsupportedVersion.rawValue,
+           let v0 = try? KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: 0) {
+            return v0
+        }
+        return try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: requestedVersion)
+    }
+
+    /// The version to retry ApiVersions at after this answer, or nil if no retry is needed:
+    /// on UNSUPPORTED_VERSION, the highest version both sides speak (the broker lists its
+    /// own ApiVersions range), else v0.
+    public func retryVersion() -> Int16? {
+        guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue else { return nil }
+        let ours = SupportedVersions.versions(for: .apiVersions) ?? 0...0
+        if let theirs = range(for: .apiVersions), theirs.overlaps(ours) {
+            return min(theirs.upperBound, ours.upperBound)
+        }
+        return 0
+    }
+}

@@ -1,0 +1,117 @@
+/// The request header (v1, or v2 in flexible versions).
+///
+/// Value type; any thread. The client id always keeps the old INT16 length prefix, even in
+/// v2, so that any broker can read the header of any request.
+public struct RequestHeader: Equatable, Sendable {
+    public var apiKey: Int16
+    public var apiVersion: Int16
+    public var correlationId: Int32
+    public var clientId: String?
+
+    public init(apiKey: Int16, apiVersion: Int16, correlationId: Int32, clientId: String?) {
+        self.apiKey = apiKey
+        self.apiVersion = apiVersion
+        self.correlationId = correlationId
+        self.clientId = clientId
+    }
+
+    public func encode(headerVersion: Int16, into w: inout ByteWriter) {
+        w.writeInt16(apiKey)
+        w.writeInt16(apiVersion)
+        w.writeInt32(correlationId)
+        if headerVersion >= 1 { w.writeNullableString(clientId, compact: false) }
+        if headerVersion >= 2 { w.writeEmptyTaggedFields() }
+    }
+
+    /// Reads a header, choosing its version from the API key and version it carries (APIs
+    /// outside `SupportedVersions` are read as v1).
+    public static func decode(from r: inout ByteReader) -> RequestHeader {
+        let key = r.readInt16("request api key")
+        let version = r.readInt16("request api version")
+        let correlationId = r.readInt32("correlation id")
+        let clientId = r.readNullableString(compact: false, "client id")
+        if let api = ApiKey(rawValue: key), SupportedVersions.requestHeaderVersion(api, version: version) >= 2 {
+            r.skipTaggedFields()
+        }
+        return RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId)
+    }
+}
+
+/// The response header (v0, or v1 with a tagged-field section in flexible versions).
+public struct ResponseHeader: Equatable, Sendable {
+    public var correlationId: Int32
+
+    public init(correlationId: Int32) { self.correlationId = correlationId }
+
+    public func encode(headerVersion: Int16, into w: inout ByteWriter) {
+        w.writeInt32(correlationId)
+        if headerVersion >= 1 { w.writeEmptyTaggedFields() }
+    }
+
+    public static func decode(headerVersion: Int16, from r: inout ByteReader) -> ResponseHeader {
+        let id = r.readInt32("correlation id")
+        if headerVersion >= 1 { r.skipTaggedFields() }
+        return ResponseHeader(correlationId: id)
+    }
+}
+
+/// Whole frames: size prefix, header and body. Stateless; any thread.
+public enum KafkaFrame {
+    /// Encodes `request` with its header and the INT32 size prefix, ready for the socket.
+    /// Throws `unsupportedVersion` if `version` is outside `SupportedVersions`.
+    public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
+                                                      clientId: String?) throws(ProtocolError) -> [UInt8] {
+        var w = ByteWriter()
+        try encodeRequest(request, version: version, correlationId: correlationId, clientId: clientId, into: &w)
+        return w.bytes
+    }
+
+    /// Appends the framed request to `w` (several requests can share one buffer).
+    public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
+                                                      clientId: String?, into w: inout ByteWriter) throws(ProtocolError) {
+        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        let mark = w.beginLength()
+        RequestHeader(apiKey: R.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: clientId)
+            .encode(headerVersion: SupportedVersions.requestHeaderVersion(R.apiKey, version: version), into: &w)
+        request.encode(version: version, into: &w)
+        w.endLength(mark)
+    }
+
+    /// The correlation id at the start of a response frame (the bytes after the size prefix),
+    /// so a connection can route the frame before decoding it.
+    public static func correlationId(ofResponse frame: [UInt8]) -> Int32? {
+        var r = ByteReader(frame)
+        let id = r.readInt32()
+        return r.failed ? nil : id
+    }
+
+    /// Decodes a response frame (without its size prefix) as `R` at `version`. Every byte
+    /// must be used.
+    public static func decodeResponse<R: KafkaResponse>(_ type: R.Type, frame: [UInt8],
+                                                        version: Int16) throws(ProtocolError) -> (header: ResponseHeader, body: R) {
+        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        var r = ByteReader(frame)
+        let header = ResponseHeader.decode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version),
+                                           from: &r)
+        let body = R(from: &r, version: version)
+        try r.finish(String(describing: R.self))
+        return (header, body)
+    }
+
+    /// Decodes a request frame (without its size prefix) as `R`; for scripted brokers in
+    /// tests. Throws if the header names another API or an unsupported version.
+    public static func decodeRequest<R: KafkaRequest>(_ type: R.Type, frame: [UInt8]) throws(ProtocolError) -> (header: RequestHeader, body: R) {
+        var r = ByteReader(frame)
+        let header = RequestHeader.decode(from: &r)
+        try r.check()
+        guard header.apiKey == R.apiKey.rawValue else {
+            throw .corrupt("expected a \(R.apiKey) request, got API key \(header.apiKey)")
+        }
+        guard R.supportedVersions.contains(header.apiVersion) else {
+            throw .unsupportedVersion(api: R.apiKey, version: header.apiVersion)
+        }
+        let body = R(from: &r, version: header.apiVersion)
+        try r.finish(String(describing: R.self))
+        return (header, body)
+    }
+}

@@ -1,0 +1,222 @@
+// The declarative layer. Each message declares its fields once, in wire order, in a single
+// `code(_:version:)` function written against `WireCoder`. `ByteWriter` implements it by
+// writing each field, `ByteReader` by reading each field into the same property, so encode
+// and decode cannot drift apart. Fields absent in a version are simply skipped and keep the
+// default value of the type's `init()`. Strings, byte strings and arrays use the compact
+// encodings when the coder's `flexible` flag is set (the message sets it from its version).
+
+/// Something that either writes or reads every field it is handed.
+///
+/// Implemented by `ByteWriter` (encoding) and `ByteReader` (decoding). Plain value types, so
+/// one thread at a time.
+public protocol WireCoder {
+    var isDecoding: Bool { get }
+    var flexible: Bool { get set }
+
+    mutating func int8(_ v: inout Int8)
+    mutating func int16(_ v: inout Int16)
+    mutating func int32(_ v: inout Int32)
+    mutating func int64(_ v: inout Int64)
+    mutating func uint16(_ v: inout UInt16)
+    mutating func bool(_ v: inout Bool)
+    mutating func float64(_ v: inout Double)
+    mutating func uuid(_ v: inout KafkaUUID)
+    mutating func string(_ v: inout String)
+    mutating func nullableString(_ v: inout String?)
+    mutating func bytes(_ v: inout [UInt8])
+    mutating func nullableBytes(_ v: inout [UInt8]?)
+
+    /// An array whose elements are coded by `body`; `make` creates an element to decode into.
+    mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T, _ body: (inout Self, inout T) -> Void)
+    mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
+                                   _ body: (inout Self, inout T) -> Void)
+
+    /// Decoding: reads a tagged-field section and returns a sub-coder for each field found.
+    /// Encoding: returns nothing.
+    mutating func beginTaggedFields() -> [(tag: UInt32, coder: Self)]
+    /// Encoding: writes the fields collected for the section. Decoding: takes over the first
+    /// failure of any field's sub-coder.
+    mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: Self)])
+    /// An empty coder of the same kind, for encoding one tagged field.
+    func makeFieldEncoder() -> Self
+}
+
+/// A struct inside a message (or a whole message body) that declares its fields once.
+public protocol WireStruct: Equatable, Sendable {
+    init()
+    mutating func code<C: WireCoder>(_ c: inout C, version: Int16)
+}
+
+/// The tagged fields of one section, declared in ascending tag order.
+public struct TaggedFieldSection<C: WireCoder> {
+    let decoding: Bool
+    var found: [(tag: UInt32, coder: C)]
+    var written: [(tag: UInt32, coder: C)] = []
+    let template: C
+
+    /// Declares the field `tag`. Encoding writes it only when `present` (a field equal to its
+    /// default is left out, as Kafka does); decoding runs `body` only if the field was sent.
+    public mutating func field(_ tag: UInt32, present: Bool, _ body: (inout C) -> Void) {
+        if decoding {
+            if let i = found.firstIndex(where: { $0.tag == tag }) { body(&found[i].coder) }
+        } else if present {
+            var sub = template.makeFieldEncoder()
+            body(&sub)
+            written.append((tag, sub))
+        }
+    }
+}
+
+extension WireCoder {
+    /// The tagged-field section that ends every struct in a flexible version. Does nothing
+    /// in older versions. Unknown tags are skipped.
+    public mutating func taggedFields(_ body: (inout TaggedFieldSection<Self>) -> Void) {
+        guard flexible else { return }
+        var section = TaggedFieldSection(decoding: isDecoding, found: beginTaggedFields(), template: self)
+        body(&section)
+        endTaggedFields(isDecoding ? section.found : section.written)
+    }
+
+    /// An empty tagged-field section (in flexible versions only).
+    public mutating func noTaggedFields() {
+        guard flexible else { return }
+        endTaggedFields(beginTaggedFields())
+    }
+
+    public mutating func structs<T: WireStruct>(_ v: inout [T], version: Int16) {
+        array(&v, minElementSize: 1, make: T.init) { c, e in e.code(&c, version: version) }
+    }
+
+    public mutating func nullableStructs<T: WireStruct>(_ v: inout [T]?, version: Int16) {
+        nullableArray(&v, minElementSize: 1, make: T.init) { c, e in e.code(&c, version: version) }
+    }
+
+    public mutating func int32s(_ v: inout [Int32]) {
+        array(&v, minElementSize: 4, make: { 0 }) { c, e in c.int32(&e) }
+    }
+
+    public mutating func int64s(_ v: inout [Int64]) {
+        array(&v, minElementSize: 8, make: { 0 }) { c, e in c.int64(&e) }
+    }
+
+    public mutating func strings(_ v: inout [String]) {
+        array(&v, minElementSize: 1, make: { "" }) { c, e in c.string(&e) }
+    }
+
+    public mutating func nullableStrings(_ v: inout [String]?) {
+        nullableArray(&v, minElementSize: 1, make: { "" }) { c, e in c.string(&e) }
+    }
+}
+
+extension ByteWriter: WireCoder {
+    public var isDecoding: Bool { false }
+    public mutating func int8(_ v: inout Int8) { writeInt8(v) }
+    public mutating func int16(_ v: inout Int16) { writeInt16(v) }
+    public mutating func int32(_ v: inout Int32) { writeInt32(v) }
+    public mutating func int64(_ v: inout Int64) { writeInt64(v) }
+    public mutating func uint16(_ v: inout UInt16) { writeUInt16(v) }
+    public mutating func bool(_ v: inout Bool) { writeBool(v) }
+    public mutating func float64(_ v: inout Double) { writeFloat64(v) }
+    public mutating func uuid(_ v: inout KafkaUUID) { writeUUID(v) }
+    public mutating func string(_ v: inout String) { writeString(v, compact: flexible) }
+    public mutating func nullableString(_ v: inout String?) { writeNullableString(v, compact: flexible) }
+    public mutating func bytes(_ v: inout [UInt8]) { writeBytes(v, compact: flexible) }
+    public mutating func nullableBytes(_ v: inout [UInt8]?) { writeNullableBytes(v, compact: flexible) }
+
+    public mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T,
+                                  _ body: (inout ByteWriter, inout T) -> Void) {
+        writeArrayCount(v.count, compact: flexible)
+        // Elements are copied out rather than mutated in place, so encoding never forces a
+        // copy of the caller's array storage.
+        for element in v {
+            var e = element
+            body(&self, &e)
+        }
+    }
+
+    public mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
+                                          _ body: (inout ByteWriter, inout T) -> Void) {
+        guard var present = v else { writeNullCount(compact: flexible); return }
+        array(&present, minElementSize: minElementSize, make: make, body)
+    }
+
+    public mutating func beginTaggedFields() -> [(tag: UInt32, coder: ByteWriter)] { [] }
+
+    public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteWriter)]) {
+        writeUnsignedVarint(UInt32(fields.count))
+        for f in fields {
+            writeUnsignedVarint(f.tag)
+            writeUnsignedVarint(UInt32(f.coder.count))
+            writeRaw(f.coder.bytes)
+        }
+    }
+
+    public func makeFieldEncoder() -> ByteWriter {
+        var w = ByteWriter(capacity: 16)
+        w.flexible = true
+        return w
+    }
+}
+
+extension ByteReader: WireCoder {
+    public var isDecoding: Bool { true }
+    public mutating func int8(_ v: inout Int8) { v = readInt8() }
+    public mutating func int16(_ v: inout Int16) { v = readInt16() }
+    public mutating func int32(_ v: inout Int32) { v = readInt32() }
+    public mutating func int64(_ v: inout Int64) { v = readInt64() }
+    public mutating func uint16(_ v: inout UInt16) { v = readUInt16() }
+    public mutating func bool(_ v: inout Bool) { v = readBool() }
+    public mutating func float64(_ v: inout Double) { v = readFloat64() }
+    public mutating func uuid(_ v: inout KafkaUUID) { v = readUUID() }
+    public mutating func string(_ v: inout String) { v = readString(compact: flexible) }
+    public mutating func nullableString(_ v: inout String?) { v = readNullableString(compact: flexible) }
+    public mutating func bytes(_ v: inout [UInt8]) { v = readBytes(compact: flexible) }
+    public mutating func nullableBytes(_ v: inout [UInt8]?) { v = readNullableBytes(compact: flexible) }
+
+    public mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T,
+                                  _ body: (inout ByteReader, inout T) -> Void) {
+        v = readArray(compact: flexible, minElementSize: minElementSize) { r in
+            var e = make()
+            body(&r, &e)
+            return e
+        }
+    }
+
+    public mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
+                                          _ body: (inout ByteReader, inout T) -> Void) {
+        v = readNullableArray(compact: flexible, minElementSize: minElementSize) { r in
+            var e = make()
+            body(&r, &e)
+            return e
+        }
+    }
+
+    public mutating func beginTaggedFields() -> [(tag: UInt32, coder: ByteReader)] {
+        var out: [(tag: UInt32, coder: ByteReader)] = []
+        readTaggedFields { tag, sub in
+            var field = sub
+            field.flexible = true
+            out.append((tag, field))
+            // Leave `sub` unread: the field is decoded later from its own copy.
+        }
+        return out
+    }
+
+    public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteReader)]) {
+        for f in fields {
+            if let e = f.coder.error { fail(e); return }
+        }
+    }
+
+    public func makeFieldEncoder() -> ByteReader { ByteReader([]) }
+}
+
+extension WireCoder {
+    /// An optional string in a version where the field is not nullable: nil is written as
+    /// "" (the schema allows no null here) and decoding always yields a value.
+    public mutating func nonNull(_ v: inout String?) {
+        var s = v ?? ""
+        string(&s)
+        if isDecoding { v = s }
+    }
+}

@@ -1,0 +1,39 @@
+/// Jittered exponential backoff for reconnects and retries: each `next()` returns the
+/// current delay spread by ±`jitter` (a fraction) and grows the delay by `multiplier`, up
+/// to `maximum` (which the returned value never exceeds). A plain value; not shared.
+public struct Backoff: Sendable {
+    public let initial: Duration
+    public let maximum: Duration
+    public let multiplier: Double
+    public let jitter: Double
+    private var current: Duration
+
+    public init(initial: Duration, maximum: Duration, multiplier: Double = 2, jitter: Double = 0.2) {
+        precondition(initial > .zero && maximum >= initial, "Backoff needs 0 < initial <= maximum")
+        precondition(multiplier >= 1 && jitter >= 0 && jitter < 1, "Backoff multiplier/jitter out of range")
+        self.initial = initial
+        self.maximum = maximum
+        self.multiplier = multiplier
+        self.jitter = jitter
+        self.current = initial
+    }
+
+    public mutating func next() -> Duration {
+        var generator = SystemRandomNumberGenerator()
+        return next(using: &generator)
+    }
+
+    /// With a seeded generator, for reproducible tests.
+    public mutating func next<G: RandomNumberGenerator>(using generator: inout G) -> Duration {
+        let base = Double(current.nanoseconds)
+        let spread = jitter > 0 ? Double.random(in: -jitter...jitter, using: &generator) : 0
+        let jittered = min(base * (1 + spread), Double(maximum.nanoseconds))
+        let grown = min(base * multiplier, Double(maximum.nanoseconds))
+        current = .nanoseconds(Int64(grown))
+        return .nanoseconds(Int64(max(jittered, 0)))
+    }
+
+    public mutating func reset() {
+        current = initial
+    }
+}

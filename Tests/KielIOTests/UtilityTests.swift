@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+@testable import KielIO
+
+final class UtilityTests: XCTestCase {
+    func testBackoffGrowsWithinJitterAndCapsAndResets() {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(1), multiplier: 2, jitter: 0.2)
+        var generator = SplitMix(seed: 7)
+        let bases: [Double] = [100, 200, 400, 800, 1000, 1000]
+        for base in bases {
+            let ms = Double(backoff.next(using: &generator).nanoseconds) / 1e6
+            XCTAssertGreaterThanOrEqual(ms, base * 0.8 - 0.001)
+            XCTAssertLessThanOrEqual(ms, min(base * 1.2, 1000) + 0.001)
+        }
+        backoff.reset()
+        let first = Double(backoff.next(using: &generator).nanoseconds) / 1e6
+        XCTAssertLessThanOrEqual(first, 120.001)
+        var plain = Backoff(initial: .seconds(1), maximum: .seconds(4), jitter: 0)
+        XCTAssertEqual([plain.next(), plain.next(), plain.next(), plain.next()],
+                       [.seconds(1), .seconds(2), .seconds(4), .seconds(4)])
+    }
+
+    func testKielLogIsSilentByDefaultAndLazyBelowLevel() {
+        let seen = UncheckedBox<[String]>([])
+        var built = 0
+        func message(_ text: String) -> String { built += 1; return text }
+        KielLog.info(message("dropped"))
+        XCTAssertEqual(built, 0, "no handler: the message is never built")
+        KielLog.setHandler(level: .warning) { level, text in seen.value.append("\(level):\(text)") }
+        defer { KielLog.setHandler(level: .debug, nil) }
+        KielLog.debug(message("too low"))
+        KielLog.warning(message("kept"))
+        KielLog.error(message("also"))
+        XCTAssertEqual(built, 2)
+        XCTAssertEqual(seen.value, ["warning:kept", "error:also"])
+        XCTAssertTrue(KielLog.isEnabled(.error))
+        XCTAssertFalse(KielLog.isEnabled(.info))
+    }
+
+    func testLoopBoundCarriesValueThroughSendableClosure() throws {
+        let loop = try IOLoop()
+        var box = LoopBound([1, 2], loop: loop)
+        box.value.append(3)
+        let copy = box
+        let result = try loop.runUntilComplete(timeout: .seconds(10)) { (done: @escaping (Result<[Int], any Error>) -> Void) in
+            let doneBox = LoopBound(done, loop: loop)
+            let thread = Thread {
+                loop.addCallback { doneBox.value(.success(copy.value)) }
+            }
+            thread.start()
+        }
+        XCTAssertEqual(result, [1, 2, 3])
+    }
+}
