@@ -152,6 +152,24 @@ struct RecordAccumulator<Token> {
         return out
     }
 
+    /// Removes queued (not in-flight) batches created before `instant` — records that waited
+    /// longer than the delivery timeout, e.g. for a leader that never appeared.
+    mutating func expireQueued(createdBefore instant: UInt64) -> [PendingRecord<Token>] {
+        var out: [PendingRecord<Token>] = []
+        for tp in Array(queues.keys) {
+            var queue = queues[tp]!
+            queue.removeAll { batch in
+                guard batch.createdAt < instant else { return false }
+                out.append(contentsOf: batch.records)
+                return true
+            }
+            queues[tp] = queue.isEmpty ? nil : queue
+        }
+        bufferedBytes -= out.reduce(0) { $0 + $1.size }
+        bufferedRecords -= out.count
+        return out
+    }
+
     /// After a new producer id (or epoch), sequences start again at zero; batches not yet
     /// acknowledged take new ones when next sent.
     mutating func resetSequences() {

@@ -8,10 +8,6 @@
 struct RequestQueue<Handler> {
     struct Entry {
         var correlationID: Int32 = 0
-        let apiKey: Int16
-        let apiVersion: Int16
-        /// The encoded request body without the header (the connection adds it when sending).
-        let body: [UInt8]
         /// Absolute deadline in monotonic nanoseconds.
         let deadline: UInt64
         /// nil once the request has been handed back (timed out) but its answer is still due.
@@ -27,8 +23,8 @@ struct RequestQueue<Handler> {
 
     var isIdle: Bool { waiting.isEmpty && inFlight.isEmpty }
 
-    mutating func enqueue(apiKey: Int16, apiVersion: Int16, body: [UInt8], deadline: UInt64, handler: Handler) {
-        waiting.append(Entry(apiKey: apiKey, apiVersion: apiVersion, body: body, deadline: deadline, handler: handler))
+    mutating func enqueue(deadline: UInt64, handler: Handler) {
+        waiting.append(Entry(deadline: deadline, handler: handler))
     }
 
     /// Moves waiting requests into flight while there is room, giving each its correlation id,

@@ -139,4 +139,15 @@ final class RecordAccumulatorTests: XCTestCase {
         XCTAssertEqual(drained.map(\.partition), [tp0])
         XCTAssertEqual(acc.queues[tp1]?.count, 1)
     }
+
+    func testExpireQueuedDropsOnlyOldQueuedBatches() {
+        var acc = make(linger: 0, records: 1)
+        _ = acc.append(record(1), to: tp0, now: 0)
+        _ = acc.append(record(2), to: tp0, now: 0)
+        _ = acc.append(record(3), to: tp1, now: 10 * ms)
+        _ = acc.drain(now: 0, idempotent: false) { $0 == self.tp0 }   // 1 in flight
+        XCTAssertEqual(acc.expireQueued(createdBefore: 5 * ms).map(\.token), [2])
+        XCTAssertEqual(acc.bufferedRecords, 2)
+        XCTAssertEqual(acc.inFlight[tp0]?.records.map(\.token), [1])
+    }
 }

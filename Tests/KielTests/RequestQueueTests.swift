@@ -3,7 +3,7 @@ import XCTest
 
 final class RequestQueueTests: XCTestCase {
     func enqueue(_ q: inout RequestQueue<String>, _ name: String, deadline: UInt64 = 100) {
-        q.enqueue(apiKey: 3, apiVersion: 12, body: [1], deadline: deadline, handler: name)
+        q.enqueue(deadline: deadline, handler: name)
     }
 
     func testPipeliningIsBoundedAndIdsAreSequential() {
