@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KielIO", targets: ["KielIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
+        .executable(name: "epoll-host", targets: ["EpollHostExample"]),
         .executable(name: "kiel", targets: ["KielCLI"]),
     ],
     targets: [
@@ -31,14 +32,24 @@ let package = Package(
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux"], swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol"],
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "EpollHostExample", dependencies: ["KielIO", "CLinux"], path: "Examples/EpollHost"),
+
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
+        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+                swiftSettings: strict),
+
+        .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper"], swiftSettings: strict),
-        .testTarget(name: "KielTests", dependencies: ["Kiel"], swiftSettings: strict),
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
+                    swiftSettings: strict),
 
         .executableTarget(name: "KielCLI", dependencies: ["Kiel"], swiftSettings: strict),
-        .testTarget(name: "KielCLITests", dependencies: ["KielCLI"], swiftSettings: strict),
+        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

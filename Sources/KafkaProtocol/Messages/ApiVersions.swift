@@ -5,8 +5,9 @@ public struct ApiVersionsRequest: KafkaRequest {
     public typealias Response = ApiVersionsResponse
     public static let apiKey = ApiKey.apiVersions
 
-    public var clientSoftwareName = ""
-    public var clientSoftwareVersion = ""
+    /// Sent from v3; brokers reject names that are empty or not `[a-zA-Z0-9.-]`.
+    public var clientSoftwareName = "kiel-swift"
+    public var clientSoftwareVersion = "0.1.0"
 
     public init() {}
     public init(clientSoftwareName: String, clientSoftwareVersion: String) {
@@ -138,4 +139,14 @@ public struct ApiVersionsResponse: KafkaResponse {
         }
         return 0
     }
+}
+
+extension ApiVersionsRequest {
+    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
+    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
+}
+
+extension ApiVersionsResponse {
+    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
+    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

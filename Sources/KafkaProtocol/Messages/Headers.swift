@@ -94,7 +94,11 @@ public enum KafkaFrame {
         let header = ResponseHeader.decode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version),
                                            from: &r)
         let body = R(from: &r, version: version)
-        try r.finish(String(describing: R.self))
+        do {
+            try r.finish("\(R.self) v\(version)")
+        } catch {
+            throw error.inContext("\(R.self) v\(version)")
+        }
         return (header, body)
     }
 
@@ -111,7 +115,33 @@ public enum KafkaFrame {
             throw .unsupportedVersion(api: R.apiKey, version: header.apiVersion)
         }
         let body = R(from: &r, version: header.apiVersion)
-        try r.finish(String(describing: R.self))
+        do {
+            try r.finish("\(R.self) v\(header.apiVersion)")
+        } catch {
+            throw error.inContext("\(R.self) v\(header.apiVersion)")
+        }
         return (header, body)
+    }
+
+    /// The header of a request frame (without its size prefix), so a scripted broker can
+    /// dispatch on the API key and version before decoding the body.
+    public static func requestHeader(of frame: [UInt8]) throws(ProtocolError) -> RequestHeader {
+        var r = ByteReader(frame)
+        let header = RequestHeader.decode(from: &r)
+        try r.check()
+        return header
+    }
+
+    /// Encodes a response with its header and size prefix (for scripted brokers in tests).
+    public static func encodeResponse<R: KafkaResponse>(_ response: R, version: Int16,
+                                                        correlationId: Int32) throws(ProtocolError) -> [UInt8] {
+        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        var w = ByteWriter()
+        let mark = w.beginLength()
+        ResponseHeader(correlationId: correlationId)
+            .encode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version), into: &w)
+        response.encode(version: version, into: &w)
+        w.endLength(mark)
+        return w.bytes
     }
 }

@@ -7,6 +7,7 @@
 public enum KafkaErrorCode: Int16, CaseIterable, Sendable, CustomStringConvertible {
     case unknownServerError = -1
     case none = 0
+    case offsetOutOfRange = 1
     case corruptMessage = 2
     case unknownTopicOrPartition = 3
     case invalidFetchSize = 4
@@ -159,6 +160,7 @@ public enum KafkaErrorCode: Int16, CaseIterable, Sendable, CustomStringConvertib
     private static let info: [KafkaErrorCode: (name: String, retriable: Bool)] = [
         .unknownServerError: ("UNKNOWN_SERVER_ERROR", false),
         .none: ("NONE", false),
+        .offsetOutOfRange: ("OFFSET_OUT_OF_RANGE", false),
         .corruptMessage: ("CORRUPT_MESSAGE", true),
         .unknownTopicOrPartition: ("UNKNOWN_TOPIC_OR_PARTITION", true),
         .invalidFetchSize: ("INVALID_FETCH_SIZE", false),

@@ -2,8 +2,21 @@
 // version range and flexible threshold come from the one table in `SupportedVersions`.
 
 /// A request or response body of one Kafka API.
+///
+/// Each message implements the two entry points below with one line each, calling
+/// `decodeBody` / `encodeBody`: that concrete call is what lets the compiler specialize the
+/// generic `code(_:version:)` declaration for `ByteReader` and `ByteWriter` (a generic
+/// default would run unspecialized, several times slower).
 public protocol KafkaMessage: WireStruct {
     static var apiKey: ApiKey { get }
+
+    /// Reads the body at `version`; failures are left in `r` (sticky), fields absent in
+    /// `version` keep their defaults.
+    init(from r: inout ByteReader, version: Int16)
+
+    /// Appends the body at `version` (no header, no size prefix). Fields that do not exist in
+    /// `version` are left out. The version is not checked here; `KafkaFrame` checks it.
+    func encode(version: Int16, into w: inout ByteWriter)
 }
 
 /// A request body; `Response` is the body the broker answers with.
@@ -15,15 +28,18 @@ public protocol KafkaRequest: KafkaMessage {
 public protocol KafkaResponse: KafkaMessage {}
 
 extension KafkaMessage {
-    /// The versions we speak (from `SupportedVersions`).
-    public static var supportedVersions: ClosedRange<Int16> { SupportedVersions.versions(for: apiKey) ?? 0...(-1) }
+    /// The versions we speak (from `SupportedVersions`; every message type has a row there,
+    /// the fallback is a range no real version falls in).
+    public static var supportedVersions: ClosedRange<Int16> {
+        SupportedVersions.versions(for: apiKey) ?? Int16.min...Int16.min
+    }
 
     /// Whether `version` uses compact encodings and tagged fields.
     public static func isFlexible(version: Int16) -> Bool { SupportedVersions.isFlexible(apiKey, version: version) }
 
-    /// Appends the body at `version` (no header, no size prefix). Fields that do not exist in
-    /// `version` are left out. The version is not checked here; `RequestFrame` checks it.
-    public func encode(version: Int16, into w: inout ByteWriter) {
+    /// The implementation of `encode(version:into:)`.
+    @inline(__always)
+    public func encodeBody(version: Int16, into w: inout ByteWriter) {
         let saved = w.flexible
         w.flexible = Self.isFlexible(version: version)
         var copy = self
@@ -38,14 +54,15 @@ extension KafkaMessage {
         return w.bytes
     }
 
-    /// Reads the body at `version`; failures are left in `r` (sticky), fields absent in
-    /// `version` keep their defaults.
-    public init(from r: inout ByteReader, version: Int16) {
-        self.init()
+    /// The implementation of `init(from:version:)`.
+    @inline(__always)
+    public static func decodeBody(from r: inout ByteReader, version: Int16) -> Self {
+        var value = Self()
         let saved = r.flexible
-        r.flexible = Self.isFlexible(version: version)
-        code(&r, version: version)
+        r.flexible = isFlexible(version: version)
+        value.code(&r, version: version)
         r.flexible = saved
+        return value
     }
 
     /// Decodes a whole body, which must use every byte.
@@ -53,7 +70,11 @@ extension KafkaMessage {
         guard supportedVersions.contains(version) else { throw .unsupportedVersion(api: apiKey, version: version) }
         var r = ByteReader(bytes)
         let value = Self(from: &r, version: version)
-        try r.finish(String(describing: Self.self))
+        do {
+            try r.finish("\(Self.self) v\(version)")
+        } catch {
+            throw error.inContext("\(Self.self) v\(version)")
+        }
         return value
     }
 }

@@ -50,6 +50,9 @@ public struct ProduceRequest: KafkaRequest {
         self.topics = topics
     }
 
+    /// With `acks == 0` the broker sends no answer at all.
+    public var expectsResponse: Bool { acks != 0 }
+
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
         if v >= 3 { c.nullableString(&transactionalId) }
         c.int16(&acks)
@@ -167,4 +170,14 @@ public struct ProduceResponse: KafkaResponse {
             }
         }
     }
+}
+
+extension ProduceRequest {
+    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
+    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
+}
+
+extension ProduceResponse {
+    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
+    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -3,7 +3,7 @@
 /// response header v1).
 ///
 /// Floors are the lowest versions Kafka 4 still accepts (it removed Produce v0–2, Fetch v0–3,
-/// ListOffsets v0, OffsetCommit v0–1, OffsetFetch v0, JoinGroup v0–1, CreateTopics v0–1 and
+/// ListOffsets v0, OffsetCommit v0–1, OffsetFetch v0, CreateTopics v0–1 and
 /// DeleteTopics v0); ceilings are the newest versions whose layouts are implemented here.
 /// Immutable; any thread.
 public enum SupportedVersions {
@@ -22,7 +22,7 @@ public enum SupportedVersions {
         .offsetCommit: Entry(versions: 2...9, flexibleFrom: 8),
         .offsetFetch: Entry(versions: 1...9, flexibleFrom: 6),
         .findCoordinator: Entry(versions: 0...6, flexibleFrom: 3),
-        .joinGroup: Entry(versions: 2...9, flexibleFrom: 6),
+        .joinGroup: Entry(versions: 0...9, flexibleFrom: 6),
         .heartbeat: Entry(versions: 0...4, flexibleFrom: 4),
         .leaveGroup: Entry(versions: 0...5, flexibleFrom: 4),
         .syncGroup: Entry(versions: 0...5, flexibleFrom: 4),

@@ -4,6 +4,11 @@
 // and decode cannot drift apart. Fields absent in a version are simply skipped and keep the
 // default value of the type's `init()`. Strings, byte strings and arrays use the compact
 // encodings when the coder's `flexible` flag is set (the message sets it from its version).
+//
+// What is declarative and what is hand-written in this module:
+// - declarative: every request and response body (Messages/<Api>.swift, one file per API);
+// - hand-written: the primitives (Primitives/), request and response headers and framing
+//   (Headers.swift), the ApiVersions fallback, version negotiation, and the record batches.
 
 /// Something that either writes or reads every field it is handed.
 ///
@@ -37,8 +42,10 @@ public protocol WireCoder {
     /// Encoding: writes the fields collected for the section. Decoding: takes over the first
     /// failure of any field's sub-coder.
     mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: Self)])
-    /// An empty coder of the same kind, for encoding one tagged field.
-    func makeFieldEncoder() -> Self
+    /// An empty coder of the same kind, for encoding one tagged field. Static so that a
+    /// section never holds a copy of the coder (a copy of a writer would force its buffer to
+    /// be copied on the next append).
+    static func makeFieldEncoder() -> Self
 }
 
 /// A struct inside a message (or a whole message body) that declares its fields once.
@@ -52,7 +59,6 @@ public struct TaggedFieldSection<C: WireCoder> {
     let decoding: Bool
     var found: [(tag: UInt32, coder: C)]
     var written: [(tag: UInt32, coder: C)] = []
-    let template: C
 
     /// Declares the field `tag`. Encoding writes it only when `present` (a field equal to its
     /// default is left out, as Kafka does); decoding runs `body` only if the field was sent.
@@ -60,7 +66,7 @@ public struct TaggedFieldSection<C: WireCoder> {
         if decoding {
             if let i = found.firstIndex(where: { $0.tag == tag }) { body(&found[i].coder) }
         } else if present {
-            var sub = template.makeFieldEncoder()
+            var sub = C.makeFieldEncoder()
             body(&sub)
             written.append((tag, sub))
         }
@@ -72,7 +78,7 @@ extension WireCoder {
     /// in older versions. Unknown tags are skipped.
     public mutating func taggedFields(_ body: (inout TaggedFieldSection<Self>) -> Void) {
         guard flexible else { return }
-        var section = TaggedFieldSection(decoding: isDecoding, found: beginTaggedFields(), template: self)
+        var section = TaggedFieldSection<Self>(decoding: isDecoding, found: beginTaggedFields())
         body(&section)
         endTaggedFields(isDecoding ? section.found : section.written)
     }
@@ -151,7 +157,7 @@ extension ByteWriter: WireCoder {
         }
     }
 
-    public func makeFieldEncoder() -> ByteWriter {
+    public static func makeFieldEncoder() -> ByteWriter {
         var w = ByteWriter(capacity: 16)
         w.flexible = true
         return w
@@ -208,7 +214,7 @@ extension ByteReader: WireCoder {
         }
     }
 
-    public func makeFieldEncoder() -> ByteReader { ByteReader([]) }
+    public static func makeFieldEncoder() -> ByteReader { ByteReader([]) }
 }
 
 extension WireCoder {

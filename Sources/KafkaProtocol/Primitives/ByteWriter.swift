@@ -90,6 +90,7 @@ public struct ByteWriter: Sendable {
     // MARK: Strings and bytes
 
     /// INT16 length + UTF-8 (STRING), or compact (COMPACT_STRING: uvarint length + 1).
+    /// Kafka strings hold at most 32767 bytes; callers must not pass longer ones.
     public mutating func writeString(_ s: String, compact: Bool = false) {
         var s = s
         s.withUTF8 { utf8 in

@@ -57,3 +57,22 @@ extension ProtocolError: CustomStringConvertible {
         }
     }
 }
+
+extension ProtocolError {
+    /// The same error with `prefix` in front of what was being read (e.g. the message type
+    /// and version), so a failure deep inside a frame names where it happened.
+    public func inContext(_ prefix: String) -> ProtocolError {
+        switch self {
+        case let .truncated(what, offset, needed, available):
+            return .truncated(what: "\(prefix) \(what)", offset: offset, needed: needed, available: available)
+        case let .invalidLength(what, offset, length):
+            return .invalidLength(what: "\(prefix) \(what)", offset: offset, length: length)
+        case let .invalidVarint(what, offset):
+            return .invalidVarint(what: "\(prefix) \(what)", offset: offset)
+        case let .invalidUTF8(what, offset):
+            return .invalidUTF8(what: "\(prefix) \(what)", offset: offset)
+        default:
+            return self
+        }
+    }
+}

@@ -1,0 +1,132 @@
+/// Huffman decoding for Zstandard literals: the tree description (direct or FSE-compressed
+/// weights), the lookup table, and decoding of one backward stream.
+///
+/// Pure functions; callable from any thread.
+enum ZstdHuffman {
+    static let maxTableLog = 11
+
+    /// A lookup table indexed by the next `tableLog` bits: `symbol << 8 | numberOfBits`.
+    struct Table: Sendable {
+        var tableLog: Int
+        var cells: [UInt16]
+    }
+
+    /// Reads a Huffman tree description; returns the table and the bytes the description used.
+    static func readTable(base: UnsafePointer<UInt8>, count: Int) throws(ZstdError) -> (Table, Int) {
+        guard count >= 1 else { throw .corruptHuffmanTable }
+        let header = Int(base[0])
+        var weights = [UInt8]()
+        weights.reserveCapacity(256)
+        var used: Int
+        if header >= 128 {
+            let n = header - 127
+            let bytes = (n + 1) / 2
+            guard 1 + bytes <= count else { throw .corruptHuffmanTable }
+            for i in 0..<n {
+                let byte = base[1 + i / 2]
+                weights.append(i & 1 == 0 ? byte >> 4 : byte & 15)
+            }
+            used = 1 + bytes
+        } else {
+            guard header >= 1, 1 + header <= count else { throw .corruptHuffmanTable }
+            weights = try readCompressedWeights(base: base + 1, count: header)
+            used = 1 + header
+        }
+        return (try buildTable(weights: weights), used)
+    }
+
+    /// Weights compressed with FSE: two interleaved states sharing one table.
+    static func readCompressedWeights(base: UnsafePointer<UInt8>, count: Int) throws(ZstdError) -> [UInt8] {
+        let (counts, accuracyLog, headerSize) = try ZstdFSE.readDistribution(
+            base: base, count: count, maxSymbol: 255, maxAccuracyLog: 6)
+        guard headerSize < count else { throw .corruptHuffmanTable }
+        let table = try ZstdFSE.buildTable(counts: counts, accuracyLog: accuracyLog)
+        var reader = try ZstdBackwardBitReader(start: base + headerSize, count: count - headerSize, error: .corruptHuffmanTable)
+        var state1 = Int(reader.read(accuracyLog))
+        var state2 = Int(reader.read(accuracyLog))
+        reader.reload()
+        guard !reader.overflowed else { throw .corruptHuffmanTable }
+        var weights = [UInt8]()
+        weights.reserveCapacity(256)
+        return try table.entries.withUnsafeBufferPointer { entries throws(ZstdError) -> [UInt8] in
+            while true {
+                guard weights.count <= 253 else { throw .corruptHuffmanTable }
+                var e = entries[state1]
+                weights.append(e.symbol)
+                state1 = Int(e.baseline) + Int(reader.read(Int(e.nbBits)))
+                reader.reload()
+                if reader.overflowed {
+                    weights.append(entries[state2].symbol)
+                    break
+                }
+                e = entries[state2]
+                weights.append(e.symbol)
+                state2 = Int(e.baseline) + Int(reader.read(Int(e.nbBits)))
+                reader.reload()
+                if reader.overflowed {
+                    weights.append(entries[state1].symbol)
+                    break
+                }
+            }
+            return weights
+        }
+    }
+
+    /// Completes the weights with the implied last one and builds the lookup table.
+    static func buildTable(weights: [UInt8]) throws(ZstdError) -> Table {
+        guard !weights.isEmpty, weights.count <= 255 else { throw .corruptHuffmanTable }
+        var total = 0
+        for w in weights {
+            guard w <= maxTableLog else { throw .corruptHuffmanTable }
+            if w > 0 { total += 1 << (Int(w) - 1) }
+        }
+        guard total > 0 else { throw .corruptHuffmanTable }
+        let tableLog = 64 - total.leadingZeroBitCount
+        guard tableLog <= maxTableLog else { throw .corruptHuffmanTable }
+        let rest = (1 << tableLog) - total
+        guard rest > 0, rest & (rest - 1) == 0 else { throw .corruptHuffmanTable }
+        var all = weights
+        all.append(UInt8(rest.trailingZeroBitCount + 1))
+        var cells = [UInt16](repeating: 0, count: 1 << tableLog)
+        var position = 0
+        for weight in 1...tableLog {
+            let span = 1 << (weight - 1)
+            let bits = UInt16(tableLog + 1 - weight)
+            for (symbol, w) in all.enumerated() where Int(w) == weight {
+                let cell = UInt16(symbol) << 8 | bits
+                for i in position..<(position + span) { cells[i] = cell }
+                position += span
+            }
+        }
+        guard position == 1 << tableLog else { throw .corruptHuffmanTable }
+        return Table(tableLog: tableLog, cells: cells)
+    }
+
+    /// Decodes exactly `outCount` symbols from one backward stream into `out`.
+    static func decodeStream(
+        table: UnsafePointer<UInt16>, tableLog: Int,
+        source: UnsafePointer<UInt8>, sourceCount: Int,
+        out: UnsafeMutablePointer<UInt8>, outCount: Int
+    ) throws(ZstdError) {
+        var reader = try ZstdBackwardBitReader(start: source, count: sourceCount, error: .corruptLiterals)
+        var i = 0
+        let fastEnd = outCount - 3
+        while i < fastEnd {
+            reader.reload()
+            for k in 0..<4 {
+                let cell = table[Int(reader.peek(tableLog))]
+                out[i + k] = UInt8(truncatingIfNeeded: cell >> 8)
+                reader.consumed += Int(cell & 0xFF)
+            }
+            i += 4
+        }
+        reader.reload()
+        while i < outCount {
+            let cell = table[Int(reader.peek(tableLog))]
+            out[i] = UInt8(truncatingIfNeeded: cell >> 8)
+            reader.consumed += Int(cell & 0xFF)
+            i += 1
+        }
+        guard reader.isExactlyConsumed else { throw .corruptLiterals }
+    }
+}

@@ -1,0 +1,47 @@
+/// Growable output for the decoder, with spare bytes past `capacity` so hot loops may copy in
+/// 8- or 16-byte chunks that overshoot the logical end. Never grows beyond `limit` bytes of
+/// content. Confined to the decoding thread.
+final class ZstdOutputBuffer {
+    static let slack = 64
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    var count = 0
+    let limit: Int
+
+    init(initialCapacity: Int, limit: Int) {
+        self.limit = limit
+        capacity = max(0, min(initialCapacity, limit))
+        base = .allocate(capacity: capacity + Self.slack)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Makes room for `total` bytes of content in all, or throws when that passes `limit`.
+    func reserve(total: Int) throws(ZstdError) {
+        guard total <= limit else { throw .outputTooLarge(limit: limit) }
+        if total <= capacity { return }
+        var newCapacity = max(total, capacity < limit / 2 ? capacity * 2 : limit)
+        newCapacity = min(max(newCapacity, 4096), limit)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity + Self.slack)
+        fresh.update(from: base, count: count)
+        base.deallocate()
+        base = fresh
+        capacity = newCapacity
+    }
+
+    func append(_ source: UnsafePointer<UInt8>, count n: Int) throws(ZstdError) {
+        try reserve(total: count + n)
+        (base + count).update(from: source, count: n)
+        count += n
+    }
+
+    func append(repeating byte: UInt8, count n: Int) throws(ZstdError) {
+        try reserve(total: count + n)
+        (base + count).update(repeating: byte, count: n)
+        count += n
+    }
+
+    func toArray() -> [UInt8] {
+        Array(UnsafeBufferPointer(start: base, count: count))
+    }
+}

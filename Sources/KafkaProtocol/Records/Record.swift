@@ -1,0 +1,108 @@
+/// One Kafka record as the user sees it, with its absolute offset and timestamp.
+///
+/// Plain value; any thread may use it.
+public struct Record: Equatable, Hashable, Sendable {
+    public var offset: Int64
+    /// Milliseconds since the epoch (create time or log-append time: see the batch).
+    public var timestamp: Int64
+    public var key: [UInt8]?
+    public var value: [UInt8]?
+    public var headers: [RecordHeader]
+
+    public init(offset: Int64, timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
+        self.offset = offset
+        self.timestamp = timestamp
+        self.key = key
+        self.value = value
+        self.headers = headers
+    }
+}
+
+/// A record header: a string key and an optional byte value (message format v2 only).
+///
+/// Plain value; any thread may use it.
+public struct RecordHeader: Equatable, Hashable, Sendable {
+    public var key: String
+    public var value: [UInt8]?
+
+    public init(key: String, value: [UInt8]?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// What a record's timestamp means: set by the producer, or by the broker on append.
+public enum TimestampType: Int8, Sendable {
+    case createTime = 0
+    case logAppendTime = 1
+}
+
+/// A decoded batch: the v2 batch header (legacy v0/v1 message sets are mapped onto it, one
+/// batch per top-level message) and its records with absolute offsets.
+///
+/// Plain value; any thread may use it.
+public struct RecordBatch: Equatable, Hashable, Sendable {
+    public var baseOffset: Int64
+    public var partitionLeaderEpoch: Int32
+    /// 2 for a v2 batch; 0 or 1 for a legacy message (set).
+    public var magic: Int8
+    public var compression: CompressionCodec
+    public var timestampType: TimestampType
+    public var isTransactional: Bool
+    public var isControl: Bool
+    public var lastOffsetDelta: Int32
+    public var baseTimestamp: Int64
+    public var maxTimestamp: Int64
+    public var producerId: Int64
+    public var producerEpoch: Int16
+    public var baseSequence: Int32
+    public var records: [Record]
+
+    /// The offset of the batch's last record (also right for batches compacted to fewer records).
+    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
+    /// Where the next fetch should start once this batch is consumed.
+    public var nextOffset: Int64 { lastOffset &+ 1 }
+
+    public init(baseOffset: Int64, partitionLeaderEpoch: Int32 = -1, magic: Int8 = 2,
+                compression: CompressionCodec = .none, timestampType: TimestampType = .createTime,
+                isTransactional: Bool = false, isControl: Bool = false, lastOffsetDelta: Int32,
+                baseTimestamp: Int64, maxTimestamp: Int64, producerId: Int64 = -1, producerEpoch: Int16 = -1,
+                baseSequence: Int32 = -1, records: [Record]) {
+        self.baseOffset = baseOffset
+        self.partitionLeaderEpoch = partitionLeaderEpoch
+        self.magic = magic
+        self.compression = compression
+        self.timestampType = timestampType
+        self.isTransactional = isTransactional
+        self.isControl = isControl
+        self.lastOffsetDelta = lastOffsetDelta
+        self.baseTimestamp = baseTimestamp
+        self.maxTimestamp = maxTimestamp
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.baseSequence = baseSequence
+        self.records = records
+    }
+}
+
+/// Bit layout of the v2 batch attributes (int16).
+enum BatchAttributes {
+    static let compressionMask: Int16 = 0x07
+    static let logAppendTime: Int16 = 0x08
+    static let transactional: Int16 = 0x10
+    static let control: Int16 = 0x20
+}
+
+/// Fixed sizes of the v2 batch header.
+enum BatchLayout {
+    /// baseOffset + batchLength: the part before what batchLength counts.
+    static let logOverhead = 12
+    /// Everything from baseOffset through the records count.
+    static let headerSize = 61
+    static let magicOffset = 16
+    static let crcOffset = 17
+    /// The CRC covers attributes through the end of the batch.
+    static let attributesOffset = 21
+    /// The smallest encoding of one record: seven one-byte fields.
+    static let minRecordSize = 7
+}

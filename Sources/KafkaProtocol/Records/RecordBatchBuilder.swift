@@ -1,0 +1,138 @@
+/// Builds one v2 record batch for a produce request. Records are encoded into one growing
+/// buffer as they are appended (no per-record allocation beyond the caller's own bytes);
+/// `build()` compresses that buffer and writes the header and CRC.
+///
+/// A plain value type: use it on one thread at a time (the producer's loop thread).
+public struct RecordBatchBuilder: Sendable {
+    public let compression: CompressionCodec
+    public var baseOffset: Int64
+    public var partitionLeaderEpoch: Int32
+    public var producerId: Int64
+    public var producerEpoch: Int16
+    public var baseSequence: Int32
+    public var isTransactional: Bool
+
+    private var body: ByteWriter
+    /// Records appended so far.
+    public private(set) var count: Int = 0
+    public private(set) var baseTimestamp: Int64 = 0
+    public private(set) var maxTimestamp: Int64 = 0
+
+    public init(compression: CompressionCodec = .none, baseOffset: Int64 = 0, partitionLeaderEpoch: Int32 = -1,
+                producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1,
+                isTransactional: Bool = false, capacity: Int = 16 * 1024) {
+        self.compression = compression
+        self.baseOffset = baseOffset
+        self.partitionLeaderEpoch = partitionLeaderEpoch
+        self.producerId = producerId
+        self.producerEpoch = producerEpoch
+        self.baseSequence = baseSequence
+        self.isTransactional = isTransactional
+        body = ByteWriter(capacity: capacity)
+    }
+
+    /// Encoded size of the records so far plus the header, before compression: the figure
+    /// to compare with a batch size limit.
+    public var uncompressedSize: Int { BatchLayout.headerSize + body.count }
+
+    /// The bytes one more record would add (before compression).
+    public func sizeOfRecord(timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) -> Int {
+        let bodySize = recordBodySize(timestamp: timestamp, key: key, value: value, headers: headers)
+        return RecordSize.varint(Int64(bodySize)) + bodySize
+    }
+
+    private func recordBodySize(timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader]) -> Int {
+        let delta = count == 0 ? 0 : timestamp &- baseTimestamp
+        var size = 1 + RecordSize.varint(delta) + RecordSize.varint(Int64(count))
+        size += RecordSize.bytes(key?.count) + RecordSize.bytes(value?.count)
+        size += RecordSize.varint(Int64(headers.count))
+        for h in headers {
+            size += RecordSize.bytes(h.key.utf8.count) + RecordSize.bytes(h.value?.count)
+        }
+        return size
+    }
+
+    /// Appends a record; its offset is `baseOffset + count`.
+    public mutating func append(timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
+        if count == 0 {
+            baseTimestamp = timestamp
+            maxTimestamp = timestamp
+        } else if timestamp > maxTimestamp {
+            maxTimestamp = timestamp
+        }
+        let size = recordBodySize(timestamp: timestamp, key: key, value: value, headers: headers)
+        body.writeVarint(Int32(truncatingIfNeeded: size))
+        body.writeInt8(0)
+        body.writeVarlong(timestamp &- baseTimestamp)
+        body.writeVarint(Int32(truncatingIfNeeded: count))
+        writeVarintBytes(key)
+        writeVarintBytes(value)
+        body.writeVarint(Int32(truncatingIfNeeded: headers.count))
+        for h in headers {
+            body.writeVarint(Int32(truncatingIfNeeded: h.key.utf8.count))
+            body.writeRaw(h.key.utf8)
+            writeVarintBytes(h.value)
+        }
+        count += 1
+    }
+
+    private mutating func writeVarintBytes(_ bytes: [UInt8]?) {
+        guard let bytes else {
+            body.writeVarint(-1)
+            return
+        }
+        body.writeVarint(Int32(truncatingIfNeeded: bytes.count))
+        body.writeRaw(bytes)
+    }
+
+    /// The finished batch: header, CRC-32C, and the records compressed with `compression`.
+    public func build() throws(CompressionError) -> [UInt8] {
+        let payload = compression == .none ? body.bytes : try compression.compress(body.bytes)
+        var out = ByteWriter(capacity: BatchLayout.headerSize + payload.count)
+        out.writeInt64(baseOffset)
+        out.writeInt32(Int32(truncatingIfNeeded: BatchLayout.headerSize - BatchLayout.logOverhead + payload.count))
+        out.writeInt32(partitionLeaderEpoch)
+        out.writeInt8(2)
+        out.writeUInt32(0)
+        var attributes = Int16(compression.rawValue)
+        if isTransactional { attributes |= BatchAttributes.transactional }
+        out.writeInt16(attributes)
+        out.writeInt32(Int32(truncatingIfNeeded: max(0, count - 1)))
+        out.writeInt64(baseTimestamp)
+        out.writeInt64(maxTimestamp)
+        out.writeInt64(producerId)
+        out.writeInt16(producerEpoch)
+        out.writeInt32(baseSequence)
+        out.writeInt32(Int32(truncatingIfNeeded: count))
+        out.writeRaw(payload)
+        let crc = out.bytes.withUnsafeBytes { raw in
+            CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[BatchLayout.attributesOffset...]))
+        }
+        out.patchUInt32(crc, at: BatchLayout.crcOffset)
+        return out.take()
+    }
+
+    /// Empties the builder for the next batch, keeping its buffer's capacity.
+    public mutating func reset() {
+        body = ByteWriter(capacity: max(256, body.count))
+        count = 0
+        baseTimestamp = 0
+        maxTimestamp = 0
+    }
+}
+
+/// Encoded sizes of record fields (zig-zag varints and varint-length byte strings).
+enum RecordSize {
+    @inline(__always)
+    static func varint(_ v: Int64) -> Int {
+        let zigzag = UInt64(bitPattern: (v << 1) ^ (v >> 63))
+        return max(1, (64 - zigzag.leadingZeroBitCount + 6) / 7)
+    }
+
+    /// A varint length followed by the bytes, or -1 for null.
+    @inline(__always)
+    static func bytes(_ count: Int?) -> Int {
+        guard let count else { return 1 }
+        return varint(Int64(count)) + count
+    }
+}

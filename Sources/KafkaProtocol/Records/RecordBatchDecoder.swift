@@ -1,0 +1,112 @@
+/// Decodes the `records` bytes of a fetch response (or any log segment bytes): a sequence
+/// of v2 record batches and/or legacy v0/v1 message sets.
+///
+/// A broker may cut the last batch short to fit its size limit: that partial batch is not an
+/// error, it is left out and reported by `DecodedRecords.truncated`. Control batches are
+/// decoded far enough to move `nextOffset` past them but left out of `batches` unless asked
+/// for. A checksum mismatch throws `ProtocolError.crcMismatch` naming topic, partition and offset.
+///
+/// Pure function; any thread may call it.
+public struct RecordBatchDecoder: Sendable {
+    /// The topic and partition the bytes came from, for error messages.
+    public var topic: String
+    public var partition: Int32
+    /// The most bytes one batch may decompress to; a batch that claims more is an error.
+    public var maxUncompressedBatchSize: Int
+    /// Whether control batches (transaction markers) appear in the output.
+    public var includeControlBatches: Bool
+    /// Whether to check CRCs (worth turning off only for benchmarks).
+    public var verifyChecksums: Bool
+
+    public init(topic: String = "", partition: Int32 = -1, maxUncompressedBatchSize: Int = 64 << 20,
+                includeControlBatches: Bool = false, verifyChecksums: Bool = true) {
+        self.topic = topic
+        self.partition = partition
+        self.maxUncompressedBatchSize = maxUncompressedBatchSize
+        self.includeControlBatches = includeControlBatches
+        self.verifyChecksums = verifyChecksums
+    }
+
+    /// Decodes every whole batch in `bytes`; throws if any whole batch is bad.
+    public func decode(_ bytes: [UInt8]) throws(ProtocolError) -> DecodedRecords {
+        let result = decodeUntilError(bytes)
+        if let error = result.error { throw error }
+        return result
+    }
+
+    /// Decodes whole batches until the end or the first bad one, keeping the good batches
+    /// before it: a consumer can deliver those and then report `error`, which names the
+    /// offset where it stopped.
+    public func decodeUntilError(_ bytes: [UInt8]) -> DecodedRecords {
+        var result = DecodedRecords()
+        var position = 0
+        do {
+            while let next = try decodeBatch(bytes, at: position, into: &result) { position = next }
+        } catch {
+            result.error = error
+        }
+        return result
+    }
+
+    /// Decodes the batch at `position` into `result`; returns where the next one starts, or
+    /// nil when no whole batch is left.
+    func decodeBatch(_ bytes: [UInt8], at position: Int, into result: inout DecodedRecords) throws(ProtocolError) -> Int? {
+        let left = bytes.count - position
+        guard left >= BatchLayout.logOverhead else {
+            result.truncated = left > 0
+            return nil
+        }
+        var head = ByteReader(bytes, range: position..<bytes.count)
+        let offset = head.readInt64()
+        let length = Int(head.readInt32())
+        guard length >= 0 else {
+            throw ProtocolError.invalidLength(what: "batch length", offset: position + 8, length: Int64(length))
+        }
+        guard length <= left - BatchLayout.logOverhead else {
+            result.truncated = true
+            return nil
+        }
+        let end = position + BatchLayout.logOverhead + length
+        guard length >= 5 else {
+            throw ProtocolError.corrupt("batch at offset \(offset) in \(topic)[\(partition)] is only \(length) bytes long")
+        }
+        let magic = Int8(bitPattern: bytes[position + BatchLayout.magicOffset])
+        switch magic {
+        case 2:
+            let batch = try decodeV2(bytes, position..<end)
+            result.nextOffset = batch.nextOffset
+            if !batch.isControl || includeControlBatches { result.batches.append(batch) }
+        case 0, 1:
+            let batches = try decodeLegacy(bytes, position..<end)
+            if let last = batches.last { result.nextOffset = last.nextOffset }
+            result.batches += batches
+        default:
+            throw ProtocolError.corrupt("unknown message format \(magic) at offset \(offset) in \(topic)[\(partition)]")
+        }
+        return end
+    }
+
+    func mapCompression(_ error: CompressionError, offset: Int64) -> ProtocolError {
+        if case .unsupportedCodec(let codec) = error { return .unsupportedCompression(Int(codec.rawValue)) }
+        return .corrupt("\(error) in the batch at offset \(offset) of \(topic)[\(partition)]")
+    }
+}
+
+/// The result of decoding a fetch response's record bytes.
+public struct DecodedRecords: Equatable, Sendable {
+    /// The whole batches, in order (control batches only if asked for).
+    public var batches: [RecordBatch] = []
+    /// The offset after the last whole batch, control batches included: where to fetch next.
+    /// nil when no whole batch was present.
+    public var nextOffset: Int64?
+    /// True when bytes were left over that did not make a whole batch (the broker's size limit
+    /// cut it). With no whole batch at all, the fetch size is smaller than one batch.
+    public var truncated: Bool = false
+    /// Set by `decodeUntilError` when a whole batch was bad: decoding stopped there.
+    public var error: ProtocolError?
+
+    public init() {}
+
+    /// All records of all batches, in offset order.
+    public var records: [Record] { batches.flatMap(\.records) }
+}

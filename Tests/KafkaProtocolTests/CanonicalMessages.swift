@@ -1,0 +1,188 @@
+import KafkaProtocol
+
+/// The messages of `Fixtures/generate_protocol_fixtures.py`, built with the same values on
+/// this side (the script's CANONICAL table). Keep the two in step.
+enum Canonical {
+    static let uuid1 = KafkaUUID(high: 0x0123_4567_89ab_cdef, low: 0x0123_4567_89ab_cdef)
+
+    static let messages: [String: any KafkaMessage] = [
+        "ApiVersionsRequest": ApiVersionsRequest(clientSoftwareName: "kiel-swift", clientSoftwareVersion: "0.1.0"),
+        "MetadataRequest": {
+            var m = MetadataRequest(topics: ["orders", "payments"], allowAutoTopicCreation: false)
+            m.includeTopicAuthorizedOperations = true
+            return m
+        }(),
+        "MetadataRequestAllTopics": MetadataRequest(topics: nil, allowAutoTopicCreation: true),
+        "ProduceRequest": ProduceRequest(acks: -1, timeoutMs: 1500, topics: [
+            .init(name: "orders", partitions: [.init(index: 0, records: [1, 2, 3, 4, 5]), .init(index: 3, records: nil)]),
+        ]),
+        "FetchRequest": {
+            var f = FetchRequest()
+            f.replicaId = -1
+            f.maxWaitMs = 500
+            f.minBytes = 1
+            f.maxBytes = 1_048_576
+            f.isolationLevel = 1
+            f.topics = [.init(topic: "orders", topicId: uuid1, partitions: [
+                .init(partition: 0, fetchOffset: 42, partitionMaxBytes: 65536, currentLeaderEpoch: 5),
+            ])]
+            f.rackId = "rack-a"
+            return f
+        }(),
+        "ListOffsetsRequest": {
+            var l = ListOffsetsRequest()
+            l.isolationLevel = 1
+            l.timeoutMs = 1000
+            l.topics = [.init(name: "orders", partitions: [.init(partitionIndex: 1, timestamp: -2)])]
+            return l
+        }(),
+        "FindCoordinatorRequest": FindCoordinatorRequest(key: "group-1", keyType: 0),
+        "OffsetCommitRequest": {
+            var o = OffsetCommitRequest()
+            o.groupId = "group-1"
+            o.generationIdOrMemberEpoch = 3
+            o.memberId = "member-1"
+            o.topics = [.init(name: "orders", partitions: [.init(partitionIndex: 0, committedOffset: 100, committedMetadata: "meta")])]
+            return o
+        }(),
+        "OffsetFetchRequest": {
+            var o = OffsetFetchRequest()
+            o.groupId = "group-1"
+            o.topics = [.init(name: "orders", partitionIndexes: [0, 1, 2])]
+            o.groups = [.init(groupId: "group-1", topics: [.init(name: "orders", partitionIndexes: [0, 1, 2])])]
+            return o
+        }(),
+        "JoinGroupRequest": {
+            var j = JoinGroupRequest()
+            j.groupId = "group-1"
+            j.sessionTimeoutMs = 10000
+            j.rebalanceTimeoutMs = 30000
+            j.protocolType = "consumer"
+            j.protocols = [.init(name: "range", metadata: [0, 1, 2])]
+            return j
+        }(),
+        "SyncGroupRequest": {
+            var s = SyncGroupRequest()
+            s.groupId = "group-1"
+            s.generationId = 3
+            s.memberId = "member-1"
+            s.protocolType = "consumer"
+            s.protocolName = "range"
+            s.assignments = [.init(memberId: "member-1", assignment: [0, 1])]
+            return s
+        }(),
+        "HeartbeatRequest": HeartbeatRequest(groupId: "group-1", generationId: 3, memberId: "member-1"),
+        "LeaveGroupRequest": LeaveGroupRequest(groupId: "group-1", memberId: "member-1"),
+        "DescribeGroupsRequest": {
+            var d = DescribeGroupsRequest(groups: ["group-1", "group-2"])
+            d.includeAuthorizedOperations = true
+            return d
+        }(),
+        "ListGroupsRequest": {
+            var l = ListGroupsRequest()
+            l.statesFilter = ["Stable"]
+            l.typesFilter = ["classic"]
+            return l
+        }(),
+        "CreateTopicsRequest": {
+            var c = CreateTopicsRequest()
+            c.topics = [.init(name: "orders", numPartitions: 4, replicationFactor: 1,
+                              configs: [.init(name: "cleanup.policy", value: "compact")])]
+            c.timeoutMs = 5000
+            return c
+        }(),
+        "DeleteTopicsRequest": DeleteTopicsRequest(names: ["orders"], timeoutMs: 5000),
+        "InitProducerIdRequest": {
+            var i = InitProducerIdRequest()
+            i.transactionTimeoutMs = 60000
+            return i
+        }(),
+        "ApiVersionsResponse": {
+            var a = ApiVersionsResponse()
+            a.apiKeys = [.init(apiKey: 0, minVersion: 3, maxVersion: 11), .init(apiKey: 18, minVersion: 0, maxVersion: 3)]
+            return a
+        }(),
+        "ProduceResponse": {
+            var p = ProduceResponse.Partition()
+            p.baseOffset = 42
+            p.logStartOffset = 0
+            var t = ProduceResponse.Topic()
+            t.name = "orders"
+            t.partitions = [p]
+            var r = ProduceResponse()
+            r.topics = [t]
+            return r
+        }(),
+        "FetchResponse": {
+            var p = FetchResponse.Partition()
+            p.highWatermark = 10
+            p.lastStableOffset = 10
+            p.logStartOffset = 0
+            p.records = [0, 1, 2, 3]
+            var t = FetchResponse.Topic()
+            t.topic = "orders"
+            t.topicId = uuid1
+            t.partitions = [p]
+            var r = FetchResponse()
+            r.topics = [t]
+            return r
+        }(),
+        "ListOffsetsResponse": {
+            var p = ListOffsetsResponse.Partition()
+            p.partitionIndex = 1
+            p.offset = 77
+            p.leaderEpoch = 0
+            var t = ListOffsetsResponse.Topic()
+            t.name = "orders"
+            t.partitions = [p]
+            var r = ListOffsetsResponse()
+            r.topics = [t]
+            return r
+        }(),
+        "FindCoordinatorResponse": {
+            var r = FindCoordinatorResponse()
+            r.nodeId = 111
+            r.host = "localhost"
+            r.port = 9092
+            var c = FindCoordinatorResponse.Coordinator()
+            c.key = "group-1"
+            c.nodeId = 111
+            c.host = "localhost"
+            c.port = 9092
+            r.coordinators = [c]
+            return r
+        }(),
+        "OffsetFetchResponse": {
+            var p = OffsetFetchResponse.Partition()
+            p.committedOffset = 100
+            p.metadata = "meta"
+            var t = OffsetFetchResponse.Topic()
+            t.name = "orders"
+            t.partitions = [p]
+            var g = OffsetFetchResponse.Group()
+            g.groupId = "group-1"
+            g.topics = [t]
+            var r = OffsetFetchResponse()
+            r.topics = [t]
+            r.groups = [g]
+            return r
+        }(),
+        "HeartbeatResponse": {
+            var h = HeartbeatResponse()
+            h.errorCode = 27
+            return h
+        }(),
+        "CreateTopicsResponse": {
+            var t = CreateTopicsResponse.Topic()
+            t.name = "orders"
+            t.topicId = uuid1
+            t.errorCode = 36
+            t.errorMessage = "exists"
+            t.numPartitions = 4
+            t.replicationFactor = 1
+            var r = CreateTopicsResponse()
+            r.topics = [t]
+            return r
+        }(),
+    ]
+}

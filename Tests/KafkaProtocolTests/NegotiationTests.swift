@@ -1,0 +1,93 @@
+import XCTest
+@testable import KafkaProtocol
+
+final class NegotiationTests: XCTestCase {
+    private func broker(_ ranges: [(ApiKey, Int16, Int16)]) -> ApiVersionsResponse {
+        var r = ApiVersionsResponse()
+        r.apiKeys = ranges.map { .init(apiKey: $0.0.rawValue, minVersion: $0.1, maxVersion: $0.2) }
+        return r
+    }
+
+    func testHighestCommonVersionPerApi() throws {
+        let n = NegotiatedVersions(broker: broker([
+            (.produce, 0, 8), (.fetch, 4, 20), (.metadata, 0, 12), (.apiVersions, 0, 4), (.heartbeat, 0, 2),
+        ]))
+        XCTAssertEqual(try n.version(for: .produce), 8)
+        XCTAssertEqual(try n.version(for: .fetch), 17, "capped by our ceiling")
+        XCTAssertEqual(try n.version(for: .metadata), 12)
+        XCTAssertEqual(try n.version(for: .apiVersions), 3)
+        XCTAssertEqual(try n.version(for: .heartbeat), 2)
+    }
+
+    func testMissingApiAndNoOverlapAreNamedErrors() {
+        let n = NegotiatedVersions(broker: broker([(.produce, 0, 2), (.saslHandshake, 0, 1)]))
+        XCTAssertThrowsError(try n.version(for: .produce)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .produce, version: 2))
+        }
+        XCTAssertThrowsError(try n.version(for: .fetch)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedAPI(.fetch))
+        }
+        // Offered by the broker, but not implemented here.
+        XCTAssertThrowsError(try n.version(for: .saslHandshake)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .saslHandshake, version: 1))
+        }
+        XCTAssertNil(n.versionIfSupported(.fetch))
+        XCTAssertEqual(n.brokerRanges[ApiKey.saslHandshake.rawValue], 0...1)
+    }
+
+    /// A broker that does not know ApiVersions v3 answers UNSUPPORTED_VERSION in the v0 layout
+    /// with its own ApiVersions range; we decode that and retry at the best common version.
+    func testApiVersionsFallback() throws {
+        var old = ApiVersionsResponse()
+        old.errorCode = KafkaErrorCode.unsupportedVersion.rawValue
+        old.apiKeys = [.init(apiKey: 18, minVersion: 0, maxVersion: 2)]
+        var w = ByteWriter()
+        ResponseHeader(correlationId: 1).encode(headerVersion: 0, into: &w)
+        old.encode(version: 0, into: &w)
+        XCTAssertThrowsError(try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: w.bytes, version: 3))
+        let (header, body) = try ApiVersionsResponse.decodeFrame(w.bytes, requestedVersion: 3)
+        XCTAssertEqual(header.correlationId, 1)
+        XCTAssertEqual(body.errorCode, 35)
+        XCTAssertEqual(body.retryVersion(), 2)
+
+        var bare = ApiVersionsResponse()
+        bare.errorCode = 35
+        XCTAssertEqual(bare.retryVersion(), 0, "no range given: retry at v0")
+        XCTAssertNil(ApiVersionsResponse().retryVersion())
+    }
+
+    func testSupportedVersionsTable() {
+        XCTAssertEqual(SupportedVersions.versions(for: .produce), 3...11)
+        XCTAssertEqual(SupportedVersions.versions(for: .fetch), 4...17)
+        XCTAssertEqual(SupportedVersions.versions(for: .metadata), 0...12)
+        XCTAssertNil(SupportedVersions.versions(for: .saslHandshake))
+        XCTAssertTrue(SupportedVersions.isFlexible(.fetch, version: 12))
+        XCTAssertFalse(SupportedVersions.isFlexible(.fetch, version: 11))
+        for (api, entry) in SupportedVersions.table {
+            XCTAssertFalse(entry.versions.isEmpty, "\(api)")
+        }
+        XCTAssertEqual(Set(allMessagePairs.map { $0.request.apiKey }), Set(SupportedVersions.table.keys))
+    }
+}
+
+final class ErrorCodeTests: XCTestCase {
+    func testCodesNamesAndRetriability() {
+        XCTAssertEqual(KafkaErrorCode(rawValue: -1), .unknownServerError)
+        XCTAssertEqual(KafkaErrorCode(rawValue: 0), KafkaErrorCode.none)
+        XCTAssertEqual(KafkaErrorCode(rawValue: 6), .notLeaderOrFollower)
+        XCTAssertEqual(KafkaErrorCode.notLeaderOrFollower.name, "NOT_LEADER_OR_FOLLOWER")
+        XCTAssertTrue(KafkaErrorCode.notLeaderOrFollower.isRetriable)
+        XCTAssertTrue(KafkaErrorCode.leaderNotAvailable.isRetriable)
+        XCTAssertTrue(KafkaErrorCode.requestTimedOut.isRetriable)
+        XCTAssertTrue(KafkaErrorCode.coordinatorLoadInProgress.isRetriable)
+        XCTAssertFalse(KafkaErrorCode.offsetOutOfRange.isRetriable)
+        XCTAssertFalse(KafkaErrorCode.topicAuthorizationFailed.isRetriable)
+        XCTAssertFalse(KafkaErrorCode.none.isError)
+        XCTAssertEqual(KafkaErrorCode(rawValue: 36), .topicAlreadyExists)
+        XCTAssertEqual(KafkaErrorCode(rawValue: 133), .shareSessionLimitReached)
+        XCTAssertEqual(KafkaErrorCode.describe(3), "UNKNOWN_TOPIC_OR_PARTITION (3), retriable")
+        XCTAssertEqual(KafkaErrorCode.describe(999), "unknown error code 999")
+        XCTAssertGreaterThan(KafkaErrorCode.allCases.count, 130)
+        XCTAssertEqual(Set(KafkaErrorCode.allCases.map(\.name)).count, KafkaErrorCode.allCases.count)
+    }
+}
