@@ -56,19 +56,23 @@ struct RecordAccumulator<Token> {
         if bufferedBytes + record.size > limits.bufferBytes {
             return .failure(.bufferFull(bufferedBytes: bufferedBytes, limit: limits.bufferBytes))
         }
-        var queue = queues[tp, default: []]
-        if let last = queue.last, last.count < limits.batchRecords,
-           last.bytes + record.size <= limits.batchBytes, last.attempts == 0 {
-            queue[queue.count - 1].records.append(record)
-            queue[queue.count - 1].bytes += record.size
+        // Mutate the stored queue in place: copying it out would copy the open batch's record
+        // array on every append.
+        let canJoin = queues[tp].flatMap { queue in queue.last.map { last in
+            last.count < limits.batchRecords && last.bytes + record.size <= limits.batchBytes && last.attempts == 0
+        } } ?? false
+        if canJoin {
+            let last = queues[tp]!.count - 1
+            queues[tp]![last].records.append(record)
+            queues[tp]![last].bytes += record.size
         } else {
             var batch = ProducerBatch<Token>(id: nextBatchID, partition: tp, createdAt: now)
             nextBatchID += 1
+            batch.records.reserveCapacity(min(limits.batchRecords, 1024))
             batch.records.append(record)
             batch.bytes += record.size
-            queue.append(batch)
+            queues[tp, default: []].append(batch)
         }
-        queues[tp] = queue
         bufferedBytes += record.size
         bufferedRecords += 1
         return .success(())

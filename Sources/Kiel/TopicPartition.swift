@@ -12,16 +12,6 @@ public struct TopicPartition: Hashable, Sendable, CustomStringConvertible, Compa
     }
 }
 
-/// A record header, as Kafka carries them: a string key and optional bytes.
-public struct RecordHeader: Hashable, Sendable {
-    public var key: String
-    public var value: [UInt8]?
-    public init(_ key: String, _ value: [UInt8]?) {
-        self.key = key
-        self.value = value
-    }
-}
-
 /// Where the broker stored a produced record: the delivery report's success value.
 public struct RecordMetadata: Hashable, Sendable, CustomStringConvertible {
     public var topic: String
