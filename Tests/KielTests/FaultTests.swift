@@ -1,0 +1,184 @@
+import Foundation
+import XCTest
+@testable import Kiel
+
+/// Faults a real broker won't produce on demand, injected by `ScriptedBroker`: no message is
+/// lost or duplicated, and the delivery reports say what happened.
+final class FaultTests: XCTestCase {
+    var loop: IOLoop!
+
+    override func setUpWithError() throws { loop = try IOLoop() }
+
+    func producer(_ broker: ScriptedBroker, linger: Duration = .milliseconds(2)) throws -> Producer<String> {
+        var o = Producer<String>.Options()
+        o.linger = linger
+        o.retryBackoff = .milliseconds(20)
+        o.cluster.metadataMinInterval = .milliseconds(10)
+        return try Producer(loop: loop, brokers: [broker.bootstrap], serializer: .string, options: o)
+    }
+
+    func produce(_ producer: Producer<String>, _ values: [String], topic: String = "t")
+        throws -> [Result<RecordMetadata, KielError>] {
+        try BrokerTest.produceAll(loop, producer, topic: topic, values.map { (value: $0, key: nil, headers: []) },
+                                  timeout: .seconds(20))
+    }
+
+    func stored(_ broker: ScriptedBroker, partitions: Int32 = 1) throws -> [String] {
+        try (0..<partitions).flatMap { try broker.values(topic: "t", partition: $0) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testConnectionCutMidResponseIsRetriedWithoutDuplicates() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.produce, [.cutAfterApplying(bytes: 6)])
+        let p = try producer(broker)
+        let values = (0..<20).map { "m\($0)" }
+        let reports = try produce(p, values)
+        let offsets = try reports.map { try $0.get().offset }
+        XCTAssertEqual(offsets, Array(0..<20), "every message reported once, at its one offset")
+        XCTAssertEqual(try stored(broker), values, "stored once each, in order")
+        XCTAssertGreaterThanOrEqual(broker.counts().duplicates, 1, "the retry really resent the applied batch")
+        XCTAssertTrue(p.isIdempotent)
+    }
+
+    func testLeaderMoveAnsweredWithNotLeaderIsFollowed() throws {
+        let broker = try ScriptedBroker(nodes: 2, topics: ["t": 2])
+        defer { broker.stop() }
+        broker.script(.produce, [.notLeaderMovingTo(2)])
+        let p = try producer(broker)
+        let values = (0..<30).map { "v\($0)" }
+        let reports = try produce(p, values)
+        XCTAssertEqual(try reports.filter { try $0.get().offset >= 0 }.count, 30)
+        XCTAssertEqual(Set(try stored(broker, partitions: 2)), Set(values))
+        XCTAssertEqual(try stored(broker, partitions: 2).count, 30, "none duplicated")
+        XCTAssertGreaterThanOrEqual(broker.counts().producesByNode[2] ?? 0, 1, "the new leader got the retry")
+    }
+
+    func testRetriableErrorsThenSuccess() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.produce, [.error(BrokerError.notEnoughReplicas), .error(BrokerError.requestTimedOut)])
+        let p = try producer(broker)
+        let values = (0..<10).map { "r\($0)" }
+        let reports = try produce(p, values)
+        XCTAssertEqual(try reports.map { try $0.get().offset }, Array(0..<10))
+        XCTAssertEqual(try stored(broker), values)
+    }
+
+    func testNonRetriableErrorIsReportedToEverySender() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.produce, [.error(BrokerError.messageTooLarge)])
+        let p = try producer(broker, linger: .milliseconds(50))
+        let reports = try produce(p, ["a", "b", "c"])
+        XCTAssertEqual(reports.count, 3)
+        for report in reports {
+            guard case .broker(let error)? = report.failureValue else { return XCTFail("\(report)") }
+            XCTAssertEqual(error.code, BrokerError.messageTooLarge)
+            XCTAssertEqual(error.name, "MESSAGE_TOO_LARGE")
+            XCTAssertEqual(error.topic, "t")
+            XCTAssertEqual(error.partition, 0)
+        }
+        XCTAssertEqual(try stored(broker), [])
+        // The producer carries on.
+        XCTAssertEqual(try produce(p, ["d"]).map { try $0.get().offset }, [0])
+    }
+
+    func testGarbageAnswerFailsTheFetchAndTheConnectionRecovers() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [Array("x".utf8), Array("y".utf8)])
+        broker.script(.fetch, [.garbage])
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(50)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        let first: SingleConsumer<String>.Batch = try BrokerTest.run(loop) { done in
+            consumer.consume("t", start: .beginning) { done(.success($0)) }
+        }
+        guard case .protocolViolation? = first.failureValue else { return XCTFail("\(first)") }
+        let messages = try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 2)
+        XCTAssertEqual(messages.map(\.value), ["x", "y"])
+        XCTAssertEqual(messages.map(\.offset), [0, 1])
+    }
+
+    func testOffsetOutOfRangeRecoversToTheBeginning() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: (0..<5).map { Array("o\($0)".utf8) })
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(50)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        var errors: [KielError] = []
+        consumer.onError = { errors.append($0) }
+        let messages = try BrokerTest.consume(loop, consumer, topic: "t", start: .offset(500), count: 5)
+        XCTAssertEqual(messages.map(\.value), (0..<5).map { "o\($0)" })
+        guard case .broker(let e)? = errors.first else { return XCTFail("\(errors)") }
+        XCTAssertEqual(e.name, "OFFSET_OUT_OF_RANGE")
+    }
+
+    func testEveryRequestInFlightGetsExactlyOneErrorWhenTheConnectionDies() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(0.2), .closeWithoutAnswer])
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap))
+        var completions = [Int](repeating: 0, count: 8)
+        var results = [Result<MetadataResponse, KielError>?](repeating: nil, count: 8)
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            for i in 0..<8 {
+                connection.send(MetadataRequest(topics: nil)) { result in
+                    completions[i] += 1
+                    results[i] = result.map(\.response)
+                    if completions.allSatisfy({ $0 > 0 }) {
+                        // Give any second completion a chance to show up before checking.
+                        self.loop.callLater(.milliseconds(200)) { done(.success(())) }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(completions, [Int](repeating: 1, count: 8))
+        // The first was answered (after its delay); the second killed the connection, and every
+        // request behind it failed with the connection error.
+        XCTAssertNotNil(try results[0]?.get())
+        for result in results.dropFirst() {
+            guard case .connection? = result?.failureValue else { return XCTFail("\(String(describing: result))") }
+        }
+        // A new request reconnects after the backoff.
+        let again: MetadataResponse = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: nil)) { done($0.map(\.response).mapError { $0 }) }
+        }
+        XCTAssertEqual(again.brokers.count, 1)
+        connection.close()
+    }
+
+    func testRequestTimeoutThenTheLateAnswerIsSkipped() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(0.5)])
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap))
+        let slow: Result<MetadataResponse, KielError> = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: nil), timeout: .milliseconds(100)) { done(.success($0.map(\.response))) }
+        }
+        guard case .timeout? = slow.failureValue else { return XCTFail("\(slow)") }
+        let next: MetadataResponse = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
+        }
+        XCTAssertEqual(next.topics.map(\.name), ["t"])
+        connection.close()
+    }
+
+    func testBootstrapHostsAreTriedInOrder() throws {
+        let broker = try ScriptedBroker(topics: ["t": 3])
+        defer { broker.stop() }
+        let cluster = try Cluster(loop: loop, hosts: ["127.0.0.1:1", broker.bootstrap])
+        let metadata: ClusterMetadata = try BrokerTest.run(loop) { done in cluster.start { done($0.mapError { $0 }) } }
+        XCTAssertEqual(metadata.partitions(of: "t"), [0, 1, 2])
+        cluster.close()
+        let dead = try Cluster(loop: loop, hosts: ["127.0.0.1:1"])
+        let failed: Result<ClusterMetadata, KielError> = try BrokerTest.run(loop) { done in
+            dead.start { done(.success($0)) }
+        }
+        guard case .noBrokersAvailable(let why)? = failed.failureValue else { return XCTFail("\(failed)") }
+        XCTAssertTrue(why.contains("127.0.0.1:1"), why)
+        dead.close()
+    }
+}
