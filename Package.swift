@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
         .executable(name: "epoll-host", targets: ["EpollHostExample"]),
         .executable(name: "kiel", targets: ["KielCLI"]),
+        .executable(name: "maker", targets: ["MakerExample"]),
+        .executable(name: "counter", targets: ["CounterExample"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -49,6 +51,10 @@ let package = Package(
                     swiftSettings: strict),
 
         .executableTarget(name: "KielCLI", dependencies: ["Kiel"], swiftSettings: strict),
+        .executableTarget(name: "MakerExample", dependencies: ["Kiel"], path: "Examples/Maker",
+                          swiftSettings: strict),
+        .executableTarget(name: "CounterExample", dependencies: ["Kiel"], path: "Examples/Counter",
+                          swiftSettings: strict),
         .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
