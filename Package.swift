@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "kiel", targets: ["KielCLI"]),
         .executable(name: "maker", targets: ["MakerExample"]),
         .executable(name: "counter", targets: ["CounterExample"]),
+        .executable(name: "embedded", targets: ["EmbeddedExample"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -54,6 +55,8 @@ let package = Package(
         .executableTarget(name: "MakerExample", dependencies: ["Kiel"], path: "Examples/Maker",
                           swiftSettings: strict),
         .executableTarget(name: "CounterExample", dependencies: ["Kiel"], path: "Examples/Counter",
+                          swiftSettings: strict),
+        .executableTarget(name: "EmbeddedExample", dependencies: ["Kiel", "CLinux"], path: "Examples/Embedded",
                           swiftSettings: strict),
         .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],

@@ -22,7 +22,8 @@ trap 'cleanup; exit 143' TERM HUP
 # topic name in KIEL_DEMO_TOPIC; {broker} and {topic} in the arguments are replaced by them.
 DEMOS=(kiel-demo "epoll-host --seconds 2"
        "maker {broker} {topic} --count 20000 --batch_size 500 --status_interval 1"
-       "counter {broker} {topic} --start beginning --count 20000 --status_interval 1")
+       "counter {broker} {topic} --start beginning --count 20000 --status_interval 1"
+       "embedded {broker} {topic} --seconds 20")
 
 scripts/install.sh
 
