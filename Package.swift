@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "maker", targets: ["MakerExample"]),
         .executable(name: "counter", targets: ["CounterExample"]),
         .executable(name: "embedded", targets: ["EmbeddedExample"]),
+        .executable(name: "client-benchmarks", targets: ["ClientBenchmarks"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -57,6 +58,8 @@ let package = Package(
         .executableTarget(name: "CounterExample", dependencies: ["Kiel"], path: "Examples/Counter",
                           swiftSettings: strict),
         .executableTarget(name: "EmbeddedExample", dependencies: ["Kiel", "CLinux"], path: "Examples/Embedded",
+                          swiftSettings: strict),
+        .executableTarget(name: "ClientBenchmarks", dependencies: ["Kiel"], path: "Benchmarks/ClientBenchmarks",
                           swiftSettings: strict),
         .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],
