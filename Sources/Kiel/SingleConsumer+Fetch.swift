@@ -174,12 +174,11 @@ extension SingleConsumer {
         }
         highWatermarks[tp] = p.highWatermark
         guard let bytes = p.records, !bytes.isEmpty else { return [] }
-        let decoded: DecodedRecords
-        do {
-            decoded = try RecordBatchDecoder(topic: topic, partition: tp.partition).decode(bytes)
-        } catch {
-            onError?(.protocolViolation("records of \(tp) at \(position): \(error)"))
-            return []
+        // Whole batches before a bad one (CRC mismatch, corrupt compression) are still
+        // delivered; the bad one is reported and fetched again next time.
+        let decoded = RecordBatchDecoder(topic: topic, partition: tp.partition).decodeUntilError(bytes)
+        if let error = decoded.error {
+            onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
         }
         if decoded.batches.isEmpty && decoded.truncated {
             // Not even one whole batch fit: ask for more next time.

@@ -101,6 +101,24 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(messages.map(\.offset), [0, 1])
     }
 
+    func testCorruptBatchIsReportedAfterTheGoodOnesBeforeIt() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [Array("good-0".utf8), Array("good-1".utf8)])
+        try broker.append(topic: "t", partition: 0, values: [Array("bad".utf8)])
+        broker.corrupt(topic: "t", partition: 0, batch: 1)
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(50)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        var errors: [KielError] = []
+        consumer.onError = { errors.append($0) }
+        let messages = try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 2)
+        XCTAssertEqual(messages.map(\.value), ["good-0", "good-1"])
+        guard case .protocolViolation(let what)? = errors.first else { return XCTFail("\(errors)") }
+        XCTAssertTrue(what.lowercased().contains("crc"), what)
+        XCTAssertEqual(consumer.positions[TopicPartition("t", 0)], 2, "stopped before the bad batch")
+    }
+
     func testOffsetOutOfRangeRecoversToTheBeginning() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }

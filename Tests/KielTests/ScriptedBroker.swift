@@ -90,6 +90,11 @@ final class ScriptedBroker: @unchecked Sendable {
         lock.withLock { _ = store(batch, count: values.count, tp: TopicPartition(topic, partition)) }
     }
 
+    /// Flips the last byte of a stored batch, so its CRC no longer matches.
+    func corrupt(topic: String, partition: Int32, batch index: Int) {
+        lock.withLock { log[TopicPartition(topic, partition)]![index].batch[61 + 3] ^= 0xFF }
+    }
+
     /// The values stored in a partition, in offset order.
     func values(topic: String, partition: Int32) throws -> [[UInt8]] {
         let stored = lock.withLock { log[TopicPartition(topic, partition)] ?? [] }
