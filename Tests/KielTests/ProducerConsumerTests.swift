@@ -70,6 +70,23 @@ final class ProducerConsumerTests: XCTestCase {
         }
     }
 
+    func testRequiredAcksZeroAndOne() throws {
+        for acks: Int16 in [0, 1] {
+            let topic = try BrokerTest.topic("acks\(acks)", partitions: 1)
+            let producer = try makeProducer(Serializer<String>.string) { $0.requiredAcks = acks }
+            let items = (0..<5).map { (value: "a\(acks)-\($0)", key: [UInt8]?.none, headers: [RecordHeader]()) }
+            let reports = try BrokerTest.produceAll(loop, producer, topic: topic, items)
+            let offsets = try reports.map { try $0.get().offset }
+            // Without acknowledgements there are no offsets to report.
+            XCTAssertEqual(offsets, acks == 0 ? [-1, -1, -1, -1, -1] : [0, 1, 2, 3, 4])
+            XCTAssertFalse(producer.isIdempotent, "idempotence needs acks=all")
+            let consumer = try makeConsumer(Deserializer<String>.string)
+            let read = try BrokerTest.consume(loop, consumer, topic: topic, start: .beginning, count: 5)
+            XCTAssertEqual(read.map(\.value), items.map(\.value))
+            try close(producer)
+        }
+    }
+
     func testKeyedMessagesLandOnTheMurmur2Partition() throws {
         let topic = try BrokerTest.topic("murmur", partitions: 5)
         let producer = try makeProducer(Serializer<String>.string)
