@@ -3,7 +3,7 @@ import XCTest
 import KielTestSupport
 @testable import Kiel
 
-/// Shared helpers for tests that talk to the real broker.
+/// What the tests that talk to the real broker share: topics, loop runs, produce and consume.
 enum BrokerTest {
     /// "host:port" of the test broker; throws (failing the test) when the services are not up.
     static func bootstrap() throws -> String {
