@@ -2,6 +2,7 @@
 /// and for each topic its partitions and their leaders. A plain value, replaced wholesale on
 /// each refresh; owned by the `Cluster` on its loop thread.
 public struct ClusterMetadata: Sendable {
+    /// One partition: its leader and the error metadata gave for it, if any.
     public struct PartitionInfo: Hashable, Sendable {
         public var partition: Int32
         /// Node id of the leader; -1 while no leader is elected.
@@ -17,17 +18,20 @@ public struct ClusterMetadata: Sendable {
         }
     }
 
+    /// One topic's partitions as metadata listed them.
     public struct TopicInfo: Hashable, Sendable {
         public var name: String
         public var errorCode: Int16
         /// Sorted by partition id.
-        public var partitions: [PartitionInfo]
+        public private(set) var partitions: [PartitionInfo]
+        /// The partition ids, sorted (kept ready: the producer asks for them per record).
+        public private(set) var partitionIDs: [Int32]
         public init(name: String, errorCode: Int16 = 0, partitions: [PartitionInfo]) {
             self.name = name
             self.errorCode = errorCode
             self.partitions = partitions.sorted { $0.partition < $1.partition }
+            self.partitionIDs = self.partitions.map(\.partition)
         }
-        public var partitionIDs: [Int32] { partitions.map(\.partition) }
     }
 
     public var brokers: [Int32: BrokerAddress] = [:]

@@ -56,26 +56,29 @@ struct RecordAccumulator<Token> {
         if bufferedBytes + record.size > limits.bufferBytes {
             return .failure(.bufferFull(bufferedBytes: bufferedBytes, limit: limits.bufferBytes))
         }
-        // Mutate the stored queue in place: copying it out would copy the open batch's record
-        // array on every append.
-        let canJoin = queues[tp].flatMap { queue in queue.last.map { last in
-            last.count < limits.batchRecords && last.bytes + record.size <= limits.batchBytes && last.attempts == 0
-        } } ?? false
-        if canJoin {
-            let last = queues[tp]!.count - 1
-            queues[tp]![last].records.append(record)
-            queues[tp]![last].bytes += record.size
-        } else {
-            var batch = ProducerBatch<Token>(id: nextBatchID, partition: tp, createdAt: now)
-            nextBatchID += 1
-            batch.records.reserveCapacity(min(limits.batchRecords, 1024))
-            batch.records.append(record)
-            batch.bytes += record.size
-            queues[tp, default: []].append(batch)
-        }
+        // One dictionary access that mutates the stored queue in place: copying it out would
+        // copy the open batch's record array on every append.
+        Self.append(record, to: &queues[tp, default: []], tp: tp, now: now, limits: limits, nextID: &nextBatchID)
         bufferedBytes += record.size
         bufferedRecords += 1
         return .success(())
+    }
+
+    private static func append(_ record: PendingRecord<Token>, to queue: inout [ProducerBatch<Token>],
+                               tp: TopicPartition, now: UInt64, limits: AccumulatorLimits, nextID: inout UInt64) {
+        let last = queue.count - 1
+        if last >= 0, queue[last].count < limits.batchRecords,
+           queue[last].bytes + record.size <= limits.batchBytes, queue[last].attempts == 0 {
+            queue[last].records.append(record)
+            queue[last].bytes += record.size
+            return
+        }
+        var batch = ProducerBatch<Token>(id: nextID, partition: tp, createdAt: now)
+        nextID += 1
+        batch.records.reserveCapacity(min(limits.batchRecords, 1024))
+        batch.records.append(record)
+        batch.bytes += record.size
+        queue.append(batch)
     }
 
     private func isReady(_ batch: ProducerBatch<Token>, isLast: Bool, now: UInt64) -> Bool {
