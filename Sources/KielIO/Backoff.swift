@@ -29,8 +29,14 @@ public struct Backoff: Sendable {
         let spread = jitter > 0 ? Double.random(in: -jitter...jitter, using: &generator) : 0
         let jittered = min(base * (1 + spread), Double(maximum.nanoseconds))
         let grown = min(base * multiplier, Double(maximum.nanoseconds))
-        current = .nanoseconds(Int64(grown))
-        return .nanoseconds(Int64(max(jittered, 0)))
+        current = Self.duration(nanoseconds: grown)
+        return Self.duration(nanoseconds: jittered)
+    }
+
+    /// Double to Duration, saturating: a maximum near Int64.max nanoseconds rounds up to 2^63
+    /// as a Double, which Int64(_:) would trap on.
+    private static func duration(nanoseconds: Double) -> Duration {
+        .nanoseconds(nanoseconds < Double(Int64.max) ? Int64(max(nanoseconds, 0)) : Int64.max)
     }
 
     public mutating func reset() {

@@ -40,7 +40,12 @@ extension IOLoop {
     ///
     /// var ready = [epoll_event](repeating: epoll_event(), count: 64)
     /// while serving {                                   // the host's own loop
-    ///     let wait = next.map { max(0, Int32(($0 - loop.now) / .milliseconds(1)) + 1) } ?? -1
+    ///     // Rounded up so a timer is not polled for just before it is due; clamped because a
+    ///     // deadline weeks away does not fit epoll's Int32 milliseconds.
+    ///     let wait = next.map { d -> Int32 in
+    ///         let ms = ((d - loop.now) / .milliseconds(1)).rounded(.up)
+    ///         return Int32(max(0, min(ms, Double(Int32.max))))
+    ///     } ?? -1
     ///     let n = epoll_wait(ep, &ready, 64, wait)
     ///     for event in ready.prefix(Int(max(n, 0))) where known.contains(event.data.fd) {
     ///         var io: IOEvents = []

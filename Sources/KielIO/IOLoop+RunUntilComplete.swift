@@ -27,7 +27,10 @@ extension IOLoop {
             stopRequested = false
         }
         removeTimeout(timer)
-        // run() also returns when someone calls stop() before `done`.
-        return try (outcome ?? .failure(LoopStoppedError())).get()
+        // run() also returns when someone calls stop() before `done`. Record that, so a `done`
+        // arriving later is ignored instead of stopping whatever runs the loop next.
+        let result = outcome ?? .failure(LoopStoppedError())
+        outcome = result
+        return try result.get()
     }
 }

@@ -251,8 +251,10 @@ public final class IOLoop: @unchecked Sendable {
         }
         guard let wait else { return -1 }
         if wait <= .zero { return 0 }
-        // Round up so a timer is never polled for just before it is due (a busy spin).
-        let millis = (wait.nanoseconds + 999_999) / 1_000_000
+        // Round up so a timer is never polled for just before it is due (a busy spin). Divide
+        // first: a wait saturated at Int64.max nanoseconds (a distantFuture timer) must not overflow.
+        let nanoseconds = wait.nanoseconds
+        let millis = nanoseconds / 1_000_000 + (nanoseconds % 1_000_000 > 0 ? 1 : 0)
         return Int32(clamping: millis)
     }
 

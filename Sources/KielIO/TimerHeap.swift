@@ -5,6 +5,9 @@ public final class TimeoutHandle: Hashable {
     let sequence: UInt64
     var callback: (() -> Void)?
     var cancelled = false
+    /// Whether the handle still sits in the heap. A due timeout is taken out before its batch
+    /// runs, so an earlier callback of the batch may cancel it after it left the heap.
+    var inHeap = true
 
     init(deadline: Deadline, sequence: UInt64, callback: @escaping () -> Void) {
         self.deadline = deadline
@@ -49,7 +52,8 @@ struct TimerHeap {
         guard handle.callback != nil, !handle.cancelled else { return }
         handle.cancelled = true
         handle.callback = nil
-        cancelledCount += 1
+        // Only entries still in the heap are counted: the count decides when to compact.
+        if handle.inHeap { cancelledCount += 1 }
     }
 
     /// The earliest live deadline, discarding cancelled entries found on top.
@@ -97,6 +101,7 @@ struct TimerHeap {
     @discardableResult
     private mutating func removeTop() -> TimeoutHandle {
         let top = entries[0]
+        top.inHeap = false
         let last = entries.removeLast()
         if !entries.isEmpty {
             entries[0] = last

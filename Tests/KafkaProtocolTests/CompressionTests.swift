@@ -166,3 +166,25 @@ extension CompressionTests {
         XCTAssertEqual(try CompressionCodec.zstd.mapErrors(maxSize: 3) { [1, 2, 3] }, [1, 2, 3])
     }
 }
+
+extension CompressionTests {
+    /// A frame declaring 4 MiB linked blocks, then thousands of two-byte blocks of one literal
+    /// each. Setting aside (and zero-filling) the declared maximum for every block turned
+    /// these 12 KB into minutes of work; the space set aside must follow what a block can
+    /// hold.
+    func testTinyLinkedBlocksCostWhatTheyHold() throws {
+        let descriptor: [UInt8] = [0x40, 0x70]  // version 01, linked blocks; 4 MiB maximum
+        var frame: [UInt8] = [0x04, 0x22, 0x4D, 0x18] + descriptor
+        frame.append(UInt8(truncatingIfNeeded: XXHash32.hash(descriptor) >> 8))
+        let blocks = 2000
+        for _ in 0..<blocks { frame += [2, 0, 0, 0, 0x10, 0x61] }  // token: one literal, "a"
+        frame += [0, 0, 0, 0]
+        XCTAssertEqual(try LZ4Frame.decompress(frame, maxSize: Self.limit),
+                       [UInt8](repeating: 0x61, count: blocks))
+
+        let fourMiB = LZ4Frame.blockMaxSize(code: 7)
+        XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 2, blockMax: fourMiB, limitLeft: Self.limit), 2 * 255 + 16)
+        XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 1 << 20, blockMax: fourMiB, limitLeft: Self.limit), fourMiB)
+        XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 1 << 20, blockMax: fourMiB, limitLeft: 1000), 1000)
+    }
+}

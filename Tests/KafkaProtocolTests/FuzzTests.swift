@@ -26,7 +26,7 @@ final class FuzzTests: XCTestCase {
     }
 
     private func fuzz<M: KafkaMessage>(_ type: M.Type, into outcome: inout Outcome) {
-        var rng = SeededRNG(seed: 0xF022 &+ UInt64(M.apiKey.rawValue))
+        var rng = SeededGenerator(seed: 0xF022 &+ UInt64(M.apiKey.rawValue))
         for version in M.supportedVersions {
             for sample in 0..<3 {
                 let valid = M.random(version: version, seed: rng.next()).encoded(version: version)
@@ -43,7 +43,7 @@ final class FuzzTests: XCTestCase {
         }
     }
 
-    private func mutate(_ input: [UInt8], _ rng: inout SeededRNG) -> [UInt8] {
+    private func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var b = input
         let hostile: [[UInt8]] = [
             [0x7f, 0xff, 0xff, 0xff], [0x80, 0x00, 0x00, 0x00], [0xff, 0xff, 0xff, 0xfe],

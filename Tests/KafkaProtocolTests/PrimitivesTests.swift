@@ -146,6 +146,27 @@ final class PrimitivesTests: XCTestCase {
         XCTAssertEqual(n.error, .invalidLength(what: "array", offset: 0, length: -2))
     }
 
+    /// A count that fits the bytes (one each) for elements that decode into large structs:
+    /// the memory reserved up front stays within the size of the input.
+    func testArrayReservationIsBoundedByTheInputNotTheElementSize() {
+        let claimed = 65_536
+        var w = ByteWriter()
+        w.writeInt32(Int32(claimed))
+        // 0x80808080 is neither a count nor null: the first element fails.
+        w.writeRaw([UInt8](repeating: 0x80, count: claimed))
+        var r = ByteReader(w.bytes)
+        let items = r.readArray(compact: false) { r -> FetchResponse.Partition in
+            var p = FetchResponse.Partition()
+            p.code(&r, version: 4)
+            return p
+        }
+        XCTAssertNotNil(r.error)
+        XCTAssertEqual(items, [])
+        let stride = MemoryLayout<FetchResponse.Partition>.stride
+        XCTAssertGreaterThan(stride, 1, "the test needs an element larger than its minimum wire size")
+        XCTAssertLessThanOrEqual(items.capacity * stride, Swift.max(claimed, 16 * stride) + 4096, "allocator rounding aside")
+    }
+
     func testStickyErrorReturnsZeroesAndKeepsTheFirstFailure() {
         var r = ByteReader([0x00, 0x01, 0x02])
         XCTAssertEqual(r.readInt16(), 1)

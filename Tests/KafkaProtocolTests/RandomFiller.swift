@@ -1,27 +1,14 @@
 import KafkaProtocol
 
-/// A small deterministic PRNG (SplitMix64) so test failures reproduce.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A third `WireCoder`: instead of reading bytes it puts random values into every field the
 /// message declares for a version. Fields absent in that version keep their defaults, which
 /// is exactly the value a decoder must produce.
 struct RandomFiller: WireCoder {
-    var rng: SeededRNG
+    var rng: SeededGenerator
     var flexible = false
     var isDecoding: Bool { true }
 
-    init(seed: UInt64) { rng = SeededRNG(seed: seed) }
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
 
     mutating func chance(_ n: Int) -> Bool { Int.random(in: 0..<n, using: &rng) == 0 }
 

@@ -156,4 +156,22 @@ final class RunUntilCompleteStopTests: XCTestCase {
         }
         XCTAssertEqual(value, 1)
     }
+
+    /// The operation of a stopped run completes later, during the next run: its `done` must
+    /// not stop that run.
+    func testDoneAfterStopDoesNotStopTheNextRun() throws {
+        let loop = try IOLoop()
+        var stale: ((Result<Int, any Error>) -> Void)?
+        XCTAssertThrowsError(try loop.runUntilComplete(timeout: .seconds(3600)) { (done: @escaping (Result<Int, any Error>) -> Void) in
+            stale = done
+            loop.callSoon { loop.stop() }
+        }) { XCTAssertEqual($0 as? LoopStoppedError, LoopStoppedError()) }
+        let value = try loop.runUntilComplete(timeout: .seconds(10)) { (done: @escaping (Result<Int, any Error>) -> Void) in
+            loop.callSoon {
+                stale?(.success(0))
+                loop.callSoon { done(.success(2)) }
+            }
+        }
+        XCTAssertEqual(value, 2)
+    }
 }

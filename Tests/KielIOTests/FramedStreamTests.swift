@@ -21,6 +21,33 @@ final class FramedStreamTests: XCTestCase {
         XCTAssertNil(recorder.closes[0])
     }
 
+    /// `sendRaw` bytes go out exactly as given, interleaved in order with framed sends.
+    func testSendRawKeepsTheCallersFraming() throws {
+        let server = try LoopbackServer.echo()
+        let loop = try IOLoop()
+        let stream = try connectNow(loop, host: server.host, port: server.port)
+        let recorder = StreamRecorder()
+        recorder.attach(stream)
+        stream.send([1])
+        stream.sendRaw(framed([2, 2]) + framed([3, 3, 3]))
+        stream.send([4])
+        spin(loop) { recorder.frames.count == 4 }
+        XCTAssertEqual(recorder.frames, [[1], [2, 2], [3, 3, 3], [4]])
+        stream.close()
+    }
+
+    /// A failure known at once (a port out of range) still completes on a later turn.
+    func testInvalidPortFailsOnALaterTurn() throws {
+        let loop = try IOLoop()
+        var result: Result<FramedStream, IOError>?
+        FramedStream.connect(loop: loop, host: "127.0.0.1", port: 70_000, timeout: .seconds(5)) { result = $0 }
+        XCTAssertNil(result, "never completes inside connect()")
+        spin(loop) { result != nil }
+        guard case .failure(let error)? = result else { return XCTFail("got \(String(describing: result))") }
+        XCTAssertEqual(error, .connectFailed(host: "127.0.0.1", port: 70_000, errno: EINVAL))
+        XCTAssertTrue(loop.timers.nextDeadline() == nil, "the connect timeout is cancelled")
+    }
+
     func testEchoRoundTripIPv6AndNameResolution() throws {
         let server6 = try LoopbackServer(ipv6: true) { conn in
             Blocking.readChunks(conn) { Blocking.writeAll(conn, $0) }

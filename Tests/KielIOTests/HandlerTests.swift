@@ -18,6 +18,33 @@ final class HandlerTests: XCTestCase {
         return (ends[0], ends[1])
     }
 
+    /// `Deadline.distantFuture` as a "never" timer, and a host asking for an endless wait:
+    /// turning either into poll's milliseconds must saturate, not overflow. A ready pipe
+    /// makes the turn return at once.
+    func testDistantTimerAndEndlessWaitDoNotOverflowThePollTimeout() throws {
+        let loop = try IOLoop()
+        let p = makePipe()
+        var reads = 0
+        loop.addHandler(p.read, events: .read) { _ in
+            var sink: UInt8 = 0
+            _ = read(p.read, &sink, 1)
+            reads += 1
+        }
+        var never = false
+        let sentinel = loop.addTimeout(.distantFuture) { never = true }
+        var byte: UInt8 = 1
+        XCTAssertEqual(write(p.write, &byte, 1), 1)
+        loop.runOnce(timeout: nil)
+        XCTAssertEqual(reads, 1)
+        XCTAssertEqual(write(p.write, &byte, 1), 1)
+        loop.runOnce(timeout: .seconds(Int64.max))
+        XCTAssertEqual(reads, 2)
+        XCTAssertFalse(never)
+        XCTAssertTrue(sentinel.isPending)
+        loop.removeTimeout(sentinel)
+        loop.removeHandler(p.read)
+    }
+
     func testReadHandlerSeesDataAndUpdateToWrite() throws {
         let loop = try IOLoop()
         let p = makePipe()

@@ -58,7 +58,7 @@ enum Blocking {
 
 /// A plain blocking TCP server on loopback for tests: accepts connections on a thread and
 /// runs `serve` for each one on its own thread, then closes the connection.
-final class LoopbackServer: @unchecked Sendable {
+final class LoopbackServer: Sendable {
     let listenFD: Int32
     let port: Int
     let host: String

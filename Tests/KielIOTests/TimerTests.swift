@@ -47,6 +47,9 @@ final class TimerTests: XCTestCase {
         clock.advance(by: .seconds(5))
         loop.runOnce(timeout: .zero)
         XCTAssertEqual(fired, [1])
+        // The cancelled timeout had already left the heap with its batch: nothing to compact.
+        XCTAssertEqual(loop.timers.cancelledCount, 0)
+        XCTAssertEqual(loop.timers.liveCount, 0)
     }
 
     func testDueTimersAreCollectedBeforeAnyRuns() throws {

@@ -20,6 +20,17 @@ final class UtilityTests: XCTestCase {
                        [.seconds(1), .seconds(2), .seconds(4), .seconds(4)])
     }
 
+    /// An effectively uncapped backoff: the delay saturates at the maximum instead of
+    /// trapping when it no longer fits Int64 nanoseconds.
+    func testBackoffWithAHugeMaximumSaturates() {
+        var backoff = Backoff(initial: .seconds(1), maximum: .seconds(Int64.max), jitter: 0.2)
+        var generator = SplitMix(seed: 11)
+        var last = Duration.zero
+        for _ in 0..<80 { last = backoff.next(using: &generator) }
+        XCTAssertGreaterThan(last, .seconds(1 << 32))
+        XCTAssertLessThanOrEqual(last, backoff.maximum)
+    }
+
     func testKielLogIsSilentByDefaultAndLazyBelowLevel() {
         let seen = UncheckedBox<[String]>([])
         var built = 0

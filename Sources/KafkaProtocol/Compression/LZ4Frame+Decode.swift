@@ -88,7 +88,7 @@ extension LZ4Frame {
     static func decodeBlock(_ block: ArraySlice<UInt8>, into output: inout [UInt8], blockMax: Int,
                             maxSize: Int, windowStart: Int) throws(CompressionError) {
         let start = output.count
-        let room = min(blockMax, maxSize - start)
+        let room = blockRoom(compressedSize: block.count, blockMax: blockMax, limitLeft: maxSize - start)
         var result = LZ4Block.DecodeResult.overflow
         if windowStart == start {
             // Independent block (what Kafka writes): decode into fresh memory, no zero-fill.
@@ -119,10 +119,18 @@ extension LZ4Frame {
         case .ok:
             return
         case .overflow:
-            if room < blockMax { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
+            if room == maxSize - start && room < blockMax { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
             throw malformed("block decodes past the frame's maximum")
         case .malformed(let reason):
             throw malformed(reason)
         }
+    }
+
+    /// Output space to set aside for one block: the frame's block maximum, but never more
+    /// than the caller's limit allows or than `compressedSize` bytes can expand to (under 255
+    /// times: a match-length byte adds at most 255). A stream of tiny blocks in a frame that
+    /// declares 4 MiB blocks must not cost 4 MiB of zero-filling each.
+    static func blockRoom(compressedSize: Int, blockMax: Int, limitLeft: Int) -> Int {
+        min(blockMax, limitLeft, compressedSize * 255 + 16)
     }
 }

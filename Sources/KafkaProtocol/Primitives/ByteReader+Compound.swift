@@ -95,7 +95,10 @@ extension ByteReader {
                                               _ element: (inout ByteReader) -> T) -> [T]? {
         guard let n = readArrayCount(compact: compact, minElementSize: minElementSize, what) else { return nil }
         var out: [T] = []
-        out.reserveCapacity(n)
+        // The count is only checked against wire bytes, and one wire byte may decode into a
+        // struct a hundred times its size: reserve no more memory than the remaining bytes,
+        // so a hostile count cannot multiply the frame; honest large arrays grow as they fill.
+        out.reserveCapacity(Swift.min(n, Swift.max(16, remaining / MemoryLayout<T>.stride)))
         for _ in 0..<n {
             let e = element(&self)
             if error != nil { break }
