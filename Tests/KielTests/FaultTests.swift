@@ -184,6 +184,37 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testPartitionsLedByDifferentBrokersAreProducedAndFetchedPerLeader() throws {
+        let broker = try ScriptedBroker(nodes: 3, topics: ["t": 6], spread: true)
+        defer { broker.stop() }
+        let p = try producer(broker)
+        let values = (0..<60).map { "s\($0)" }
+        let reports = try produce(p, values)
+        XCTAssertEqual(Set(try reports.map { try $0.get().partition }).count, 6, "random placement reached every partition")
+        XCTAssertEqual(Set(broker.counts().producesByNode.keys), [1, 2, 3], "each leader got its partitions' batches")
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(20)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        let messages = try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 60)
+        XCTAssertEqual(Set(messages.map(\.value)), Set(values))
+        XCTAssertEqual(messages.count, 60)
+        XCTAssertEqual(Set(broker.counts().fetchesByNode.keys), [1, 2, 3], "one fetch per leader")
+    }
+
+    func testMetadataIsRefreshedOnAPeriod() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var options = Cluster.Options()
+        options.metadataMaxAge = .milliseconds(50)
+        let cluster = try Cluster(loop: loop, hosts: [broker.bootstrap], options: options)
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            cluster.start { _ in }
+            self.loop.callLater(.milliseconds(400)) { done(.success(())) }
+        }
+        XCTAssertGreaterThanOrEqual(broker.counts().requests[.metadata] ?? 0, 4)
+        cluster.close()
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }

@@ -40,19 +40,24 @@ final class ScriptedBroker: @unchecked Sendable {
     private var listeners: [Int32: Int32] = [:]      // node id -> listening fd
     private(set) var ports: [Int32: Int] = [:]
     private var leader: Int32
+    /// When set, partition p is led by node `1 + p % nodes` instead of by `leader`.
+    private var spreadLeaders: Int32?
     private var topics: [String: Int]
     private var log: [TopicPartition: [Stored]] = [:]
     private var sequences: [TopicPartition: [Int64: [Int32: Int64]]] = [:]   // pid -> baseSequence -> offset
     private var scripts: [ApiKey: [Action]] = [:]
     private(set) var requestCounts: [ApiKey: Int] = [:]
     private(set) var producesByNode: [Int32: Int] = [:]
+    private(set) var fetchesByNode: [Int32: Int] = [:]
     private(set) var duplicatesDropped = 0
     private var openConnections: [Int32] = []
     private var closed = false
 
-    /// Starts `nodes` brokers (ids 1...nodes); node 1 leads every partition.
-    init(nodes: Int32 = 1, topics: [String: Int]) throws {
+    /// Starts `nodes` brokers (ids 1...nodes); node 1 leads every partition, or with
+    /// `spread` partition p is led by node `1 + p % nodes`.
+    init(nodes: Int32 = 1, topics: [String: Int], spread: Bool = false) throws {
         self.leader = 1
+        self.spreadLeaders = spread ? nodes : nil
         self.topics = topics
         for node in 1...nodes {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -101,19 +106,20 @@ final class ScriptedBroker: @unchecked Sendable {
         return try stored.flatMap { try RecordBatchDecoder().decode($0.batch).records.map { $0.value ?? [] } }
     }
 
-    func counts() -> (requests: [ApiKey: Int], producesByNode: [Int32: Int], duplicates: Int) {
-        lock.withLock { (requestCounts, producesByNode, duplicatesDropped) }
+    func counts() -> (requests: [ApiKey: Int], producesByNode: [Int32: Int], fetchesByNode: [Int32: Int],
+                      duplicates: Int) {
+        lock.withLock { (requestCounts, producesByNode, fetchesByNode, duplicatesDropped) }
     }
 
+    /// Stops serving. Descriptors are only shut down here; the thread that owns each one
+    /// closes it, so a number is never closed twice (and never after another socket reused it).
     func stop() {
-        let fds: [Int32] = lock.withLock {
+        let fds: [Int32]? = lock.withLock {
+            guard !closed else { return nil }
             closed = true
             return Array(listeners.values) + openConnections
         }
-        for fd in fds {
-            shutdown(fd, Int32(SHUT_RDWR))
-            close(fd)
-        }
+        for fd in fds ?? [] { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     deinit { stop() }
@@ -121,6 +127,7 @@ final class ScriptedBroker: @unchecked Sendable {
     // MARK: serving
 
     private func acceptLoop(fd: Int32, node: Int32) {
+        defer { close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
@@ -131,7 +138,11 @@ final class ScriptedBroker: @unchecked Sendable {
                 openConnections.append(client)
                 return closed
             }
-            if isClosed { close(client); return }
+            if isClosed {
+                lock.withLock { openConnections.removeAll { $0 == client } }
+                close(client)
+                return
+            }
             Thread { [self] in self.serve(fd: client, node: node) }.start()
         }
     }
@@ -169,6 +180,7 @@ final class ScriptedBroker: @unchecked Sendable {
             let action: Action = lock.withLock {
                 requestCounts[api, default: 0] += 1
                 if api == .produce { producesByNode[node, default: 0] += 1 }
+                if api == .fetch { fetchesByNode[node, default: 0] += 1 }
                 guard var queue = scripts[api], !queue.isEmpty else { return .normal }
                 let next = queue.removeFirst()
                 scripts[api] = queue
@@ -246,15 +258,19 @@ final class ScriptedBroker: @unchecked Sendable {
                 t.partitions = (0..<Int32(count)).map { p in
                     var part = MetadataResponse.Partition()
                     part.partitionIndex = p
-                    part.leaderId = leader
-                    part.replicaNodes = [leader]
-                    part.isrNodes = [leader]
+                    part.leaderId = leaderOf(p)
+                    part.replicaNodes = [part.leaderId]
+                    part.isrNodes = [part.leaderId]
                     return part
                 }
                 return t
             }
             return r
         }
+    }
+
+    private func leaderOf(_ partition: Int32) -> Int32 {
+        spreadLeaders.map { 1 + partition % $0 } ?? leader
     }
 
     /// Appends a batch, giving it the partition's next offsets; returns its base offset.
@@ -287,7 +303,7 @@ final class ScriptedBroker: @unchecked Sendable {
                         return out
                     default: break
                     }
-                    guard node == leader else {
+                    guard node == leaderOf(p.index) else {
                         out.errorCode = BrokerError.notLeaderOrFollower
                         return out
                     }
