@@ -17,6 +17,7 @@ extension SingleConsumer {
             // An explicit offset that turned out to be out of range falls back to the beginning.
             if case .offset = start { lookups[tp] = -2 } else { lookups[tp] = start.listOffsetsTimestamp()! }
             if let ts = lookups[tp], ts >= 0 { timestampFloor[tp] = ts } else { timestampFloor[tp] = nil }
+            if lookups[tp] == -1 { fromLatest.insert(tp) } else { fromLatest.remove(tp) }
         }
         guard !lookups.isEmpty else { return done(nil) }
         listOffsets(lookups) { [weak self] result in
@@ -38,6 +39,8 @@ extension SingleConsumer {
                         for (tp, offset) in offsets {
                             self.positions[tp] = max(0, offset)
                             self.needsReset.remove(tp)
+                            self.timestampFloor[tp] = nil
+                            self.fromLatest.insert(tp)
                         }
                         done(nil)
                     }
@@ -157,7 +160,7 @@ extension SingleConsumer {
     /// deserialize the records at or after the position (a compressed batch may start before it).
     func absorb(_ p: FetchResponse.Partition, topic: String) -> [ConsumerMessage<Value>] {
         let tp = TopicPartition(topic, p.partitionIndex)
-        guard let position = positions[tp] else { return [] }
+        guard var position = positions[tp] else { return [] }
         switch p.errorCode {
         case 0:
             break
@@ -185,6 +188,11 @@ extension SingleConsumer {
             let current = maxBytesOverride[tp] ?? Int32(clamping: options.partitionMaxBytesFloor)
             maxBytesOverride[tp] = min(current.multipliedReportingOverflow(by: 2).overflow ? Int32.max : current * 2,
                                        Int32(64 << 20))
+        }
+        if let first = decoded.batches.first, fromLatest.remove(tp) != nil,
+           first.baseOffset < position, first.lastOffset >= position {
+            // "Latest" landed inside a batch: that batch was already there, skip the rest of it.
+            position = first.nextOffset
         }
         var out: [ConsumerMessage<Value>] = []
         var next = position

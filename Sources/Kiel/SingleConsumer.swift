@@ -47,6 +47,10 @@ public final class SingleConsumer<Value> {
     /// at or after it. Kafka's ListOffsets already lands there; brokers that answer with an
     /// earlier offset (Tansu answers the log start) are corrected by this.
     var timestampFloor: [TopicPartition: Int64] = [:]
+    /// Partitions whose position came from a "latest" lookup and has not been fetched from yet.
+    /// Kafka answers the log end, a batch boundary; a broker that answers inside the last batch
+    /// (Tansu answers its base offset + 1) is corrected by skipping the rest of that batch.
+    var fromLatest: Set<TopicPartition> = []
     var maxBytesOverride: [TopicPartition: Int32] = [:]
     var loops: [String: ConsumeLoop] = [:]
     var closed = false

@@ -173,6 +173,23 @@ final class ProducerConsumerTests: XCTestCase {
         try close(producer)
     }
 
+    func testEndSkipsEverythingAlreadyThereEvenInsideOneBigBatch() throws {
+        let topic = try BrokerTest.topic("endbatch", partitions: 1)
+        let producer = try makeProducer(Serializer<String>.string) { $0.linger = .milliseconds(200) }
+        _ = try BrokerTest.produceAll(loop, producer, topic: topic,
+                                      (0..<50).map { (value: "old-\($0)", key: nil, headers: []) })
+        let consumer = try makeConsumer(Deserializer<String>.string)
+        let first: [ConsumerMessage<String>] = try BrokerTest.run(loop) { done in
+            consumer.consume(topic, start: .end) { done($0.mapError { $0 }) }
+        }
+        XCTAssertEqual(first.map(\.value), [])
+        _ = try BrokerTest.produceAll(loop, producer, topic: topic, [(value: "new", key: nil, headers: [])])
+        let later = try BrokerTest.consume(loop, consumer, topic: topic, start: .end, count: 1)
+        XCTAssertEqual(later.map(\.value), ["new"])
+        XCTAssertEqual(later.map(\.offset), [50])
+        try close(producer)
+    }
+
     func testUndeserializableRecordIsReportedAndSkipped() throws {
         let topic = try BrokerTest.topic("badjson", partitions: 1)
         let producer = try makeProducer(Serializer<String>.string)
