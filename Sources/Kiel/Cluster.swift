@@ -161,12 +161,23 @@ public final class Cluster {
             case .success(let answer):
                 let fresh = ClusterMetadata(answer.response)
                 self.metadata.merge(fresh, replacingAllTopics: request.topics == nil)
+                self.dropDepartedBrokers()
                 self.finishRefresh(.success(self.metadata))
             case .failure(let error):
                 KielLog.info("metadata from \(address) failed: \(error)")
                 self.attemptRefresh(request, candidates: Array(candidates.dropFirst()),
                                     errors: errors + ["\(address): \(error)"])
             }
+        }
+    }
+
+    /// Closes idle connections to brokers that metadata no longer lists (and that are not
+    /// bootstrap hosts); a busy one is kept until a later refresh finds it idle.
+    private func dropDepartedBrokers() {
+        let keep = Set(metadata.brokers.values).union(bootstrap)
+        for (address, c) in connections where !keep.contains(address) && !c.isBusy {
+            c.close()
+            connections[address] = nil
         }
     }
 
