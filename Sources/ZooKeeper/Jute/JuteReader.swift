@@ -1,0 +1,121 @@
+/// Why a jute frame could not be read.
+public enum JuteError: Error, Equatable, Sendable {
+    /// The frame ended before a field it promised (`needed` more bytes at `offset`).
+    case truncated(offset: Int, needed: Int)
+    /// A length or count that can't be right (negative where not allowed, or larger than the frame).
+    case badLength(offset: Int, length: Int32)
+    /// A string that is not valid UTF-8.
+    case badUTF8(offset: Int)
+}
+
+/// Reads jute primitives from one frame with a sticky error: after the first failure every read
+/// returns a zero value and `error` keeps the first cause, so decoders read straight through and
+/// check once at the end. Lengths are checked against the remaining bytes before anything is
+/// allocated, so a hostile length can't make us reserve memory.
+///
+/// A plain value type with no I/O; any thread.
+public struct JuteReader: Sendable {
+    public let bytes: [UInt8]
+    public private(set) var offset: Int
+    public private(set) var error: JuteError?
+
+    public init(_ bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public var remaining: Int { bytes.count - offset }
+    public var isAtEnd: Bool { offset >= bytes.count }
+
+    private mutating func take(_ count: Int) -> Bool {
+        guard error == nil else { return false }
+        guard count <= remaining else {
+            error = .truncated(offset: offset, needed: count - remaining)
+            return false
+        }
+        return true
+    }
+
+    public mutating func readInt32() -> Int32 {
+        guard take(4) else { return 0 }
+        var v: UInt32 = 0
+        for i in 0..<4 { v = v << 8 | UInt32(bytes[offset + i]) }
+        offset += 4
+        return Int32(bitPattern: v)
+    }
+
+    public mutating func readInt64() -> Int64 {
+        guard take(8) else { return 0 }
+        var v: UInt64 = 0
+        for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
+        offset += 8
+        return Int64(bitPattern: v)
+    }
+
+    public mutating func readBool() -> Bool {
+        guard take(1) else { return false }
+        defer { offset += 1 }
+        return bytes[offset] != 0
+    }
+
+    /// A jute `buffer`; length -1 reads as nil.
+    public mutating func readBuffer() -> [UInt8]? {
+        let at = offset
+        let length = readInt32()
+        guard error == nil else { return nil }
+        if length == -1 { return nil }
+        guard length >= 0, Int(length) <= remaining else {
+            error = .badLength(offset: at, length: length)
+            return nil
+        }
+        defer { offset += Int(length) }
+        return Array(bytes[offset..<offset + Int(length)])
+    }
+
+    /// A jute `ustring`; length -1 reads as nil.
+    public mutating func readString() -> String? {
+        let at = offset
+        guard let raw = readBuffer() else { return nil }
+        guard let s = String(validating: raw, as: UTF8.self) else {
+            if error == nil { error = .badUTF8(offset: at) }
+            return nil
+        }
+        return s
+    }
+
+    /// A jute `vector<ustring>`; count -1 reads as an empty list (the server never sends null).
+    public mutating func readStringVector() -> [String] {
+        readVector(minimumElementSize: 4) { $0.readString() ?? "" }
+    }
+
+    /// Reads a count then `count` elements; the count is checked against the bytes left
+    /// (each element needs at least `minimumElementSize` bytes) before reserving.
+    public mutating func readVector<T>(minimumElementSize: Int,
+                                       _ element: (inout JuteReader) -> T) -> [T] {
+        let at = offset
+        let count = readInt32()
+        guard error == nil, count != -1 else { return [] }
+        guard count >= 0, Int(count) <= remaining / max(1, minimumElementSize) else {
+            error = .badLength(offset: at, length: count)
+            return []
+        }
+        var out: [T] = []
+        out.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            let value = element(&self)
+            if error != nil { return [] }
+            out.append(value)
+        }
+        return out
+    }
+
+    /// Reads one trailing byte if present (e.g. the connect response's optional read-only flag).
+    public mutating func readOptionalBool() -> Bool? {
+        guard error == nil, remaining >= 1 else { return nil }
+        return readBool()
+    }
+
+    public mutating func fail(_ e: JuteError) {
+        if error == nil { error = e }
+    }
+}

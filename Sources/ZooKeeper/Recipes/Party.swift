@@ -1,0 +1,132 @@
+import KielIO
+
+/// Group membership: each member is an ephemeral child `<path>/<memberName>`, so a member
+/// whose session ends leaves the party on its own (kiel's Party).
+///
+/// Algorithm: `start` ensures `path` and keeps a child watch on it, calling `onChange` with
+/// the sorted member list whenever it differs from the last one reported. `join` creates our
+/// ephemeral node; if a node with our name exists but belongs to another (older) session,
+/// it is deleted and re-created in one transaction so it is ours. After the session expires
+/// the client opens a new one and the party re-joins and re-watches by itself.
+///
+/// Loop-confined: create and use it on the client's loop thread.
+public final class Party {
+    public let client: ZooKeeperClient
+    public let path: String
+    public let memberName: String
+    /// Called with the sorted member names when they change.
+    public var onChange: ([String]) -> Void
+
+    private var started = false
+    private var joined = false
+    private var watchArmed = false
+    private var lastMembers: [String]?
+    private var listenerToken: Int?
+
+    public init(client: ZooKeeperClient, path: String, memberName: String,
+                onChange: @escaping ([String]) -> Void = { _ in }) {
+        self.client = client
+        self.path = path
+        self.memberName = memberName
+        self.onChange = onChange
+        listenerToken = client.addStateListener { [weak self] change in self?.stateChanged(change) }
+    }
+
+    deinit {
+        if let listenerToken { client.removeStateListener(listenerToken) }
+    }
+
+    public var memberPath: String { PathRules.join(path, memberName) }
+
+    /// The members last reported to `onChange`.
+    public var members: [String] { lastMembers ?? [] }
+
+    /// Ensures the party node and starts watching membership.
+    public func start(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
+        started = true
+        client.ensurePath(path) { [weak self] result in
+            if case .success = result { self?.watchMembers() }
+            completion(result)
+        }
+    }
+
+    /// Becomes a member (see the type's doc for a stale node left by an older session).
+    public func join(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
+        joined = true
+        let node = memberPath
+        client.exists(node) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .failure(let error):
+                completion(.failure(error))
+            case .success(nil):
+                self.client.create(node, mode: .ephemeral, makeParents: true) { result in
+                    switch result {
+                    case .success:
+                        completion(.success(()))
+                    case .failure(.nodeExists):
+                        self.join(completion)  // someone raced us; look again
+                    case .failure(let error):
+                        completion(.failure(error))
+                    }
+                }
+            case .success(let stat?) where stat.ephemeralOwner == self.client.sessionID:
+                completion(.success(()))
+            case .success(let stat?):
+                self.client.multi([.delete(path: node, version: stat.version),
+                                   .create(path: node, mode: .ephemeral)]) { result in
+                    completion(result.map { _ in () })
+                }
+            }
+        }
+    }
+
+    /// Stops being a member; a no-op if our node is already gone.
+    public func leave(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
+        joined = false
+        client.delete(memberPath) { result in
+            switch result {
+            case .success, .failure(.noNode): completion(.success(()))
+            case .failure(let error): completion(.failure(error))
+            }
+        }
+    }
+
+    private func watchMembers() {
+        guard started, !watchArmed else { return }
+        watchArmed = true
+        client.getChildren(path, watch: { [weak self] event in
+            guard let self else { return }
+            self.watchArmed = false
+            // After expiry the new session re-watches from the state listener.
+            if event.kind != .sessionExpired { self.watchMembers() }
+        }) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let children):
+                let sorted = children.sorted()
+                if sorted != self.lastMembers {
+                    self.lastMembers = sorted
+                    self.onChange(sorted)
+                }
+            case .failure:
+                // Not armed: try again when the connection is back.
+                self.watchArmed = false
+            }
+        }
+    }
+
+    private func stateChanged(_ change: StateChange) {
+        switch change {
+        case .connected:
+            // A new session (after expiry): our ephemeral is gone and so are the watches.
+            watchArmed = false
+            if started { watchMembers() }
+            if joined { join { _ in } }
+        case .reconnected:
+            if started && !watchArmed { watchMembers() }
+        case .suspended, .lost:
+            break
+        }
+    }
+}
