@@ -130,6 +130,15 @@ final class ProducerConsumerTests: XCTestCase {
         try close(producer)
     }
 
+    func testOptInAutoCreationCreatesTheTopic() throws {
+        let producer = try makeProducer(Serializer<String>.string) { $0.cluster.allowAutoTopicCreation = true }
+        let topic = TestServices.uniqueName("auto")
+        let reports = try BrokerTest.produceAll(loop, producer, topic: topic, [(value: "first", key: nil, headers: [])])
+        XCTAssertEqual(try reports[0].get().offset, 0)
+        XCTAssertNotNil(producer.cluster.metadata.partitions(of: topic))
+        try close(producer)
+    }
+
     func testStartPositions() throws {
         let topic = try BrokerTest.topic("start", partitions: 1)
         let producer = try makeProducer(Serializer<String>.string) { $0.batchSize = 1 }
