@@ -192,9 +192,21 @@ public final class Producer<Value> {
         let first = awaitingTopic[topic] == nil
         awaitingTopic[topic, default: []].append((record, partition))
         awaitingBytes += record.size
-        guard first else { return }
+        if first { lookUp(topic, since: loop.now) }
+    }
+
+    /// Asks the cluster for the topic's partitions. A topic that exists but has no leader yet
+    /// (just created) is asked about again after the retry backoff, within the delivery
+    /// timeout; any other answer settles every record held for the topic.
+    private func lookUp(_ topic: String, since start: Deadline) {
         cluster.partitions(of: topic) { [weak self] result in
-            guard let self, let held = self.awaitingTopic.removeValue(forKey: topic) else { return }
+            guard let self else { return }
+            if case .failure(.broker(let error)) = result, error.isRetriable, !self.closed,
+               self.loop.now - start < self.options.deliveryTimeout {
+                self.loop.callLater(self.options.retryBackoff) { [weak self] in self?.lookUp(topic, since: start) }
+                return
+            }
+            guard let held = self.awaitingTopic.removeValue(forKey: topic) else { return }
             self.awaitingBytes -= held.reduce(0) { $0 + $1.record.size }
             for (record, partition) in held {
                 if case .failure(let error) = result {

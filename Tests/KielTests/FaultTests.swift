@@ -65,6 +65,16 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try stored(broker), values)
     }
 
+    func testTopicWithoutALeaderYetIsWaitedFor() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.error(BrokerError.leaderNotAvailable), .error(BrokerError.leaderNotAvailable)])
+        let p = try producer(broker)
+        let reports = try produce(p, ["early"])
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [0])
+        XCTAssertGreaterThanOrEqual(broker.counts().requests[.metadata] ?? 0, 3)
+    }
+
     func testNonRetriableErrorIsReportedToEverySender() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }

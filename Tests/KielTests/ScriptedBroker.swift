@@ -219,7 +219,15 @@ final class ScriptedBroker: @unchecked Sendable {
             return try KafkaFrame.encodeResponse(r, version: min(version, 3), correlationId: id)
         case .metadata:
             let request = try KafkaFrame.decodeRequest(MetadataRequest.self, frame: frame).body
-            return try KafkaFrame.encodeResponse(metadata(request), version: version, correlationId: id)
+            var answer = metadata(request)
+            if case .error(let code) = action {
+                // Every topic known but without partitions yet (e.g. LEADER_NOT_AVAILABLE).
+                for i in answer.topics.indices where answer.topics[i].errorCode == 0 {
+                    answer.topics[i].errorCode = code
+                    answer.topics[i].partitions = []
+                }
+            }
+            return try KafkaFrame.encodeResponse(answer, version: version, correlationId: id)
         case .initProducerId:
             var r = InitProducerIdResponse()
             r.producerId = 4242
