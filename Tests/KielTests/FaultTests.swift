@@ -225,6 +225,20 @@ final class FaultTests: XCTestCase {
         cluster.close()
     }
 
+    func testHandshakeFallsBackWhenTheBrokerRefusesTheApiVersionsVersion() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.apiVersions, [.error(BrokerError.unsupportedVersion)])
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap))
+        let answer: MetadataResponse = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
+        }
+        XCTAssertEqual(answer.topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes(), [3, 2], "asked v3, was refused, asked v2 on the same connection")
+        XCTAssertEqual(connection.state, .ready)
+        connection.close()
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }

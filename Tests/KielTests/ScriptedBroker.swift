@@ -49,6 +49,7 @@ final class ScriptedBroker: @unchecked Sendable {
     private(set) var requestCounts: [ApiKey: Int] = [:]
     private(set) var producesByNode: [Int32: Int] = [:]
     private(set) var fetchesByNode: [Int32: Int] = [:]
+    private(set) var apiVersionsAsked: [Int16] = []
     private(set) var duplicatesDropped = 0
     private var openConnections: [Int32] = []
     private var closed = false
@@ -105,6 +106,9 @@ final class ScriptedBroker: @unchecked Sendable {
         let stored = lock.withLock { log[TopicPartition(topic, partition)] ?? [] }
         return try stored.flatMap { try RecordBatchDecoder().decode($0.batch).records.map { $0.value ?? [] } }
     }
+
+    /// The ApiVersions versions clients asked with, in order.
+    func handshakes() -> [Int16] { lock.withLock { apiVersionsAsked } }
 
     func counts() -> (requests: [ApiKey: Int], producesByNode: [Int32: Int], fetchesByNode: [Int32: Int],
                       duplicates: Int) {
@@ -181,6 +185,7 @@ final class ScriptedBroker: @unchecked Sendable {
                 requestCounts[api, default: 0] += 1
                 if api == .produce { producesByNode[node, default: 0] += 1 }
                 if api == .fetch { fetchesByNode[node, default: 0] += 1 }
+                if api == .apiVersions { apiVersionsAsked.append(header.apiVersion) }
                 guard var queue = scripts[api], !queue.isEmpty else { return .normal }
                 let next = queue.removeFirst()
                 scripts[api] = queue
@@ -212,6 +217,13 @@ final class ScriptedBroker: @unchecked Sendable {
         switch api {
         case .apiVersions:
             var r = ApiVersionsResponse()
+            if case .error(let code) = action {
+                // An older broker: it refuses the version and answers in v0 layout, listing
+                // the ApiVersions versions it does speak.
+                r.errorCode = code
+                r.apiKeys = [ApiVersionsResponse.ApiVersion(apiKey: ApiKey.apiVersions.rawValue, minVersion: 0, maxVersion: 2)]
+                return try KafkaFrame.encodeResponse(r, version: 0, correlationId: id)
+            }
             r.apiKeys = SupportedVersions.table.map {
                 ApiVersionsResponse.ApiVersion(apiKey: $0.key.rawValue, minVersion: $0.value.versions.lowerBound,
                                                maxVersion: $0.value.versions.upperBound)
