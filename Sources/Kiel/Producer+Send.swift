@@ -22,6 +22,8 @@ extension Producer {
                 self.producerID = answer.response.producerId
                 self.producerEpoch = answer.response.producerEpoch
                 self.idempotenceState = .enabled
+                // Sequence numbers let the broker keep order across several batches in flight.
+                self.accumulator.maxInFlight = 5
                 KielLog.debug("idempotent producer id \(self.producerID) epoch \(self.producerEpoch)")
             case .success(let answer):
                 let error = BrokerError(code: answer.response.errorCode)
@@ -34,6 +36,7 @@ extension Producer {
                 self.idempotenceState = .unknown
                 KielLog.info("InitProducerId failed (\(error)); will retry")
             }
+            if self.idempotenceState != .enabled { self.accumulator.maxInFlight = 1 }
             if self.idempotenceState == .unknown {
                 self.loop.callLater(self.options.retryBackoff) { done() }
             } else {
@@ -95,11 +98,13 @@ extension Producer {
 
     private func send(_ batches: [ProducerBatch<DeliveryReport?>], to leader: Int32) {
         guard let connection = cluster.connection(forNode: leader) else {
-            for batch in batches { retryOrFail(batch.partition, .noBrokersAvailable("leader \(leader) unknown")) }
+            for batch in batches {
+                retryOrFail(batch.partition, batch.id, .noBrokersAvailable("leader \(leader) unknown"))
+            }
             return
         }
         var topics: [String: [ProduceRequest.Partition]] = [:]
-        var sent: [TopicPartition] = []
+        var sent: [TopicPartition: UInt64] = [:]
         for batch in batches {
             var builder = RecordBatchBuilder(compression: options.compression, producerId: producerID,
                                              producerEpoch: producerEpoch, baseSequence: batch.baseSequence ?? -1)
@@ -110,9 +115,10 @@ extension Producer {
                 let bytes = try builder.build()
                 topics[batch.partition.topic, default: []].append(
                     ProduceRequest.Partition(index: batch.partition.partition, records: bytes))
-                sent.append(batch.partition)
+                sent[batch.partition] = batch.id
             } catch {
-                fail(batch.partition, .serialization("cannot compress batch with \(options.compression)", underlying: error))
+                fail(batch.partition, batch.id,
+                     .serialization("cannot compress batch with \(options.compression)", underlying: error))
             }
         }
         guard !sent.isEmpty else { return }
@@ -132,39 +138,42 @@ extension Producer {
     }
 
     private func settle(_ result: Result<(response: ProduceResponse, version: Int16), KielError>,
-                        sent: [TopicPartition], acksNone: Bool) {
+                        sent: [TopicPartition: UInt64], acksNone: Bool) {
         switch result {
         case .failure(let error):
-            for tp in sent { retryOrFail(tp, error) }
+            for (tp, id) in sent.sorted(by: { $0.value < $1.value }) { retryOrFail(tp, id, error) }
             if error.isRetriable { cluster.refreshMetadata { _ in } }
         case .success(let answer):
             if acksNone {
-                for tp in sent { succeed(tp, baseOffset: -1, logAppendTime: -1) }
+                for (tp, id) in sent { succeed(tp, id, baseOffset: -1, logAppendTime: -1) }
                 break
             }
-            var pending = Set(sent)
+            var pending = sent
             var refresh = false
             for topic in answer.response.topics {
                 for p in topic.partitions {
                     let tp = TopicPartition(topic.name, p.index)
-                    guard pending.remove(tp) != nil else { continue }
+                    guard let id = pending.removeValue(forKey: tp) else { continue }
+                    let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
                     switch p.errorCode {
                     case 0, BrokerError.duplicateSequenceNumber:
-                        succeed(tp, baseOffset: p.baseOffset, logAppendTime: p.logAppendTimeMs)
+                        succeed(tp, id, baseOffset: p.baseOffset, logAppendTime: p.logAppendTimeMs)
+                    case BrokerError.outOfOrderSequenceNumber where accumulator.paused.contains(tp):
+                        // An earlier batch of this partition failed, so this one arrived out of
+                        // order: it goes again after that one.
+                        retryOrFail(tp, id, .broker(error), force: true)
                     case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId, 47 /* INVALID_PRODUCER_EPOCH */:
                         // The broker lost track of our sequence: start over with a new producer id.
                         needsNewProducerID = true
-                        retryOrFail(tp, .broker(BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)),
-                                    force: true)
+                        retryOrFail(tp, id, .broker(error), force: true)
                     default:
-                        let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
                         if error.isRetriable { refresh = true }
-                        retryOrFail(tp, .broker(error))
+                        retryOrFail(tp, id, .broker(error))
                     }
                 }
             }
-            for tp in pending {
-                retryOrFail(tp, .protocolViolation("Produce answer left out \(tp)"))
+            for (tp, id) in pending {
+                retryOrFail(tp, id, .protocolViolation("Produce answer left out \(tp)"))
             }
             if refresh { cluster.refreshMetadata { _ in } }
         }
@@ -172,8 +181,8 @@ extension Producer {
         scheduleSend()
     }
 
-    private func succeed(_ tp: TopicPartition, baseOffset: Int64, logAppendTime: Int64) {
-        guard let batch = accumulator.complete(tp) else { return }
+    private func succeed(_ tp: TopicPartition, _ id: UInt64, baseOffset: Int64, logAppendTime: Int64) {
+        guard let batch = accumulator.complete(tp, id: id) else { return }
         for (i, r) in batch.records.enumerated() {
             let metadata = RecordMetadata(topic: tp.topic, partition: tp.partition,
                                           offset: baseOffset >= 0 ? baseOffset + Int64(i) : -1,
@@ -182,22 +191,22 @@ extension Producer {
         }
     }
 
-    func fail(_ tp: TopicPartition, _ error: KielError) {
-        guard let batch = accumulator.complete(tp) else { return }
+    func fail(_ tp: TopicPartition, _ id: UInt64, _ error: KielError) {
+        guard let batch = accumulator.complete(tp, id: id) else { return }
         for r in batch.records { r.token?(.failure(error)) }
     }
 
-    /// Retries the in-flight batch of `tp` after the backoff if the error allows it and the
+    /// Retries an in-flight batch of `tp` after the backoff if the error allows it and the
     /// batch is within its delivery timeout; otherwise reports the error to each record.
-    private func retryOrFail(_ tp: TopicPartition, _ error: KielError, force: Bool = false) {
-        guard let batch = accumulator.inFlight[tp] else { return }
+    private func retryOrFail(_ tp: TopicPartition, _ id: UInt64, _ error: KielError, force: Bool = false) {
+        guard let batch = accumulator.inFlightBatch(tp, id: id) else { return }
         let now = loop.now.uptimeNanoseconds
         let age = now &- batch.createdAt
         if (error.isRetriable || force) && !closed && age < AccumulatorLimits.nanoseconds(options.deliveryTimeout) {
             KielLog.debug("retrying \(tp) after \(error)")
-            accumulator.retry(tp, notBefore: now + AccumulatorLimits.nanoseconds(options.retryBackoff))
+            accumulator.retry(tp, id: id, notBefore: now + AccumulatorLimits.nanoseconds(options.retryBackoff))
         } else {
-            fail(tp, error)
+            fail(tp, id, error)
         }
     }
 }

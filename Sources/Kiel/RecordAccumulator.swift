@@ -26,14 +26,21 @@ public struct AccumulatorLimits: Sendable {
 /// (callers pass monotonic nanoseconds), so every rule is unit-testable.
 ///
 /// Rules: one open batch per partition takes new records; a batch is ready when it is full (by
-/// records or bytes), its linger expired, a newer batch follows it, or a flush was requested. At
-/// most one batch per partition is in flight, so a retried batch is resent before anything after
-/// it and the partition's order holds. With idempotence each batch takes its sequence numbers
-/// when first sent and keeps them on retries. Owned by one producer, on its loop thread.
+/// records or bytes), its linger expired, a newer batch follows it, or a flush was requested.
+/// Up to `maxInFlight` batches per partition are in flight (1 unless the producer is
+/// idempotent). When one comes back for a retry the partition pauses: nothing new goes out until
+/// every batch in flight is back, and retried batches return to the queue in their original
+/// order, so the partition's order holds. With idempotence each batch takes its sequence
+/// numbers when first sent and keeps them on retries. Owned by one producer, on its loop thread.
 struct RecordAccumulator<Token> {
     let limits: AccumulatorLimits
     private(set) var queues: [TopicPartition: [ProducerBatch<Token>]] = [:]
-    private(set) var inFlight: [TopicPartition: ProducerBatch<Token>] = [:]
+    /// Batches sent and not yet settled, oldest first.
+    private(set) var inFlight: [TopicPartition: [ProducerBatch<Token>]] = [:]
+    /// Partitions waiting for their in-flight batches to return after one failed.
+    private(set) var paused: Set<TopicPartition> = []
+    /// Batches per partition on the wire at once.
+    var maxInFlight = 1
     private var nextSequence: [TopicPartition: Int32] = [:]
     private var nextBatchID: UInt64 = 1
     private(set) var bufferedBytes = 0
@@ -45,6 +52,16 @@ struct RecordAccumulator<Token> {
 
     var isEmpty: Bool { bufferedRecords == 0 }
     var queuedRecords: Int { queues.values.reduce(0) { $0 + $1.reduce(0) { $0 + $1.count } } }
+
+    /// Whether `tp` may put another batch on the wire.
+    private func hasRoom(_ tp: TopicPartition) -> Bool {
+        !paused.contains(tp) && (inFlight[tp]?.count ?? 0) < maxInFlight
+    }
+
+    /// The in-flight batch of `tp` with `id`.
+    func inFlightBatch(_ tp: TopicPartition, id: UInt64) -> ProducerBatch<Token>? {
+        inFlight[tp]?.first { $0.id == id }
+    }
 
     /// Accepts a record or says why not (too large, buffer full). Accepted records are owned by
     /// the accumulator until `complete`/`failAll` hands their tokens back.
@@ -94,7 +111,7 @@ struct RecordAccumulator<Token> {
     mutating func drain(now: UInt64, idempotent: Bool,
                         canSend: (TopicPartition) -> Bool = { _ in true }) -> [ProducerBatch<Token>] {
         var out: [ProducerBatch<Token>] = []
-        for (tp, queue) in queues where inFlight[tp] == nil {
+        for (tp, queue) in queues where hasRoom(tp) {
             guard let first = queue.first, isReady(first, isLast: queue.count == 1, now: now),
                   canSend(tp) else { continue }
             var batch = first
@@ -107,7 +124,7 @@ struct RecordAccumulator<Token> {
                 nextSequence[tp] = Self.add(base, batch.count)
             }
             batch.attempts += 1
-            inFlight[tp] = batch
+            inFlight[tp, default: []].append(batch)
             out.append(batch)
         }
         return out.sorted { $0.partition < $1.partition }
@@ -117,7 +134,7 @@ struct RecordAccumulator<Token> {
     /// expiry), for the producer's timer; nil when nothing waits on time.
     func nextDeadline(now: UInt64) -> UInt64? {
         var earliest: UInt64?
-        for (tp, queue) in queues where inFlight[tp] == nil {
+        for (tp, queue) in queues where hasRoom(tp) {
             guard let first = queue.first else { continue }
             let lingerEnd = (queue.count > 1 || flushing || first.attempts > 0) ? 0
                 : first.createdAt &+ Self.nanoseconds(limits.linger)
@@ -127,21 +144,41 @@ struct RecordAccumulator<Token> {
         return earliest
     }
 
-    /// The in-flight batch for `tp` was acknowledged (or definitively failed): it leaves the
+    /// An in-flight batch of `tp` was acknowledged (or definitively failed): it leaves the
     /// accumulator and frees its buffer space. Returns it so its tokens can be reported.
-    mutating func complete(_ tp: TopicPartition) -> ProducerBatch<Token>? {
-        guard let batch = inFlight.removeValue(forKey: tp) else { return nil }
+    /// Without `id`, the oldest in flight.
+    mutating func complete(_ tp: TopicPartition, id: UInt64? = nil) -> ProducerBatch<Token>? {
+        guard let batch = takeInFlight(tp, id: id) else { return nil }
         bufferedBytes -= batch.records.reduce(0) { $0 + $1.size }
         bufferedRecords -= batch.count
         return batch
     }
 
-    /// The in-flight batch for `tp` failed retriably: it goes back to the front of its queue,
-    /// not to be sent before `notBefore`, keeping its sequence numbers.
-    mutating func retry(_ tp: TopicPartition, notBefore: UInt64) {
-        guard var batch = inFlight.removeValue(forKey: tp) else { return }
+    /// An in-flight batch of `tp` failed retriably: it goes back into the queue ahead of every
+    /// newer batch, not to be sent before `notBefore`, keeping its sequence numbers; the
+    /// partition pauses until its other batches in flight are back. Without `id`, the oldest.
+    mutating func retry(_ tp: TopicPartition, id: UInt64? = nil, notBefore: UInt64) {
+        guard var batch = takeInFlight(tp, id: id) else { return }
         batch.notBefore = notBefore
-        queues[tp, default: []].insert(batch, at: 0)
+        var queue = queues[tp] ?? []
+        let at = queue.firstIndex { $0.id > batch.id } ?? queue.count
+        queue.insert(batch, at: at)
+        queues[tp] = queue
+        if inFlight[tp] != nil { paused.insert(tp) }
+    }
+
+    private mutating func takeInFlight(_ tp: TopicPartition, id: UInt64?) -> ProducerBatch<Token>? {
+        guard var list = inFlight[tp], !list.isEmpty else { return nil }
+        var index = 0
+        if let id {
+            guard let found = list.firstIndex(where: { $0.id == id }) else { return nil }
+            index = found
+        }
+        let i = index
+        let batch = list.remove(at: i)
+        inFlight[tp] = list.isEmpty ? nil : list
+        if list.isEmpty { paused.remove(tp) }
+        return batch
     }
 
     /// Removes every batch (queued and in flight) of the partitions `matching` selects and
@@ -152,7 +189,8 @@ struct RecordAccumulator<Token> {
             for batch in queues.removeValue(forKey: tp) ?? [] { out.append(contentsOf: batch.records) }
         }
         for tp in Array(inFlight.keys) where matching(tp) {
-            if let batch = inFlight.removeValue(forKey: tp) { out.append(contentsOf: batch.records) }
+            for batch in inFlight.removeValue(forKey: tp) ?? [] { out.append(contentsOf: batch.records) }
+            paused.remove(tp)
         }
         bufferedBytes -= out.reduce(0) { $0 + $1.size }
         bufferedRecords -= out.count

@@ -75,6 +75,31 @@ final class FaultTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(broker.counts().requests[.metadata] ?? 0, 3)
     }
 
+    func testPipelinedBatchesKeepTheirOrderWhenOneIsRetried() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        // The first request is slow, so later batches pile up in flight behind it; the second
+        // fails retriably, so the ones after it arrive out of order and must be sent again.
+        broker.script(.produce, [.delay(0.15), .error(BrokerError.notEnoughReplicas)])
+        let p = try producer(broker, linger: .milliseconds(1))
+        let values = (0..<40).map { "p\($0)" }
+        let reports: [Result<RecordMetadata, KielError>] = try BrokerTest.run(loop, timeout: .seconds(20)) { done in
+            var reports = [Result<RecordMetadata, KielError>?](repeating: nil, count: values.count)
+            func send(_ i: Int) {
+                guard i < values.count else {
+                    return p.flush { done(.success(reports.map { $0 ?? .failure(.closed) })) }
+                }
+                do { try p.produce("t", values[i]) { reports[i] = $0 } } catch { return done(.failure(error)) }
+                // A few records per batch, batches a few milliseconds apart.
+                if i % 4 == 3 { self.loop.callLater(.milliseconds(8)) { send(i + 1) } } else { send(i + 1) }
+            }
+            p.connect { _ in send(0) }
+        }
+        XCTAssertEqual(try reports.map { try $0.get().offset }, Array(0..<40), "reported once each, in order")
+        XCTAssertEqual(try stored(broker), values, "stored once each, in order")
+        XCTAssertGreaterThan(broker.counts().outOfOrder, 0, "batches really were in flight behind the failed one")
+    }
+
     func testNonRetriableErrorIsReportedToEverySender() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }

@@ -148,6 +148,48 @@ final class RecordAccumulatorTests: XCTestCase {
         _ = acc.drain(now: 0, idempotent: false) { $0 == self.tp0 }   // 1 in flight
         XCTAssertEqual(acc.expireQueued(createdBefore: 5 * ms).map(\.token), [2])
         XCTAssertEqual(acc.bufferedRecords, 2)
-        XCTAssertEqual(acc.inFlight[tp0]?.records.map(\.token), [1])
+        XCTAssertEqual(acc.inFlight[tp0]?.first?.records.map(\.token), [1])
+    }
+
+    func testSeveralBatchesInFlightUpToTheLimit() {
+        var acc = make(linger: 0, records: 1)
+        acc.maxInFlight = 2
+        for n in 1...4 { _ = acc.append(record(n), to: tp0, now: 0) }
+        XCTAssertEqual(acc.drain(now: 0, idempotent: true).map(\.baseSequence), [0])
+        XCTAssertEqual(acc.drain(now: 0, idempotent: true).map(\.baseSequence), [1])
+        XCTAssertTrue(acc.drain(now: 0, idempotent: true).isEmpty, "two in flight is the limit")
+        XCTAssertEqual(acc.complete(tp0)?.records.map(\.token), [1])
+        XCTAssertEqual(acc.drain(now: 0, idempotent: true).map(\.baseSequence), [2])
+    }
+
+    func testARetryPausesThePartitionAndKeepsTheOriginalOrder() {
+        var acc = make(linger: 0, records: 1)
+        acc.maxInFlight = 3
+        for n in 1...4 { _ = acc.append(record(n), to: tp0, now: 0) }
+        let sent = (0..<3).flatMap { _ in acc.drain(now: 0, idempotent: true) }
+        XCTAssertEqual(sent.map { $0.records[0].token }, [1, 2, 3])
+        // The first fails retriably: nothing new goes out while 2 and 3 are still out.
+        acc.retry(tp0, id: sent[0].id, notBefore: 0)
+        XCTAssertTrue(acc.paused.contains(tp0))
+        XCTAssertTrue(acc.drain(now: 0, idempotent: true).isEmpty)
+        // 3 comes back out of order first, then 2: both go back in their original place.
+        acc.retry(tp0, id: sent[2].id, notBefore: 0)
+        acc.retry(tp0, id: sent[1].id, notBefore: 0)
+        XCTAssertFalse(acc.paused.contains(tp0), "nothing in flight any more")
+        XCTAssertEqual(acc.queues[tp0]?.map { $0.records[0].token }, [1, 2, 3, 4])
+        let again = (0..<3).flatMap { _ in acc.drain(now: 0, idempotent: true) }
+        XCTAssertEqual(again.map(\.baseSequence), [0, 1, 2], "same sequence numbers as the first time")
+        XCTAssertEqual(again.map { $0.records[0].token }, [1, 2, 3])
+    }
+
+    func testCompleteByIdLeavesTheOthersInFlight() {
+        var acc = make(linger: 0, records: 1)
+        acc.maxInFlight = 2
+        for n in 1...2 { _ = acc.append(record(n), to: tp0, now: 0) }
+        let a = acc.drain(now: 0, idempotent: true)[0]
+        let b = acc.drain(now: 0, idempotent: true)[0]
+        XCTAssertEqual(acc.complete(tp0, id: b.id)?.records[0].token, 2)
+        XCTAssertEqual(acc.inFlight[tp0]?.map(\.id), [a.id])
+        XCTAssertNil(acc.complete(tp0, id: b.id), "settled once only")
     }
 }

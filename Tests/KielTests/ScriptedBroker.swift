@@ -45,6 +45,9 @@ final class ScriptedBroker: @unchecked Sendable {
     private var topics: [String: Int]
     private var log: [TopicPartition: [Stored]] = [:]
     private var sequences: [TopicPartition: [Int64: [Int32: Int64]]] = [:]   // pid -> baseSequence -> offset
+    private var nextSequence: [TopicPartition: [Int64: Int32]] = [:]         // pid -> the sequence expected next
+    private var nextProducerID: Int64 = 4242
+    private(set) var outOfOrder = 0
     private var scripts: [ApiKey: [Action]] = [:]
     private(set) var requestCounts: [ApiKey: Int] = [:]
     private(set) var producesByNode: [Int32: Int] = [:]
@@ -111,8 +114,8 @@ final class ScriptedBroker: @unchecked Sendable {
     func handshakes() -> [Int16] { lock.withLock { apiVersionsAsked } }
 
     func counts() -> (requests: [ApiKey: Int], producesByNode: [Int32: Int], fetchesByNode: [Int32: Int],
-                      duplicates: Int) {
-        lock.withLock { (requestCounts, producesByNode, fetchesByNode, duplicatesDropped) }
+                      duplicates: Int, outOfOrder: Int) {
+        lock.withLock { (requestCounts, producesByNode, fetchesByNode, duplicatesDropped, outOfOrder) }
     }
 
     /// Stops serving. Descriptors are only shut down here; the thread that owns each one
@@ -242,8 +245,11 @@ final class ScriptedBroker: @unchecked Sendable {
             return try KafkaFrame.encodeResponse(answer, version: version, correlationId: id)
         case .initProducerId:
             var r = InitProducerIdResponse()
-            r.producerId = 4242
             r.producerEpoch = 0
+            r.producerId = lock.withLock {
+                nextProducerID += 1
+                return nextProducerID - 1
+            }
             return try KafkaFrame.encodeResponse(r, version: version, correlationId: id)
         case .produce:
             let request = try KafkaFrame.decodeRequest(ProduceRequest.self, frame: frame).body
@@ -339,8 +345,17 @@ final class ScriptedBroker: @unchecked Sendable {
                         out.baseOffset = earlier
                         return out
                     }
+                    // As Kafka does: a producer's batches must continue its sequence exactly.
+                    if pid >= 0, seq != nextSequence[tp]?[pid] ?? 0 {
+                        outOfOrder += 1
+                        out.errorCode = BrokerError.outOfOrderSequenceNumber
+                        return out
+                    }
                     out.baseOffset = store(bytes, count: count, tp: tp)
-                    if pid >= 0 { sequences[tp, default: [:]][pid, default: [:]][seq] = out.baseOffset }
+                    if pid >= 0 {
+                        sequences[tp, default: [:]][pid, default: [:]][seq] = out.baseOffset
+                        nextSequence[tp, default: [:]][pid] = seq &+ Int32(count)
+                    }
                     return out
                 }
                 return t
