@@ -69,9 +69,13 @@ extension Producer {
         let now = loop.now.uptimeNanoseconds
         var missingLeader = false
         let batches = accumulator.drain(now: now, idempotent: idempotenceState == .enabled) { tp in
-            if cluster.leaderConnection(for: tp) != nil { return true }
-            missingLeader = true
-            return false
+            guard let leader = cluster.metadata.leader(for: tp), cluster.connection(forNode: leader) != nil else {
+                missingLeader = true
+                return false
+            }
+            // A leader with its share of requests out waits: its batches keep filling and go
+            // together in the next request, instead of as many small ones.
+            return requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
         }
         if missingLeader {
             cluster.refreshMetadata { [weak self] _ in self?.scheduleSend() }
@@ -126,9 +130,12 @@ extension Producer {
             acks: options.requiredAcks, timeoutMs: Int32(clamping: ackTimeoutMilliseconds),
             topics: topics.sorted { $0.key < $1.key }.map { ProduceRequest.Topic(name: $0.key, partitions: $0.value) })
         let acks = options.requiredAcks
+        requestsInFlight[leader, default: 0] += 1
         connection.send(request, timeout: options.ackTimeout + options.cluster.connection.requestTimeout,
                         expectsResponse: acks != 0) { [weak self] result in
-            self?.settle(result, sent: sent, acksNone: acks == 0)
+            guard let self else { return }
+            self.requestsInFlight[leader, default: 1] -= 1
+            self.settle(result, sent: sent, acksNone: acks == 0)
         }
     }
 

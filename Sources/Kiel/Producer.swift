@@ -34,6 +34,9 @@ public final class Producer<Value> {
         public var deliveryTimeout: Duration = .seconds(120)
         /// Delay before resending a batch after a retriable error.
         public var retryBackoff: Duration = .milliseconds(100)
+        /// Produce requests on the wire per broker. Each carries every partition ready for that
+        /// broker; the idempotent producer may have several batches of one partition in them.
+        public var maxRequestsInFlight = 2
         public var cluster = Cluster.Options()
         public init() {}
     }
@@ -65,6 +68,8 @@ public final class Producer<Value> {
     /// Set when the broker lost our producer state; sending pauses until nothing is in flight,
     /// then a new producer id is fetched and sequences restart.
     var needsNewProducerID = false
+    /// Produce requests sent and not yet answered, per leader.
+    var requestsInFlight: [Int32: Int] = [:]
 
     enum IdempotenceState { case unknown, initializing, enabled, disabled }
 
