@@ -24,6 +24,8 @@ public final class BrokerConnection {
         public init() {}
     }
 
+    /// Where the connection is: idle (connects on the next request), opening the socket,
+    /// negotiating versions, usable, or closed for good.
     public enum State: Equatable, Sendable {
         case disconnected, connecting, handshaking, ready, closed
     }

@@ -2,6 +2,7 @@
 /// (falling back to `.double` when they overflow 64 bits), everything else numeric `.double`.
 /// Nesting depth is bounded so hostile input cannot exhaust the stack.
 extension JSON {
+    /// Why a text is not JSON, and where.
     public struct ParseError: Error, CustomStringConvertible {
         public var offset: Int
         public var reason: String

@@ -10,6 +10,7 @@
 ///
 /// Loop-confined: create it and call it on the loop thread only; completions run there.
 public final class SingleConsumer<Value> {
+    /// Consumer tunables; kiel's names where kiel had them.
     public struct Options: Sendable {
         /// How long the broker may hold a fetch open waiting for `minBytes`.
         public var maxWaitTime: Duration = .seconds(1)
@@ -25,6 +26,7 @@ public final class SingleConsumer<Value> {
         public init() {}
     }
 
+    /// What one `consume` call (or one `startConsuming` round) delivers.
     public typealias Batch = Result<[ConsumerMessage<Value>], KielError>
 
     public let loop: IOLoop
