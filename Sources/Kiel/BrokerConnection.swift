@@ -135,7 +135,9 @@ public final class BrokerConnection {
         s?.onClose = nil
         s?.onFrame = nil
         s?.close()
-        failAll(.closed)
+        // The owed completions run on a later turn, never inside the caller's close().
+        let owed = queue.failAll()
+        if !owed.isEmpty { loop.callSoon { for entry in owed { entry.handler?.complete(.failure(.closed)) } } }
     }
 
     // MARK: connecting

@@ -203,6 +203,29 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testCloseFailsOwedRequestsOnceOnALaterTurn() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(0.3)])
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap))
+        var outcomes: [Result<MetadataResponse, KielError>] = []
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            for _ in 0..<3 {
+                connection.send(MetadataRequest(topics: nil)) { outcomes.append($0.map(\.response)) }
+            }
+            self.loop.callLater(.milliseconds(100)) {
+                connection.close()
+                XCTAssertTrue(outcomes.isEmpty, "nothing completes inside close()")
+                self.loop.callLater(.milliseconds(400)) { done(.success(())) }
+            }
+        }
+        XCTAssertEqual(outcomes.count, 3)
+        for outcome in outcomes {
+            guard case .closed? = outcome.failureValue else { return XCTFail("\(outcome)") }
+        }
+        XCTAssertEqual(connection.state, .closed)
+    }
+
     func testRequestTimeoutThenTheLateAnswerIsSkipped() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
