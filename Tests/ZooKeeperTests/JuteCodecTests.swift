@@ -108,6 +108,14 @@ final class JuteCodecTests: XCTestCase {
         XCTAssertEqual(MultiRequest.failure(in: failed), .transactionFailed(index: 1, reason: .noNode))
     }
 
+    /// The connect request's timeout field comes from a Duration; a huge one must not trap.
+    func testDurationMillisecondsSaturate() {
+        XCTAssertEqual(Duration.milliseconds(1500).milliseconds, 1500)
+        XCTAssertEqual(Duration.seconds(Int64.max).milliseconds, Int64.max)
+        XCTAssertEqual(Duration.seconds(Int64.min).milliseconds, Int64.min)
+        XCTAssertEqual(Int32(clamping: Duration.seconds(Int64.max / 1000).milliseconds), Int32.max)
+    }
+
     func testRoundTrips() {
         var w = JuteWriter()
         stat.encode(into: &w)

@@ -101,6 +101,37 @@ final class LockTests: XCTestCase {
         XCTAssertEqual(try h.value { zk.getChildren(path, $0) }, [])
     }
 
+    /// Released before its node is known, a lock answers on a later turn and deletes a node
+    /// of ours whose create was applied but not answered (made by hand here), which would
+    /// otherwise hold the lock for the rest of the session.
+    func testReleaseBeforeTheNodeIsKnownDeletesStrays() throws {
+        let zk = try h.connect(try ZKServices.single())
+        let path = h.root + "/stray-lock"
+        let lock = Lock(client: zk, path: path)
+        try h.value {
+            zk.create(PathRules.join(path, lock.prefix), mode: .ephemeralSequential, makeParents: true, $0)
+        }
+        var outcome: Result<Void, ZooKeeperError>?
+        lock.acquire { outcome = $0 }
+        var returned = false
+        var answeredInside = false
+        var released: Result<Void, ZooKeeperError>?
+        lock.release { result in
+            answeredInside = !returned
+            released = result
+        }
+        returned = true
+        try h.until("released") { released != nil }
+        XCTAssertFalse(answeredInside)
+        XCTAssertNil(released?.error)
+        XCTAssertEqual(outcome?.error, .closed)
+        XCTAssertEqual(try h.value { zk.getChildren(path, $0) }, [])
+        // Nothing of ours is left to wait behind: the same lock can be taken again.
+        try h.value { lock.acquire($0) }
+        XCTAssertTrue(lock.isAcquired)
+        try h.value { lock.release($0) }
+    }
+
     /// kazoo holds the lock; ours must wait until kazoo releases it.
     func testKazooHolderExcludesUs() throws {
         let zk = try h.connect(try ZKServices.single())

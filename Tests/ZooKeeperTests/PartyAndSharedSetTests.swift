@@ -48,6 +48,19 @@ final class PartyAndSharedSetTests: XCTestCase {
         XCTAssertEqual(try h.value { two.getChildren(path, $0) }, [])
     }
 
+    /// join answers once even when the caller keeps no reference to the party.
+    func testJoinAnswersAfterThePartyIsLetGo() throws {
+        let zk = try h.connect(try ZKServices.single())
+        let path = h.root + "/unheld"
+        var answers: [ZooKeeperError?] = []
+        do {
+            Party(client: zk, path: path, memberName: "solo").join { answers.append($0.error) }
+        }
+        try h.until("join answered") { !answers.isEmpty }
+        XCTAssertEqual(answers, [nil])
+        XCTAssertEqual(try h.value { zk.getChildren(path, $0) }, ["solo"])
+    }
+
     func testStaleNodeFromAnOlderSessionIsTakenOver() throws {
         let old = try h.connect(try ZKServices.single())
         let fresh = try h.connect(try ZKServices.single())
@@ -133,6 +146,31 @@ final class PartyAndSharedSetTests: XCTestCase {
 
     /// kiel (Python) writes the set with kazoo's Lock and json.dumps; we read it, and kiel's
     /// json.loads reads what we wrote.
+    /// The node is deleted and comes back between the set's read (no node) and its exists
+    /// check: later changes are still reported once each.
+    func testSharedSetNodeBackBeforeItsExistsCheckReportsChangesOnce() throws {
+        let zk = try h.connect(try ZKServices.single())
+        let path = h.root + "/set-back"
+        var reports: [Set<String>] = []
+        var recreateOnEmpty = false
+        let set = SharedSet(client: zk, path: path) { items in
+            reports.append(items)
+            guard items.isEmpty, recreateOnEmpty else { return }
+            recreateOnEmpty = false
+            // Sent before the set's exists check, so that check finds the node.
+            zk.create(path, data: SharedSet.encode(["a"])) { _ in }
+        }
+        try h.value { set.start($0) }
+        try h.until("first report") { reports.count == 1 }
+        recreateOnEmpty = true
+        try h.value { zk.delete(path, $0) }
+        try h.until("the node back") { reports.last == ["a"] }
+        try h.value { zk.setData(path, data: SharedSet.encode(["b"]), $0) }
+        try h.until("the change") { reports.last == ["b"] }
+        h.spin(.milliseconds(300))
+        XCTAssertEqual(reports, [[], [], ["a"], ["b"]])
+    }
+
     func testSharedSetInteropWithKielsFormat() throws {
         let zk = try h.connect(try ZKServices.single())
         let path = h.root + "/shared"

@@ -1,4 +1,7 @@
 import KielIO
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 @testable import ZooKeeper
 
@@ -78,6 +81,64 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertEqual(zk.lastZxid, 5)
     }
 
+    func testOversizedReplyLengthDropsTheConnectionAtOnce() throws {
+        // A long session timeout: only the length check, not the read timeout, can end this.
+        server.sessionTimeoutMs = 120_000
+        let zk = try h.connect(server.connectString, sessionTimeout: .seconds(120))
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        server.onRequest = { _, _, fd in
+            // Only a length prefix far above the limit; the rest never comes.
+            var w = JuteWriter()
+            w.writeInt32(Int32(ZooKeeperConnection.maxReplySize + 1))
+            _ = w.bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            self.server.onRequest = nil
+        }
+        let result = try h.result(.seconds(20)) { zk.exists("/x", $0) }
+        XCTAssertEqual(result.error, .connectionLoss)
+        try h.until("reconnected", timeout: .seconds(20)) { changes.contains(.reconnected) }
+        XCTAssertEqual(changes, [.suspended, .reconnected])
+    }
+
+    func testRequestMadeBeforeAnySessionTimesOutOnce() throws {
+        let address = server.connectString
+        server.shutdown()  // nothing listens on the port any more
+        server = nil
+        let (zk, seen) = try startAndAsk(address)
+        h.spin(.milliseconds(300))
+        XCTAssertEqual(seen.answers, [.timeout])
+        XCTAssertEqual(seen.changes, [])
+        XCTAssertEqual(zk.state, .lost)
+    }
+
+    func testNoSessionGrantedIsAFailedAttemptNotAnExpiry() throws {
+        server.sessionTimeoutMs = 0  // "expired" although we asked for a new session
+        let (_, seen) = try startAndAsk(server.connectString)
+        XCTAssertEqual(seen.answers, [.timeout])
+        XCTAssertEqual(seen.changes, [])
+        XCTAssertGreaterThan(server.connectRequests.count, 0)
+        XCTAssertEqual(Set(server.connectRequests.map(\.sessionID)), [0])
+    }
+
+    final class Seen {
+        var changes: [StateChange] = []
+        var answers: [ZooKeeperError?] = []
+    }
+
+    /// Starts a client (300 ms session timeout) without waiting for a session, sends one
+    /// exists at once, and waits for its answer.
+    private func startAndAsk(_ address: String) throws -> (ZooKeeperClient, Seen) {
+        let zk = try ZooKeeperClient(loop: h.loop, connectString: address,
+                                     sessionTimeout: .milliseconds(300))
+        h.clients.append(zk)
+        let seen = Seen()
+        zk.addStateListener { seen.changes.append($0) }
+        zk.start()
+        zk.exists("/") { seen.answers.append($0.error) }
+        try h.until("answered") { !seen.answers.isEmpty }
+        return (zk, seen)
+    }
+
     func testExpiredAnswerToAResumeIsReported() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []
@@ -89,5 +150,33 @@ final class ScriptedServerTests: XCTestCase {
         try h.until("new session") { changes.count >= 3 }
         XCTAssertEqual(changes[2], .connected(sessionID: server.sessionID))
         XCTAssertEqual(server.connectRequests.last?.sessionID, 0)
+    }
+}
+
+/// Every addAuth completion runs once, also when the client closes before the server answers.
+final class ScriptedServerAuthTests: XCTestCase {
+    func testCloseAnswersAuthNotYetSentOrNotYetAnswered() throws {
+        let h = try ZKLoopHarness()
+        let server = try ScriptedServer(loop: h.loop)
+        defer { server.shutdown() }
+
+        // Given before start and never sent.
+        let unstarted = try ZooKeeperClient(loop: h.loop, connectString: server.connectString)
+        var early: [ZooKeeperError?] = []
+        unstarted.addAuth(scheme: "digest", credentials: Array("a:b".utf8)) { early.append($0.error) }
+        let _: Void = try h.wait { done in unstarted.close { done(.success(())) } }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(early, [.closed])
+
+        // Sent on a live connection; the server never answers it (nor the closeSession).
+        let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        var sent: [ZooKeeperError?] = []
+        zk.addAuth(scheme: "digest", credentials: Array("a:b".utf8)) { sent.append($0.error) }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(sent, [])
+        let _: Void = try h.wait { done in zk.close { done(.success(())) } }
+        h.spin(.milliseconds(50))
+        XCTAssertEqual(sent, [.closed])
+        h.clients = []
     }
 }

@@ -36,6 +36,29 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(events.count, 1)
     }
 
+    /// SetWatches after a reconnect carries the last zxid we saw: a node changed while we were
+    /// away fires at once, a node that did not change stays quiet.
+    func testChangesMissedWhileDisconnectedFireOnResume() throws {
+        let changed = h.root + "/changed"
+        let quiet = h.root + "/quiet"
+        try h.value { zk.create(changed, $0) }
+        try h.value { zk.create(quiet, $0) }
+        var events: [WatchEvent] = []
+        try h.value { zk.getData(quiet, watch: { events.append($0) }, $0) }
+        try h.value { zk.getData(changed, watch: { events.append($0) }, $0) }
+        // A later zxid than both nodes' last change, so the quiet one must not fire.
+        try h.value { zk.create(h.root + "/later", $0) }
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        zk.dropConnectionForTesting(blockReconnectFor: .milliseconds(500))
+        try h.value { other.setData(changed, data: [1], $0) }
+        try h.until("resumed") { changes.contains(.reconnected) }
+        try h.until("missed change delivered") { !events.isEmpty }
+        try h.value { zk.sync(quiet, $0) }
+        XCTAssertEqual(events, [WatchEvent(kind: .nodeDataChanged, path: changed)])
+        XCTAssertEqual(changes, [.suspended, .reconnected])
+    }
+
     func testExistWatchSeesCreationAndDataWatchSeesDeletion() throws {
         let path = h.root + "/later"
         var events: [WatchEvent] = []

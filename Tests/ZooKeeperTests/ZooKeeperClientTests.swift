@@ -184,6 +184,31 @@ final class ZooKeeperClientTests: XCTestCase {
         XCTAssertEqual(try h.value { zk.getChildren(base, $0) }.count, 200)
     }
 
+    /// With requests always overlapping the in-flight queue never runs empty; an answered
+    /// request must still be let go (its completion and what that holds).
+    func testAnsweredRequestsAreReleasedWhileOthersStayInFlight() throws {
+        final class Token {}
+        weak var released: Token?
+        do {
+            let token = Token()
+            released = token
+            zk.exists("/") { _ in withExtendedLifetime(token) {} }
+        }
+        var remaining = 200
+        let _: Void = try h.wait { done in
+            // Two chains, each sending its next request from the previous one's answer, so one
+            // is always in flight while the other is answered.
+            func next(_: Result<Stat?, ZooKeeperError>) {
+                remaining -= 1
+                if remaining == 0 { done(.success(())) }
+                if remaining > 0 { zk.exists("/", next) }
+            }
+            zk.exists("/", next)
+            zk.exists("/", next)
+        }
+        XCTAssertNil(released)
+    }
+
     func testCloseFailsQueuedRequestsOnceAndAnswersInFlightOnes() throws {
         let fresh = try ZooKeeperClient(loop: h.loop, connectString: try ZKServices.single())
         var order: [String] = []

@@ -64,6 +64,10 @@ final class ZooKeeperConnection {
     /// Who waits for each auth reply on this connection, in order (nil for a re-send).
     private var authWaiters: [((Result<Void, ZooKeeperError>) -> Void)?] = []
 
+    /// The largest reply frame accepted (the Java client's default limit): a bigger length
+    /// prefix drops the connection instead of making us set aside that much memory.
+    static let maxReplySize = 4 << 20
+
     init(loop: IOLoop, hosts: [ConnectString.Host], sessionTimeout: Duration) {
         self.loop = loop
         self.hosts = hosts.shuffled()
@@ -133,10 +137,15 @@ final class ZooKeeperConnection {
         let failing = takeAll(includingQueued: true)
         _ = watches.takeAll()
         sessionID = 0
+        // Credentials still waiting for an answer (sent, or not yet sent) are owed one too.
+        let authFailing = authWaiters.compactMap { $0 } + authInfos.compactMap { $0.completion }
+        authWaiters = []
+        for index in authInfos.indices { authInfos[index].completion = nil }
         let completions = closeCompletions
         closeCompletions = []
         // On a later turn: close() may be the caller, and completions never run inside it.
         loop.callSoon { [weak self] in
+            for waiter in authFailing { waiter(.failure(.closed)) }
             for pending in failing { pending.completion(.failure(.closed)) }
             if hadSession { self?.onStateChange?(.lost(.closed)) }
             for completion in completions { completion() }
@@ -280,7 +289,8 @@ final class ZooKeeperConnection {
         let host = hosts[hostIndex % hosts.count]
         hostIndex += 1
         KielLog.debug("zookeeper: connecting to \(host.host):\(host.port)")
-        FramedStream.connect(loop: loop, host: host.host, port: host.port, timeout: connectTimeout) {
+        FramedStream.connect(loop: loop, host: host.host, port: host.port, timeout: connectTimeout,
+                             maxFrameSize: ZooKeeperConnection.maxReplySize) {
             [weak self] result in
             guard let self, gen == self.generation else {
                 if case .success(let stream) = result { stream.close() }
@@ -461,8 +471,11 @@ final class ZooKeeperConnection {
             switch ConnectResponse.decode(frame) {
             case .failure(let error):
                 connectionLost("bad connect response: \(error)")
-            case .success(let response) where response.timeout <= 0:
+            case .success(let response) where response.timeout <= 0 && sessionID != 0:
                 expireSession()
+            case .success(let response) where response.timeout <= 0:
+                // No session of ours to expire: a server that can't give us one is a failed attempt.
+                connectionLost("no session granted")
             case .success(let response):
                 established(response)
             }
@@ -498,6 +511,11 @@ final class ZooKeeperConnection {
             if inFlightHead == inFlight.count {
                 inFlight.removeAll(keepingCapacity: true)
                 inFlightHead = 0
+            } else if inFlightHead >= 32 && inFlightHead * 2 >= inFlight.count {
+                // Requests kept overlapping: the queue never empties, so drop the answered ones
+                // (and the completions they hold) here instead.
+                inFlight.removeFirst(inFlightHead)
+                inFlightHead = 0
             }
             if header.zxid > 0 { lastZxid = max(lastZxid, header.zxid) }
             pending.completion(.success((header, reader)))
@@ -511,12 +529,5 @@ final class ZooKeeperConnection {
     func dropConnectionForTesting(blockReconnectFor duration: Duration) {
         reconnectBlockedUntil = loop.now + duration
         connectionLost("dropped by a test")
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -168,7 +168,7 @@ public final class Lock {
     }
 
     private func deleteNode(_ current: Int) {
-        guard let node else { return finishRelease(.success(())) }
+        guard let node else { return deleteStrays(current) }
         client.delete(PathRules.join(path, node)) { result in
             guard self.epoch == current else { return }
             switch result {
@@ -179,6 +179,42 @@ public final class Lock {
                 self.retryAfterReconnect = { self.deleteNode(current) }
             case .failure(let error):
                 self.node = nil
+                self.finishRelease(.failure(error))
+            }
+        }
+    }
+
+    /// Released before our node was known: a create may still have been applied (its answer
+    /// lost with the connection, or still on its way), and such a node would hold the lock
+    /// until our session ends. Find every child with our prefix and delete it.
+    private func deleteStrays(_ current: Int) {
+        client.getChildren(path) { result in
+            guard self.epoch == current else { return }
+            switch result {
+            case .success(let children):
+                let strays = children.filter { $0.hasPrefix(self.prefix) }
+                guard !strays.isEmpty else { return self.finishRelease(.success(())) }
+                var left = strays.count
+                var failure: ZooKeeperError?
+                for stray in strays {
+                    self.client.delete(PathRules.join(self.path, stray)) { result in
+                        guard self.epoch == current else { return }
+                        if case .failure(let error) = result, error != .noNode { failure = error }
+                        left -= 1
+                        guard left == 0 else { return }
+                        switch failure {
+                        case nil: self.finishRelease(.success(()))
+                        case .connectionLoss?, .timeout?:
+                            self.retryAfterReconnect = { self.deleteStrays(current) }
+                        case let error?: self.finishRelease(.failure(error))
+                        }
+                    }
+                }
+            case .failure(.noNode):
+                self.finishRelease(.success(()))
+            case .failure(.connectionLoss), .failure(.timeout):
+                self.retryAfterReconnect = { self.deleteStrays(current) }
+            case .failure(let error):
                 self.finishRelease(.failure(error))
             }
         }

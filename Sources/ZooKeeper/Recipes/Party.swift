@@ -8,6 +8,7 @@ import KielIO
 /// ephemeral node; if a node with our name exists but belongs to another (older) session,
 /// it is deleted and re-created in one transaction so it is ours. After the session expires
 /// the client opens a new one and the party re-joins and re-watches by itself.
+/// A join in flight keeps the party alive until it is answered.
 ///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class Party {
@@ -54,8 +55,8 @@ public final class Party {
     public func join(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         joined = true
         let node = memberPath
-        client.exists(node) { [weak self] result in
-            guard let self else { return }
+        // Holds self until answered, so the completion runs even if the caller let go of us.
+        client.exists(node) { result in
             switch result {
             case .failure(let error):
                 completion(.failure(error))

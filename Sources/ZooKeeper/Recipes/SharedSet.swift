@@ -18,6 +18,9 @@ public final class SharedSet {
 
     private var started = false
     private var watchArmed = false
+    /// Which `watch()` the live watcher belongs to: an exists watch left over from a deleted
+    /// node that came back would otherwise re-arm a second, duplicate chain of watches.
+    private var watchToken = 0
     private var listenerToken: Int?
 
     public init(client: ZooKeeperClient, path: String,
@@ -100,8 +103,10 @@ public final class SharedSet {
     private func watch() {
         guard !watchArmed else { return }
         watchArmed = true
+        watchToken += 1
+        let token = watchToken
         client.getData(path, watch: { [weak self] event in
-            guard let self else { return }
+            guard let self, token == self.watchToken else { return }
             self.watchArmed = false
             if event.kind != .sessionExpired { self.watch() }
         }) { [weak self] result in
@@ -113,7 +118,7 @@ public final class SharedSet {
                 // Deleted: report an empty set and wait for the node to come back.
                 self.onChange([])
                 self.client.exists(self.path, watch: { [weak self] event in
-                    guard let self, event.kind != .sessionExpired else { return }
+                    guard let self, event.kind != .sessionExpired, token == self.watchToken else { return }
                     self.watchArmed = false
                     self.watch()
                 }) { [weak self] result in
