@@ -102,7 +102,7 @@ final class CLIIntegrationTests: XCTestCase {
     func testInterruptEndsConsumeCleanly() throws {
         let topic = TestServices.uniqueName("cliint")
         try TestServices.createTopic(name: topic, partitions: 1)
-        let result = try kiel(["consume", "-b", try broker(), "-t", topic], interruptAfter: 1.5)
+        let result = try kiel(["consume", "-b", try broker(), "-t", topic], interruptAfter: 3)
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "")
     }

@@ -78,9 +78,10 @@ final class FaultTests: XCTestCase {
     func testPipelinedBatchesKeepTheirOrderWhenOneIsRetried() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
-        // The first request is slow, so later batches pile up in flight behind it; the second
-        // fails retriably, so the ones after it arrive out of order and must be sent again.
-        broker.script(.produce, [.delay(0.15), .error(BrokerError.notEnoughReplicas)])
+        // The first request is slow, so later batches pile up behind it; the second fails
+        // retriably after a pause in which a third goes out, so that one arrives out of order
+        // and must be sent again.
+        broker.script(.produce, [.delay(0.15), .delayedError(0.1, BrokerError.notEnoughReplicas)])
         let p = try producer(broker, linger: .milliseconds(1))
         let values = (0..<40).map { "p\($0)" }
         let reports: [Result<RecordMetadata, KielError>] = try BrokerTest.run(loop, timeout: .seconds(20)) { done in

@@ -224,7 +224,8 @@ final class ProducerConsumerTests: XCTestCase {
         let total = 3000
         let received: [ConsumerMessage<JSON>] = try BrokerTest.run(loop, timeout: .seconds(120)) { done in
             var got: [ConsumerMessage<JSON>] = []
-            consumer.startConsuming(topic, start: .end) { result in
+            // The topic is new, so the beginning is "everything the producer sends".
+            consumer.startConsuming(topic, start: .beginning) { result in
                 switch result {
                 case .failure(let error): done(.failure(error))
                 case .success(let batch):
@@ -243,8 +244,7 @@ final class ProducerConsumerTests: XCTestCase {
                 } catch { return done(.failure(error)) }
                 if sent < total { loop.callLater(.milliseconds(5), burst) }
             }
-            // Let the consumer find the end before anything is produced.
-            loop.callLater(.milliseconds(300), burst)
+            loop.callLater(.milliseconds(100), burst)
         }
         consumer.stopConsuming(topic)
         XCTAssertEqual(received.count, total)

@@ -28,6 +28,8 @@ final class ScriptedBroker: @unchecked Sendable {
         case garbage
         /// Wait, then answer normally.
         case delay(TimeInterval)
+        /// Wait, then answer every partition with this error code.
+        case delayedError(TimeInterval, Int16)
     }
 
     struct Stored {
@@ -199,7 +201,7 @@ final class ScriptedBroker: @unchecked Sendable {
             case .garbage:
                 writeAll(fd, [0, 0, 0, 12] + [UInt8](repeating: 0xEE, count: 12))
                 continue
-            case .delay(let seconds): Thread.sleep(forTimeInterval: seconds)
+            case .delay(let seconds), .delayedError(let seconds, _): Thread.sleep(forTimeInterval: seconds)
             default: break
             }
             guard let response = try? answer(api, frame: frame, header: header, node: node, action: action) else { return }
@@ -321,7 +323,7 @@ final class ScriptedBroker: @unchecked Sendable {
                     out.index = p.index
                     let tp = TopicPartition(topic.name, p.index)
                     switch action {
-                    case .error(let code):
+                    case .error(let code), .delayedError(_, let code):
                         out.errorCode = code
                         return out
                     case .notLeaderMovingTo:
