@@ -16,6 +16,11 @@ let package = Package(
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
         .executable(name: "epoll-host", targets: ["EpollHostExample"]),
+        .executable(name: "kiel", targets: ["KielCLI"]),
+        .executable(name: "maker", targets: ["MakerExample"]),
+        .executable(name: "counter", targets: ["CounterExample"]),
+        .executable(name: "embedded", targets: ["EmbeddedExample"]),
+        .executable(name: "client-benchmarks", targets: ["ClientBenchmarks"]),
     ],
     targets: [
         // The system zlib (zlib1g-dev), for gzip and the legacy CRC32.
@@ -46,6 +51,17 @@ let package = Package(
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
                     swiftSettings: strict),
+
+        .executableTarget(name: "KielCLI", dependencies: ["Kiel"], swiftSettings: strict),
+        .executableTarget(name: "MakerExample", dependencies: ["Kiel"], path: "Examples/Maker",
+                          swiftSettings: strict),
+        .executableTarget(name: "CounterExample", dependencies: ["Kiel"], path: "Examples/Counter",
+                          swiftSettings: strict),
+        .executableTarget(name: "EmbeddedExample", dependencies: ["Kiel", "CLinux"], path: "Examples/Embedded",
+                          swiftSettings: strict),
+        .executableTarget(name: "ClientBenchmarks", dependencies: ["Kiel"], path: "Benchmarks/ClientBenchmarks",
+                          swiftSettings: strict),
+        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,10 @@ PIP_PINS=(
     "confluent-kafka==2.16.1"
     "kafka-python==3.0.12"
     "kazoo==2.11.0"
+    # kafka-python's codecs for the interop tests (snappy, lz4, zstd)
+    "python-snappy==0.7.3"
+    "lz4==4.4.5"
+    "zstandard==0.25.0"
 )
 
 log() { printf 'install: %s\n' "$*" >&2; }

@@ -1,0 +1,369 @@
+/// One TCP connection to one broker, speaking Kafka's request/response protocol over a
+/// `FramedStream`: it connects on demand, negotiates API versions with `ApiVersions` before
+/// anything else, numbers requests with correlation ids, keeps up to `maxInFlight` of them on
+/// the wire (pipelining), times each one out on its own deadline, and reconnects after a
+/// failure with jittered exponential backoff.
+///
+/// Every request gets exactly one completion: its answer, its timeout, or — when the
+/// connection dies — the connection error (every request in flight and waiting is failed).
+/// Completions never run inside `send`.
+///
+/// Loop-confined: create it and call it on the loop thread only; completions run there.
+public final class BrokerConnection {
+    /// Tunables for a connection.
+    public struct Options: Sendable {
+        public var clientID: String = "kiel-swift"
+        public var connectTimeout: Duration = .seconds(10)
+        public var requestTimeout: Duration = .seconds(30)
+        /// Requests on the wire at once, before answers come back.
+        public var maxInFlight: Int = 5
+        /// Largest response frame accepted; larger ones close the connection.
+        public var maxFrameSize: Int = 100 << 20
+        public var reconnectBackoffInitial: Duration = .milliseconds(50)
+        public var reconnectBackoffMax: Duration = .seconds(5)
+        public init() {}
+    }
+
+    /// Where the connection is: idle (connects on the next request), opening the socket,
+    /// negotiating versions, usable, or closed for good.
+    public enum State: Equatable, Sendable {
+        case disconnected, connecting, handshaking, ready, closed
+    }
+
+    public let loop: IOLoop
+    public let address: BrokerAddress
+    /// The broker's node id from metadata, or nil for a bootstrap connection.
+    public let nodeID: Int32?
+    public let options: Options
+    public private(set) var state: State = .disconnected
+    /// The versions both sides speak, per API, once the handshake is done.
+    public private(set) var versions: [ApiKey: ClosedRange<Int16>] = [:]
+    /// Called on each state change (for the cluster's bookkeeping and tests).
+    public var onStateChange: ((State) -> Void)?
+
+    private var stream: FramedStream?
+    private var queue: RequestQueue<PendingRequest>
+    private var backoff: Backoff
+    private var notBefore: Deadline?
+    private var reconnectTimer: TimeoutHandle?
+    private var deadlineTimer: (handle: TimeoutHandle, at: UInt64)?
+    private var handshakeVersion: Int16 = 3
+    private static let handshakeCorrelationID: Int32 = -1
+
+    public init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
+        self.loop = loop
+        self.address = address
+        self.nodeID = nodeID
+        self.options = options
+        self.queue = RequestQueue(maxInFlight: options.maxInFlight)
+        self.backoff = Backoff(initial: options.reconnectBackoffInitial, maximum: options.reconnectBackoffMax)
+    }
+
+    /// Whether the connection has requests waiting or in flight.
+    public var isBusy: Bool { !queue.isIdle }
+
+    /// Sends `request` and calls `completion` with the decoded answer and the version used.
+    /// The version is the highest both sides support; `versionRange` narrows it (e.g. to
+    /// versions a caller's fields need).
+    /// `expectsResponse: false` is for Produce with acks=0, which the broker never answers:
+    /// the completion then follows the write with an empty response.
+    public func send<R: KafkaRequest>(_ request: R, timeout: Duration? = nil,
+                                      versionRange: ClosedRange<Int16>? = nil, expectsResponse: Bool = true,
+                                      _ completion: @escaping (Result<(response: R.Response, version: Int16), KielError>) -> Void) {
+        loop.assertInLoop()
+        let pending = PendingRequest(
+            apiKey: R.apiKey,
+            encode: { [unowned self] correlationID in
+                guard let version = self.chooseVersion(R.self, within: versionRange) else {
+                    throw KielError.broker(BrokerError(code: BrokerError.unsupportedVersion))
+                }
+                return (try KafkaFrame.encodeRequest(request, version: version, correlationId: correlationID,
+                                                     clientId: self.options.clientID), version)
+            },
+            complete: { result in
+                completion(result.flatMap { frame, version in
+                    if !expectsResponse { return .success((R.Response(), version)) }
+                    do {
+                        let decoded = try KafkaFrame.decodeResponse(R.Response.self, frame: frame, version: version)
+                        return .success((decoded.body, version))
+                    } catch {
+                        return .failure(.protocolViolation("\(R.apiKey) v\(version) response: \(error)"))
+                    }
+                })
+            })
+        pending.expectsResponse = expectsResponse
+        enqueue(pending, timeout: timeout)
+    }
+
+    private func enqueue(_ pending: PendingRequest, timeout: Duration?) {
+        if state == .closed {
+            loop.callSoon { pending.complete(.failure(.closed)) }
+            return
+        }
+        let deadline = loop.now + (timeout ?? options.requestTimeout)
+        queue.enqueue(deadline: deadline.uptimeNanoseconds, handler: pending)
+        armDeadlineTimer()
+        switch state {
+        case .disconnected: connectWhenAllowed()
+        case .ready: pump()
+        default: break
+        }
+    }
+
+    /// The highest version of `R` both sides speak, within `range` if given.
+    func chooseVersion<R: KafkaRequest>(_ type: R.Type, within range: ClosedRange<Int16>?) -> Int16? {
+        guard let theirs = versions[R.apiKey] else { return nil }
+        var common = R.supportedVersions.clamped(to: theirs)
+        guard R.supportedVersions.overlaps(theirs) else { return nil }
+        if let range {
+            guard common.overlaps(range) else { return nil }
+            common = common.clamped(to: range)
+        }
+        return common.upperBound
+    }
+
+    /// Closes the connection for good: every request still owed an answer fails with `.closed`.
+    public func close() {
+        loop.assertInLoop()
+        guard state != .closed else { return }
+        setState(.closed)
+        if let reconnectTimer { loop.removeTimeout(reconnectTimer) }
+        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
+        deadlineTimer = nil
+        let s = stream
+        stream = nil
+        s?.onClose = nil
+        s?.onFrame = nil
+        s?.close()
+        // The owed completions run on a later turn, never inside the caller's close().
+        let owed = queue.failAll()
+        if !owed.isEmpty { loop.callSoon { for entry in owed { entry.handler?.complete(.failure(.closed)) } } }
+    }
+
+    // MARK: connecting
+
+    private func setState(_ new: State) {
+        guard state != new else { return }
+        state = new
+        onStateChange?(new)
+    }
+
+    private func connectWhenAllowed() {
+        guard state == .disconnected, reconnectTimer == nil else { return }
+        if let notBefore, loop.now < notBefore {
+            reconnectTimer = loop.addTimeout(notBefore) { [weak self] in
+                guard let self else { return }
+                self.reconnectTimer = nil
+                if !self.queue.isIdle { self.connect() }
+            }
+            return
+        }
+        connect()
+    }
+
+    private func connect() {
+        guard state == .disconnected else { return }
+        setState(.connecting)
+        KielLog.debug("connecting to \(address)")
+        FramedStream.connect(loop: loop, host: address.host, port: address.port, timeout: options.connectTimeout,
+                             maxFrameSize: options.maxFrameSize) { [weak self] result in
+            guard let self else {
+                if case .success(let s) = result { s.close() }
+                return
+            }
+            guard self.state == .connecting else {
+                if case .success(let s) = result { s.close() }
+                return
+            }
+            switch result {
+            case .success(let stream): self.startHandshake(on: stream)
+            case .failure(let error): self.connectionLost(error)
+            }
+        }
+    }
+
+    private func startHandshake(on stream: FramedStream) {
+        self.stream = stream
+        stream.onFrame = { [weak self] frame in self?.received(frame) }
+        stream.onClose = { [weak self] error in
+            guard let self, self.stream === stream else { return }
+            self.connectionLost(error ?? .closed)
+        }
+        setState(.handshaking)
+        sendHandshake(version: 3)
+    }
+
+    private func sendHandshake(version: Int16) {
+        handshakeVersion = version
+        var request = ApiVersionsRequest()
+        if version >= 3 {
+            request = ApiVersionsRequest(clientSoftwareName: "kiel-swift", clientSoftwareVersion: "1.0.0")
+        }
+        do {
+            let frame = try KafkaFrame.encodeRequest(request, version: version,
+                                                     correlationId: Self.handshakeCorrelationID,
+                                                     clientId: options.clientID)
+            stream?.sendRaw(frame)
+        } catch {
+            fail(stream: .protocolViolation("cannot encode ApiVersions: \(error)"))
+        }
+    }
+
+    private func handshakeAnswered(_ frame: [UInt8]) {
+        let response: ApiVersionsResponse
+        do {
+            response = try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: handshakeVersion).body
+        } catch {
+            // A broker that does not know our version answers in v0 layout with
+            // UNSUPPORTED_VERSION; read it that way before giving up.
+            if handshakeVersion > 0,
+               let old = try? KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: 0).body,
+               old.errorCode == BrokerError.unsupportedVersion {
+                return sendHandshake(version: old.apiKeys.first { $0.apiKey == ApiKey.apiVersions.rawValue }
+                    .map { min($0.maxVersion, handshakeVersion - 1) } ?? 0)
+            }
+            return fail(stream: .protocolViolation("ApiVersions response: \(error)"))
+        }
+        if response.errorCode == BrokerError.unsupportedVersion && handshakeVersion > 0 {
+            let theirs = response.apiKeys.first { $0.apiKey == ApiKey.apiVersions.rawValue }?.maxVersion ?? 0
+            return sendHandshake(version: min(theirs, handshakeVersion - 1))
+        }
+        guard response.errorCode == 0 else {
+            return fail(stream: .broker(BrokerError(code: response.errorCode)))
+        }
+        var negotiated: [ApiKey: ClosedRange<Int16>] = [:]
+        for api in response.apiKeys where api.minVersion <= api.maxVersion {
+            if let key = ApiKey(rawValue: api.apiKey) { negotiated[key] = api.minVersion...api.maxVersion }
+        }
+        versions = negotiated
+        backoff.reset()
+        notBefore = nil
+        setState(.ready)
+        KielLog.debug("connected to \(address), \(negotiated.count) APIs")
+        pump()
+    }
+
+    // MARK: requests and answers
+
+    private func pump() {
+        guard state == .ready, let stream else { return }
+        for entry in queue.takeSendable() {
+            guard let pending = entry.handler else { continue }
+            do {
+                let (frame, version) = try pending.encode(entry.correlationID)
+                pending.version = version
+                stream.sendRaw(frame)
+                if !pending.expectsResponse {
+                    _ = queue.forget(correlationID: entry.correlationID)
+                    loop.callSoon { pending.complete(.success(([], version))) }
+                }
+            } catch {
+                _ = queue.forget(correlationID: entry.correlationID)
+                let failure = (error as? KielError) ?? .protocolViolation("\(pending.apiKey) request: \(error)")
+                loop.callSoon { pending.complete(.failure(failure)) }
+            }
+        }
+        armDeadlineTimer()
+    }
+
+    private func received(_ frame: [UInt8]) {
+        guard let id = KafkaFrame.correlationId(ofResponse: frame) else {
+            return fail(stream: .protocolViolation("response frame of \(frame.count) bytes has no header"))
+        }
+        if state == .handshaking {
+            guard id == Self.handshakeCorrelationID else {
+                return fail(stream: .protocolViolation("unexpected correlation id \(id) during handshake"))
+            }
+            return handshakeAnswered(frame)
+        }
+        switch queue.answer(correlationID: id) {
+        case .deliver(let entry):
+            entry.handler?.complete(.success((frame, entry.handler?.version ?? 0)))
+        case .discard:
+            break
+        case .unexpected(let expected):
+            return fail(stream: .protocolViolation(
+                "correlation id \(id) does not match the oldest request in flight (\(expected.map(String.init) ?? "none"))"))
+        }
+        pump()
+    }
+
+    /// The stream is unusable (bad data): drop it, failing what it carried.
+    private func fail(stream error: KielError) {
+        KielLog.warning("connection to \(address): \(error)")
+        let s = stream
+        stream = nil
+        s?.onClose = nil
+        s?.onFrame = nil
+        s?.close()
+        lost(error)
+    }
+
+    private func connectionLost(_ error: IOError) {
+        let s = stream
+        stream = nil
+        s?.onClose = nil
+        s?.onFrame = nil
+        if s?.isOpen == true { s?.close() }
+        lost(.connection(host: address.host, port: address.port, underlying: error))
+    }
+
+    private func lost(_ error: KielError) {
+        guard state != .closed else { return }
+        notBefore = loop.now + backoff.next()
+        versions = [:]
+        setState(.disconnected)
+        failAll(error)
+    }
+
+    private func failAll(_ error: KielError) {
+        let owed = queue.failAll()
+        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
+        deadlineTimer = nil
+        for entry in owed { entry.handler?.complete(.failure(error)) }
+    }
+
+    private func armDeadlineTimer() {
+        guard let next = queue.nextDeadline else {
+            if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
+            deadlineTimer = nil
+            return
+        }
+        if let deadlineTimer, deadlineTimer.at <= next { return }
+        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
+        let handle = loop.addTimeout(Deadline(uptimeNanoseconds: next)) { [weak self] in
+            guard let self else { return }
+            self.deadlineTimer = nil
+            for entry in self.queue.expire(now: self.loop.now.uptimeNanoseconds) {
+                entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(self.address)")))
+            }
+            self.armDeadlineTimer()
+        }
+        deadlineTimer = (handle, next)
+    }
+}
+
+/// A request waiting for its answer: how to encode it once a correlation id and version are
+/// known, and whom to tell. Loop-confined.
+final class PendingRequest {
+    let apiKey: ApiKey
+    let encode: (Int32) throws -> (frame: [UInt8], version: Int16)
+    private var completion: ((Result<([UInt8], Int16), KielError>) -> Void)?
+    var version: Int16 = 0
+    var expectsResponse = true
+
+    init(apiKey: ApiKey, encode: @escaping (Int32) throws -> ([UInt8], Int16),
+         complete: @escaping (Result<([UInt8], Int16), KielError>) -> Void) {
+        self.apiKey = apiKey
+        self.encode = encode
+        self.completion = complete
+    }
+
+    /// Delivers the outcome; a second call is ignored, so the exactly-once rule holds even if
+    /// two failure paths race within one turn.
+    func complete(_ result: Result<([UInt8], Int16), KielError>) {
+        guard let completion else { return }
+        self.completion = nil
+        completion(result)
+    }
+}

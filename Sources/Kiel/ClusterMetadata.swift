@@ -1,0 +1,72 @@
+/// What the client knows of the cluster from its last Metadata answer: brokers by node id,
+/// and for each topic its partitions and their leaders. A plain value, replaced wholesale on
+/// each refresh; owned by the `Cluster` on its loop thread.
+public struct ClusterMetadata: Sendable {
+    /// One partition: its leader and the error metadata gave for it, if any.
+    public struct PartitionInfo: Hashable, Sendable {
+        public var partition: Int32
+        /// Node id of the leader; -1 while no leader is elected.
+        public var leader: Int32
+        public var leaderEpoch: Int32
+        /// Kafka error code the metadata gave for the partition (0 = none).
+        public var errorCode: Int16
+        public init(partition: Int32, leader: Int32, leaderEpoch: Int32 = -1, errorCode: Int16 = 0) {
+            self.partition = partition
+            self.leader = leader
+            self.leaderEpoch = leaderEpoch
+            self.errorCode = errorCode
+        }
+    }
+
+    /// One topic's partitions as metadata listed them.
+    public struct TopicInfo: Hashable, Sendable {
+        public var name: String
+        public var errorCode: Int16
+        /// Sorted by partition id.
+        public private(set) var partitions: [PartitionInfo]
+        /// The partition ids, sorted (kept ready: the producer asks for them per record).
+        public private(set) var partitionIDs: [Int32]
+        public init(name: String, errorCode: Int16 = 0, partitions: [PartitionInfo]) {
+            self.name = name
+            self.errorCode = errorCode
+            self.partitions = partitions.sorted { $0.partition < $1.partition }
+            self.partitionIDs = self.partitions.map(\.partition)
+        }
+    }
+
+    public var brokers: [Int32: BrokerAddress] = [:]
+    public var topics: [String: TopicInfo] = [:]
+    public var controllerID: Int32 = -1
+    public var clusterID: String?
+
+    public init(brokers: [Int32: BrokerAddress] = [:], topics: [String: TopicInfo] = [:]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
+
+    /// The leader's node id for a partition, if one is known and listed among the brokers.
+    public func leader(for tp: TopicPartition) -> Int32? {
+        guard let info = topics[tp.topic]?.partitions.first(where: { $0.partition == tp.partition }),
+              info.leader >= 0, brokers[info.leader] != nil else { return nil }
+        return info.leader
+    }
+
+    /// The partition ids of a topic, or nil if the topic is unknown or had an error.
+    public func partitions(of topic: String) -> [Int32]? {
+        guard let info = topics[topic], info.errorCode == 0, !info.partitions.isEmpty else { return nil }
+        return info.partitionIDs
+    }
+
+    /// Merges a Metadata answer about `subset` of topics into this view (topics not asked
+    /// about are kept; brokers are replaced by the answer's list).
+    public mutating func merge(_ other: ClusterMetadata, replacingAllTopics: Bool) {
+        brokers = other.brokers
+        controllerID = other.controllerID
+        clusterID = other.clusterID ?? clusterID
+        if replacingAllTopics {
+            topics = other.topics
+        } else {
+            for (name, info) in other.topics { topics[name] = info }
+        }
+    }
+}

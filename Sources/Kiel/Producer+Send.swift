@@ -1,0 +1,219 @@
+/// The producer's sending side: obtaining a producer id, turning ready batches into one
+/// Produce request per leader, and settling each partition's answer (report, retry, or fail).
+extension Producer {
+    func initIdempotence(_ done: @escaping () -> Void) {
+        guard idempotenceState == .unknown else { return loop.callSoon(done) }
+        guard let node = cluster.metadata.brokers.keys.sorted().first,
+              let connection = cluster.connection(forNode: node) else {
+            // No broker known yet: metadata first, then try again.
+            cluster.refreshMetadata { [weak self] result in
+                guard let self else { return }
+                if case .failure = result { return done() }
+                if self.cluster.metadata.brokers.isEmpty { return done() }
+                self.initIdempotence(done)
+            }
+            return
+        }
+        idempotenceState = .initializing
+        connection.send(InitProducerIdRequest()) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(let answer) where answer.response.errorCode == 0:
+                self.producerID = answer.response.producerId
+                self.producerEpoch = answer.response.producerEpoch
+                self.idempotenceState = .enabled
+                // Sequence numbers let the broker keep order across several batches in flight.
+                self.accumulator.maxInFlight = 5
+                KielLog.debug("idempotent producer id \(self.producerID) epoch \(self.producerEpoch)")
+            case .success(let answer):
+                let error = BrokerError(code: answer.response.errorCode)
+                self.idempotenceState = error.isRetriable ? .unknown : .disabled
+                KielLog.warning("InitProducerId refused (\(error)); \(error.isRetriable ? "will retry" : "producing without idempotence")")
+            case .failure(.broker(let error)) where error.code == BrokerError.unsupportedVersion:
+                self.idempotenceState = .disabled
+                KielLog.info("broker does not offer InitProducerId; producing without idempotence")
+            case .failure(let error):
+                self.idempotenceState = .unknown
+                KielLog.info("InitProducerId failed (\(error)); will retry")
+            }
+            if self.idempotenceState != .enabled { self.accumulator.maxInFlight = 1 }
+            if self.idempotenceState == .unknown {
+                self.loop.callLater(self.options.retryBackoff) { done() }
+            } else {
+                done()
+            }
+        }
+    }
+
+    func scheduleSend() {
+        startExpiryTimerIfNeeded()
+        guard !sendScheduled, !closed else { return }
+        sendScheduled = true
+        loop.callSoon { [weak self] in
+            guard let self else { return }
+            self.sendScheduled = false
+            self.sendReady()
+        }
+    }
+
+    func sendReady() {
+        if needsNewProducerID && accumulator.inFlight.isEmpty {
+            needsNewProducerID = false
+            accumulator.resetSequences()
+            idempotenceState = .unknown
+        }
+        if idempotenceState == .unknown && !accumulator.isEmpty {
+            return initIdempotence { [weak self] in self?.scheduleSend() }
+        }
+        guard idempotenceState != .initializing, !needsNewProducerID else { return }
+        let now = loop.now.uptimeNanoseconds
+        var missingLeader = false
+        let batches = accumulator.drain(now: now, idempotent: idempotenceState == .enabled) { tp in
+            guard let leader = cluster.metadata.leader(for: tp), cluster.connection(forNode: leader) != nil else {
+                missingLeader = true
+                return false
+            }
+            // A leader with its share of requests out waits: its batches keep filling and go
+            // together in the next request, instead of as many small ones.
+            return requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
+        }
+        if missingLeader {
+            cluster.refreshMetadata { [weak self] _ in self?.scheduleSend() }
+        }
+        var byLeader: [Int32: [ProducerBatch<DeliveryReport?>]] = [:]
+        for batch in batches {
+            byLeader[cluster.metadata.leader(for: batch.partition)!, default: []].append(batch)
+        }
+        for (leader, group) in byLeader { send(group, to: leader) }
+        armLingerTimer(now: now)
+    }
+
+    private func armLingerTimer(now: UInt64) {
+        guard let next = accumulator.nextDeadline(now: now) else { return }
+        if let lingerTimer, lingerTimer.at <= next { return }
+        if let lingerTimer { loop.removeTimeout(lingerTimer.handle) }
+        let handle = loop.addTimeout(Deadline(uptimeNanoseconds: max(next, now))) { [weak self] in
+            guard let self else { return }
+            self.lingerTimer = nil
+            self.sendReady()
+        }
+        lingerTimer = (handle, next)
+    }
+
+    private func send(_ batches: [ProducerBatch<DeliveryReport?>], to leader: Int32) {
+        guard let connection = cluster.connection(forNode: leader) else {
+            for batch in batches {
+                retryOrFail(batch.partition, batch.id, .noBrokersAvailable("leader \(leader) unknown"))
+            }
+            return
+        }
+        var topics: [String: [ProduceRequest.Partition]] = [:]
+        var sent: [TopicPartition: UInt64] = [:]
+        for batch in batches {
+            var builder = RecordBatchBuilder(compression: options.compression, producerId: producerID,
+                                             producerEpoch: producerEpoch, baseSequence: batch.baseSequence ?? -1)
+            for r in batch.records {
+                builder.append(timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers)
+            }
+            do {
+                let bytes = try builder.build()
+                topics[batch.partition.topic, default: []].append(
+                    ProduceRequest.Partition(index: batch.partition.partition, records: bytes))
+                sent[batch.partition] = batch.id
+            } catch {
+                fail(batch.partition, batch.id,
+                     .serialization("cannot compress batch with \(options.compression)", underlying: error))
+            }
+        }
+        guard !sent.isEmpty else { return }
+        let request = ProduceRequest(
+            acks: options.requiredAcks, timeoutMs: Int32(clamping: ackTimeoutMilliseconds),
+            topics: topics.sorted { $0.key < $1.key }.map { ProduceRequest.Topic(name: $0.key, partitions: $0.value) })
+        let acks = options.requiredAcks
+        requestsInFlight[leader, default: 0] += 1
+        connection.send(request, timeout: options.ackTimeout + options.cluster.connection.requestTimeout,
+                        expectsResponse: acks != 0) { [weak self] result in
+            guard let self else { return }
+            self.requestsInFlight[leader, default: 1] -= 1
+            self.settle(result, sent: sent, acksNone: acks == 0)
+        }
+    }
+
+    private var ackTimeoutMilliseconds: Int64 {
+        let (s, atto) = options.ackTimeout.components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+
+    private func settle(_ result: Result<(response: ProduceResponse, version: Int16), KielError>,
+                        sent: [TopicPartition: UInt64], acksNone: Bool) {
+        switch result {
+        case .failure(let error):
+            for (tp, id) in sent.sorted(by: { $0.value < $1.value }) { retryOrFail(tp, id, error) }
+            if error.isRetriable { cluster.refreshMetadata { _ in } }
+        case .success(let answer):
+            if acksNone {
+                for (tp, id) in sent { succeed(tp, id, baseOffset: -1, logAppendTime: -1) }
+                break
+            }
+            var pending = sent
+            var refresh = false
+            for topic in answer.response.topics {
+                for p in topic.partitions {
+                    let tp = TopicPartition(topic.name, p.index)
+                    guard let id = pending.removeValue(forKey: tp) else { continue }
+                    let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
+                    switch p.errorCode {
+                    case 0, BrokerError.duplicateSequenceNumber:
+                        succeed(tp, id, baseOffset: p.baseOffset, logAppendTime: p.logAppendTimeMs)
+                    case BrokerError.outOfOrderSequenceNumber where accumulator.paused.contains(tp):
+                        // An earlier batch of this partition failed, so this one arrived out of
+                        // order: it goes again after that one.
+                        retryOrFail(tp, id, .broker(error), force: true)
+                    case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId, 47 /* INVALID_PRODUCER_EPOCH */:
+                        // The broker lost track of our sequence: start over with a new producer id.
+                        needsNewProducerID = true
+                        retryOrFail(tp, id, .broker(error), force: true)
+                    default:
+                        if error.isRetriable { refresh = true }
+                        retryOrFail(tp, id, .broker(error))
+                    }
+                }
+            }
+            for (tp, id) in pending {
+                retryOrFail(tp, id, .protocolViolation("Produce answer left out \(tp)"))
+            }
+            if refresh { cluster.refreshMetadata { _ in } }
+        }
+        checkFlushed()
+        scheduleSend()
+    }
+
+    private func succeed(_ tp: TopicPartition, _ id: UInt64, baseOffset: Int64, logAppendTime: Int64) {
+        guard let batch = accumulator.complete(tp, id: id) else { return }
+        for (i, r) in batch.records.enumerated() {
+            let metadata = RecordMetadata(topic: tp.topic, partition: tp.partition,
+                                          offset: baseOffset >= 0 ? baseOffset + Int64(i) : -1,
+                                          timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp)
+            r.token?(.success(metadata))
+        }
+    }
+
+    func fail(_ tp: TopicPartition, _ id: UInt64, _ error: KielError) {
+        guard let batch = accumulator.complete(tp, id: id) else { return }
+        for r in batch.records { r.token?(.failure(error)) }
+    }
+
+    /// Retries an in-flight batch of `tp` after the backoff if the error allows it and the
+    /// batch is within its delivery timeout; otherwise reports the error to each record.
+    private func retryOrFail(_ tp: TopicPartition, _ id: UInt64, _ error: KielError, force: Bool = false) {
+        guard let batch = accumulator.inFlightBatch(tp, id: id) else { return }
+        let now = loop.now.uptimeNanoseconds
+        let age = now &- batch.createdAt
+        if (error.isRetriable || force) && !closed && age < AccumulatorLimits.nanoseconds(options.deliveryTimeout) {
+            KielLog.debug("retrying \(tp) after \(error)")
+            accumulator.retry(tp, id: id, notBefore: now + AccumulatorLimits.nanoseconds(options.retryBackoff))
+        } else {
+            fail(tp, id, error)
+        }
+    }
+}

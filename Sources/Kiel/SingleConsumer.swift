@@ -1,0 +1,177 @@
+/// Reads topics without coordinating with other consumers: kiel's `SingleConsumer`.
+///
+/// `consume(topic, start:)` returns the next batch of messages from every partition of the
+/// topic (one Fetch per partition leader, in parallel), deserialized, each with its topic,
+/// partition, offset, key, timestamp and headers. The first call for a topic finds the
+/// starting offsets (`start`: beginning, end, a date, an interval ago, or an offset); later
+/// calls continue where the previous left off. A record whose value fails to deserialize is
+/// reported through `onError` and skipped. An out-of-range offset is recovered by looking the
+/// start up again. `startConsuming` keeps fetching and hands every batch to a closure.
+///
+/// Loop-confined: create it and call it on the loop thread only; completions run there.
+public final class SingleConsumer<Value> {
+    /// Consumer tunables; kiel's names where kiel had them.
+    public struct Options: Sendable {
+        /// How long the broker may hold a fetch open waiting for `minBytes`.
+        public var maxWaitTime: Duration = .seconds(1)
+        public var minBytes = 1
+        /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
+        /// rule) but never below `partitionMaxBytesFloor`.
+        public var maxBytes = 1 << 20
+        /// The least asked per partition, so a large record still fits.
+        public var partitionMaxBytesFloor = 1 << 20
+        /// Pause after a failed fetch in `startConsuming` before trying again.
+        public var retryBackoff: Duration = .milliseconds(200)
+        public var cluster = Cluster.Options()
+        public init() {}
+    }
+
+    /// What one `consume` call (or one `startConsuming` round) delivers.
+    public typealias Batch = Result<[ConsumerMessage<Value>], KielError>
+
+    public let loop: IOLoop
+    public let cluster: Cluster
+    public let options: Options
+    let deserializer: Deserializer<Value>
+    let ownsCluster: Bool
+    /// Non-fatal problems: records that failed to deserialize (skipped), partitions that
+    /// answered with an error. Called on the loop thread.
+    public var onError: ((KielError) -> Void)?
+
+    /// The next offset to read, per partition.
+    public internal(set) var positions: [TopicPartition: Int64] = [:]
+    /// The high watermark each partition last reported.
+    public internal(set) var highWatermarks: [TopicPartition: Int64] = [:]
+    var starts: [String: StartPosition] = [:]
+    var partitionFilter: [String: Set<Int32>] = [:]
+    var needsReset: Set<TopicPartition> = []
+    /// For starts by time: records before this timestamp (ms) are skipped until the first one
+    /// at or after it. Kafka's ListOffsets already lands there; brokers that answer with an
+    /// earlier offset (Tansu answers the log start) are corrected by this.
+    var timestampFloor: [TopicPartition: Int64] = [:]
+    /// Partitions whose position came from a "latest" lookup and has not been fetched from yet.
+    /// Kafka answers the log end, a batch boundary; a broker that answers inside the last batch
+    /// (Tansu answers its base offset + 1) is corrected by skipping the rest of that batch.
+    var fromLatest: Set<TopicPartition> = []
+    var maxBytesOverride: [TopicPartition: Int32] = [:]
+    var loops: [String: ConsumeLoop] = [:]
+    var closed = false
+
+    final class ConsumeLoop {
+        var running = true
+        var timer: TimeoutHandle?
+    }
+
+    public convenience init(loop: IOLoop, brokers: [String], deserializer: Deserializer<Value>,
+                            options: Options = Options()) throws(KielError) {
+        let cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
+        self.init(cluster: cluster, deserializer: deserializer, options: options, ownsCluster: true)
+    }
+
+    public convenience init(cluster: Cluster, deserializer: Deserializer<Value>, options: Options = Options()) {
+        self.init(cluster: cluster, deserializer: deserializer, options: options, ownsCluster: false)
+    }
+
+    init(cluster: Cluster, deserializer: Deserializer<Value>, options: Options, ownsCluster: Bool) {
+        self.loop = cluster.loop
+        self.cluster = cluster
+        self.deserializer = deserializer
+        self.options = options
+        self.ownsCluster = ownsCluster
+    }
+
+    /// Loads metadata (kiel's `connect()`).
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+        loop.assertInLoop()
+        cluster.start { completion($0.map { _ in () }) }
+    }
+
+    /// The next messages of `topic`. `start` counts only on the first call for a topic (or
+    /// after `seek`). `partitions` limits reading to those partitions (first call only).
+    public func consume(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
+                        _ completion: @escaping (Batch) -> Void) {
+        loop.assertInLoop()
+        guard !closed else { return loop.callSoon { completion(.failure(.closed)) } }
+        if starts[topic] == nil {
+            starts[topic] = start
+            if let partitions { partitionFilter[topic] = Set(partitions) }
+        }
+        cluster.partitions(of: topic) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(var all):
+                if let filter = self.partitionFilter[topic] {
+                    all = all.filter { filter.contains($0) }
+                    if all.isEmpty {
+                        return completion(.failure(.unknownPartition(topic: topic, partition: filter.min() ?? -1)))
+                    }
+                }
+                let tps = all.map { TopicPartition(topic, $0) }
+                let unknown = tps.filter { self.positions[$0] == nil || self.needsReset.contains($0) }
+                if unknown.isEmpty { return self.fetch(tps, completion) }
+                self.resolveOffsets(unknown) { error in
+                    if let error { return completion(.failure(error)) }
+                    self.fetch(tps, completion)
+                }
+            }
+        }
+    }
+
+    /// Keeps consuming `topic` and hands each non-empty batch (or each error) to `handler`,
+    /// until `stopConsuming(topic)` or `close`.
+    public func startConsuming(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
+                               _ handler: @escaping (Batch) -> Void) {
+        loop.assertInLoop()
+        let state = ConsumeLoop()
+        loops[topic]?.running = false
+        loops[topic] = state
+        func next() {
+            guard state.running, !closed else { return }
+            consume(topic, start: start, partitions: partitions) { [weak self] result in
+                guard let self, state.running, !self.closed else { return }
+                switch result {
+                case .success(let messages):
+                    if !messages.isEmpty { handler(result) }
+                    next()
+                case .failure:
+                    handler(result)
+                    state.timer = self.loop.callLater(self.options.retryBackoff) { next() }
+                }
+            }
+        }
+        next()
+    }
+
+    public func stopConsuming(_ topic: String) {
+        loop.assertInLoop()
+        if let state = loops.removeValue(forKey: topic) {
+            state.running = false
+            if let t = state.timer { loop.removeTimeout(t) }
+        }
+    }
+
+    /// Forgets the position in `topic`: the next `consume` starts again from `start`.
+    public func seek(_ topic: String, to start: StartPosition) {
+        loop.assertInLoop()
+        starts[topic] = start
+        for tp in positions.keys where tp.topic == topic { positions[tp] = nil }
+    }
+
+    /// Whether every partition read from `topic` has been read up to its high watermark
+    /// (as of the last fetch) — `kiel consume -e`'s test.
+    public func reachedEnd(of topic: String) -> Bool {
+        let tps = positions.keys.filter { $0.topic == topic }
+        guard !tps.isEmpty else { return false }
+        return tps.allSatisfy { tp in highWatermarks[tp].map { positions[tp]! >= $0 } ?? false }
+    }
+
+    /// Stops every `startConsuming` loop and closes the cluster if this consumer created it.
+    public func close(_ completion: @escaping () -> Void) {
+        loop.assertInLoop()
+        closed = true
+        for topic in Array(loops.keys) { stopConsuming(topic) }
+        if ownsCluster { cluster.close() }
+        loop.callSoon(completion)
+    }
+}

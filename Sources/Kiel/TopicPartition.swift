@@ -1,0 +1,30 @@
+/// A topic and one of its partitions: the unit records are batched, fetched and tracked by.
+public struct TopicPartition: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public var topic: String
+    public var partition: Int32
+    public init(_ topic: String, _ partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+    public var description: String { "\(topic)/\(partition)" }
+    public static func < (a: TopicPartition, b: TopicPartition) -> Bool {
+        (a.topic, a.partition) < (b.topic, b.partition)
+    }
+}
+
+/// Where the broker stored a produced record: the delivery report's success value.
+public struct RecordMetadata: Hashable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+    /// The record's offset; -1 when the broker did not say (acks=0).
+    public var offset: Int64
+    /// The record's timestamp in milliseconds since the epoch (the broker's, for log-append time).
+    public var timestamp: Int64
+    public init(topic: String, partition: Int32, offset: Int64, timestamp: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.timestamp = timestamp
+    }
+    public var description: String { "\(topic)/\(partition)@\(offset)" }
+}

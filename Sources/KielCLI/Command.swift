@@ -1,0 +1,167 @@
+import Foundation
+
+/// What the user asked the `kiel` tool to do, parsed and validated but not yet run.
+enum Command: Equatable {
+    case metadata(MetadataOptions)
+    case produce(ProduceOptions)
+    case consume(ConsumeOptions)
+    /// Print this text and exit successfully.
+    case help(String)
+}
+
+struct MetadataOptions: Equatable {
+    var brokers: [String]
+    var topic: String?
+}
+
+struct ProduceOptions: Equatable {
+    var brokers: [String]
+    var topic: String
+    var codec: String = "none"
+    var keySeparator: String?
+    var partition: Int32?
+}
+
+/// Where `kiel consume` starts reading.
+enum StartOption: Equatable {
+    case beginning
+    case end
+    case offset(Int64)
+    case timestamp(Int64)   // milliseconds since the epoch
+}
+
+struct ConsumeOptions: Equatable {
+    var brokers: [String]
+    var topic: String
+    var start: StartOption = .end
+    var count: Int?
+    var exitAtEnd = false
+    var json = false
+    var partition: Int32?
+}
+
+enum CommandLineSyntax {
+    static let codecs = ["none", "gzip", "snappy", "lz4", "zstd"]
+
+    static let usage = """
+        usage: kiel <command> [options]
+
+        commands:
+          metadata   list brokers, topics and partitions
+          produce    send one message per line of standard input
+          consume    print messages, one per line
+
+        Run `kiel <command> --help` for a command's options.
+        """
+
+    static let brokerOption = OptionSpec("b", "brokers", value: "HOSTS", "comma-separated bootstrap hosts (host or host:port, default port 9092)")
+    static let helpOption = OptionSpec("h", "help", "show this help")
+
+    static let metadataSpecs = [brokerOption, OptionSpec("t", "topic", value: "TOPIC", "only this topic"), helpOption]
+    static let produceSpecs = [
+        brokerOption,
+        OptionSpec("t", "topic", value: "TOPIC", "topic to produce to"),
+        OptionSpec("z", "compression", value: "CODEC", "none, gzip, snappy, lz4 or zstd (default none)"),
+        OptionSpec("K", "key-delimiter", value: "SEP", "text before the first SEP on a line is the key"),
+        OptionSpec("p", "partition", value: "N", "send every message to partition N"),
+        helpOption,
+    ]
+    static let consumeSpecs = [
+        brokerOption,
+        OptionSpec("t", "topic", value: "TOPIC", "topic to consume"),
+        OptionSpec("o", "offset", value: "START", "beginning, end (default), an offset, or @EPOCH_MS"),
+        OptionSpec("p", "partition", value: "N", "only partition N"),
+        OptionSpec("c", "count", value: "N", "exit after N messages"),
+        OptionSpec("e", "exit", "exit when the end of every partition is reached"),
+        OptionSpec("J", "json", "print one JSON object per message with its metadata"),
+        helpOption,
+    ]
+
+    static func helpText(_ command: String, _ synopsis: String, _ specs: [OptionSpec]) -> String {
+        "usage: kiel \(command) \(synopsis)\n\n" + OptionParser.help(specs)
+    }
+
+    static func parse(_ args: [String]) throws(UsageError) -> Command {
+        guard let name = args.first else { throw UsageError(usage) }
+        let rest = Array(args.dropFirst())
+        switch name {
+        case "-h", "--help", "help": return .help(usage)
+        case "metadata":
+            let o = try OptionParser.parse(rest, specs: metadataSpecs)
+            if o.has("help") { return .help(helpText("metadata", "-b HOSTS [-t TOPIC]", metadataSpecs)) }
+            try noPositional(o)
+            return .metadata(MetadataOptions(brokers: try brokers(o), topic: o.value("topic")))
+        case "produce":
+            let o = try OptionParser.parse(rest, specs: produceSpecs)
+            if o.has("help") {
+                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION]", produceSpecs)
+                    + "\n\nReads one message per line of standard input; exits non-zero if any failed.")
+            }
+            try noPositional(o)
+            var p = ProduceOptions(brokers: try brokers(o), topic: try required(o, "topic"))
+            if let codec = o.value("compression") {
+                guard codecs.contains(codec) else {
+                    throw UsageError("unknown compression \(codec) (expected \(codecs.joined(separator: ", ")))")
+                }
+                p.codec = codec
+            }
+            if let sep = o.value("key-delimiter") {
+                guard !sep.isEmpty else { throw UsageError("-K needs a non-empty separator") }
+                p.keySeparator = sep
+            }
+            p.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
+            return .produce(p)
+        case "consume":
+            let o = try OptionParser.parse(rest, specs: consumeSpecs)
+            if o.has("help") {
+                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J]", consumeSpecs))
+            }
+            try noPositional(o)
+            var c = ConsumeOptions(brokers: try brokers(o), topic: try required(o, "topic"))
+            if let start = o.value("offset") { c.start = try startOption(start) }
+            if let count = o.value("count") {
+                guard let n = Int(count), n > 0 else { throw UsageError("-c needs a positive count, not \(count)") }
+                c.count = n
+            }
+            c.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
+            c.exitAtEnd = o.has("exit")
+            c.json = o.has("json")
+            return .consume(c)
+        default:
+            throw UsageError("unknown command \(name)\n\n\(usage)")
+        }
+    }
+
+    static func startOption(_ text: String) throws(UsageError) -> StartOption {
+        switch text {
+        case "beginning": return .beginning
+        case "end": return .end
+        default:
+            if text.hasPrefix("@"), let ms = Int64(text.dropFirst()), ms >= 0 { return .timestamp(ms) }
+            if let offset = Int64(text), offset >= 0 { return .offset(offset) }
+            throw UsageError("bad start \(text) (expected beginning, end, an offset or @EPOCH_MS)")
+        }
+    }
+
+    static func partition(_ text: String) throws(UsageError) -> Int32 {
+        guard let p = Int32(text), p >= 0 else { throw UsageError("bad partition \(text)") }
+        return p
+    }
+
+    static func required(_ o: ParsedOptions, _ long: String) throws(UsageError) -> String {
+        guard let v = o.value(long), !v.isEmpty else { throw UsageError("missing --\(long)") }
+        return v
+    }
+
+    static func brokers(_ o: ParsedOptions) throws(UsageError) -> [String] {
+        let hosts = try required(o, "brokers").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        guard !hosts.isEmpty else { throw UsageError("missing --brokers") }
+        return hosts
+    }
+
+    static func noPositional(_ o: ParsedOptions) throws(UsageError) {
+        if let extra = o.positional.first { throw UsageError("unexpected argument \(extra)") }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Kiel
+
+/// `kiel consume`: prints each message's value on its own line (or, with -J, a JSON object with
+/// its metadata), stopping after -c messages, at the end of the partitions with -e, or on
+/// SIGINT/SIGTERM.
+final class ConsumeCommand {
+    let options: ConsumeOptions
+    let consumer: SingleConsumer<[UInt8]>
+    let finish: (Int32) -> Void
+    var printed = 0
+    var stopped = false
+
+    static func start(_ o: ConsumeOptions, loop: IOLoop, _ finish: @escaping (Int32) -> Void) throws -> Command.Interruptible? {
+        let command = try ConsumeCommand(o, loop: loop, finish)
+        command.begin()
+        return Command.Interruptible { command.stop(0) }
+    }
+
+    init(_ o: ConsumeOptions, loop: IOLoop, _ finish: @escaping (Int32) -> Void) throws {
+        self.options = o
+        self.finish = finish
+        var co = SingleConsumer<[UInt8]>.Options()
+        co.maxWaitTime = .milliseconds(500)
+        consumer = try SingleConsumer(loop: loop, brokers: o.brokers, deserializer: .bytes, options: co)
+        consumer.onError = { FileHandleOutput.stderr("kiel: \($0)\n") }
+    }
+
+    var start: StartPosition {
+        switch options.start {
+        case .beginning: return .beginning
+        case .end: return .end
+        case .offset(let n): return .offset(n)
+        case .timestamp(let ms): return .date(Date(timeIntervalSince1970: Double(ms) / 1000))
+        }
+    }
+
+    func begin() {
+        consumer.startConsuming(options.topic, start: start, partitions: options.partition.map { [$0] }) { [self] result in
+            switch result {
+            case .failure(let error):
+                FileHandleOutput.stderr("kiel: \(error)\n")
+                if !error.isRetriable { self.stop(1) }
+            case .success(let messages):
+                self.print(messages)
+                if !self.stopped && self.options.exitAtEnd && self.consumer.reachedEnd(of: self.options.topic) {
+                    self.stop(0)
+                }
+            }
+        }
+        if options.exitAtEnd { checkEmptyEnd() }
+    }
+
+    /// With -e on an empty topic no batch ever arrives: poll the end condition.
+    func checkEmptyEnd() {
+        consumer.loop.callLater(.milliseconds(200)) { [self] in
+            guard !self.stopped else { return }
+            if self.consumer.reachedEnd(of: self.options.topic) { return self.stop(0) }
+            self.checkEmptyEnd()
+        }
+    }
+
+    func print(_ messages: [ConsumerMessage<[UInt8]>]) {
+        var out: [UInt8] = []
+        for m in messages {
+            if let limit = options.count, printed >= limit { break }
+            if options.json {
+                out += ConsumeCommand.json(m).pythonSerialized()
+            } else {
+                out += m.value
+            }
+            out.append(0x0A)
+            printed += 1
+        }
+        FileHandleOutput.write(fd: 1, out)
+        if let limit = options.count, printed >= limit { stop(0) }
+    }
+
+    /// The -J form: key and value as text when valid UTF-8, else base64 under `key_base64` /
+    /// `value_base64` (with `key`/`value` null).
+    static func json(_ m: ConsumerMessage<[UInt8]>) -> JSON {
+        var object: [String: JSON] = [
+            "topic": .string(m.topic), "partition": .int(Int64(m.partition)), "offset": .int(m.offset),
+            "timestamp": .int(m.timestamp),
+            "headers": .array(m.headers.map { h in
+                .object(["key": .string(h.key), "value": h.value.map { text($0) ?? .string(Data($0).base64EncodedString()) } ?? .null])
+            }),
+        ]
+        func put(_ name: String, _ bytes: [UInt8]?) {
+            guard let bytes else { object[name] = .null; return }
+            if let t = text(bytes) { object[name] = t } else {
+                object[name] = .null
+                object[name + "_base64"] = .string(Data(bytes).base64EncodedString())
+            }
+        }
+        put("key", m.key)
+        put("value", m.value)
+        return .object(object)
+    }
+
+    static func text(_ bytes: [UInt8]) -> JSON? {
+        String(validating: bytes, as: UTF8.self).map { .string($0) }
+    }
+
+    func stop(_ status: Int32) {
+        guard !stopped else { return }
+        stopped = true
+        consumer.stopConsuming(options.topic)
+        consumer.close { [self] in self.finish(status) }
+    }
+}

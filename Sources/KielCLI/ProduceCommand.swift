@@ -1,0 +1,132 @@
+import Foundation
+import Kiel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kiel produce`: one message per line of standard input, read on the loop (the fd is watched
+/// like any socket), flushed and closed at end of input. Exits 1 if any message failed.
+final class ProduceCommand {
+    let options: ProduceOptions
+    let loop: IOLoop
+    let producer: Producer<[UInt8]>
+    let finish: (Int32) -> Void
+    var pending: [UInt8] = []
+    var failures = 0
+    var reading = false
+    var done = false
+
+    static func start(_ o: ProduceOptions, loop: IOLoop, _ finish: @escaping (Int32) -> Void) throws -> Command.Interruptible? {
+        let command = try ProduceCommand(o, loop: loop, finish)
+        command.begin()
+        return Command.Interruptible { command.endOfInput(interrupted: true) }
+    }
+
+    init(_ o: ProduceOptions, loop: IOLoop, _ finish: @escaping (Int32) -> Void) throws {
+        self.options = o
+        self.loop = loop
+        self.finish = finish
+        var po = Producer<[UInt8]>.Options()
+        po.compression = CompressionCodec.allCases.first { "\($0)" == o.codec } ?? .none
+        producer = try Producer(loop: loop, brokers: o.brokers, serializer: .bytes, options: po)
+    }
+
+    func begin() {
+        producer.connect { [self] result in
+            if case .failure(let error) = result {
+                FileHandleOutput.stderr("kiel: \(error)\n")
+                return self.finish(1)
+            }
+            self.resumeReading()
+        }
+    }
+
+    func resumeReading() {
+        guard !reading, !done else { return }
+        reading = true
+        loop.addHandler(0, events: .read) { [self] _ in self.readInput() }
+    }
+
+    func pauseReading() {
+        guard reading else { return }
+        reading = false
+        loop.removeHandler(0)
+    }
+
+    func readInput() {
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return }
+            FileHandleOutput.stderr("kiel: reading standard input: errno \(errno)\n")
+            failures += 1
+            return endOfInput()
+        }
+        if n == 0 { return endOfInput() }
+        pending += chunk[0..<n]
+        if !processLines() {
+            // The buffer is full: stop reading until what is queued is delivered.
+            pauseReading()
+            producer.flush { [self] in
+                if self.processLines() { self.resumeReading() } else { self.producer.flush { self.retryAfterFull() } }
+            }
+        }
+    }
+
+    func retryAfterFull() {
+        if processLines() { resumeReading() } else { producer.flush { self.retryAfterFull() } }
+    }
+
+    /// Sends every complete line in `pending`; false (leaving the rest) if the buffer filled up.
+    func processLines() -> Bool {
+        var start = 0
+        defer { pending.removeFirst(start) }
+        while let nl = pending[start...].firstIndex(of: 0x0A) {
+            var line = Array(pending[start..<nl])
+            if line.last == 0x0D { line.removeLast() }
+            guard send(line) else { return false }
+            start = nl + 1
+        }
+        return true
+    }
+
+    /// Sends one line; false when the producer's buffer is full (the line was not taken).
+    func send(_ line: [UInt8]) -> Bool {
+        let text = String(decoding: line, as: UTF8.self)
+        var key: [UInt8]? = nil
+        var value = line
+        if let sep = options.keySeparator {
+            let parts = LineFormat.split(text, separator: sep)
+            key = parts.key.map { Array($0.utf8) }
+            if parts.key != nil { value = Array(parts.value.utf8) }
+        }
+        do {
+            try producer.produce(options.topic, value, key: key, partition: options.partition) { [self] result in
+                if case .failure(let error) = result {
+                    self.failures += 1
+                    FileHandleOutput.stderr("kiel: delivery failed: \(error)\n")
+                }
+            }
+            return true
+        } catch KielError.bufferFull {
+            return false
+        } catch {
+            failures += 1
+            FileHandleOutput.stderr("kiel: \(error)\n")
+            return true
+        }
+    }
+
+    /// At end of input a last line without a newline is still a message; on interrupt, lines
+    /// not yet handed to the producer are dropped (what was accepted is still delivered).
+    func endOfInput(interrupted: Bool = false) {
+        guard !done else { return }
+        done = true
+        pauseReading()
+        if !interrupted && !pending.isEmpty && !pending.contains(0x0A) {
+            _ = send(pending)
+        }
+        pending.removeAll()
+        producer.close { [self] in self.finish(self.failures > 0 ? 1 : 0) }
+    }
+}

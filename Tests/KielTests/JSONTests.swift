@@ -1,0 +1,49 @@
+import XCTest
+@testable import Kiel
+
+final class JSONTests: XCTestCase {
+    /// Expected text produced by Python 3.11:
+    /// `json.dumps({"b": 1.0, "a": [1e16, 1e15, 0.0001, 0.00001, 1.5e-7, 123.456, -2.5, 1e100],
+    ///   "é": "π/\x7f\n😀", "z": None, "t": True}, sort_keys=True)`
+    func testMatchesPythonJsonDumpsSortKeys() {
+        let value: JSON = [
+            "b": 1.0,
+            "a": [1e16, 1e15, 0.0001, 0.00001, 1.5e-7, 123.456, -2.5, 1e100],
+            "é": "π/\u{7f}\n😀", "z": nil, "t": true,
+        ]
+        let expected = #"{"a": [1e+16, 1000000000000000.0, 0.0001, 1e-05, 1.5e-07, 123.456, -2.5, 1e+100], "b": 1.0, "t": true, "z": null, "\u00e9": "\u03c0/\u007f\n\ud83d\ude00"}"#
+        XCTAssertEqual(String(decoding: value.pythonSerialized(), as: UTF8.self), expected)
+    }
+
+    func testPythonReprOfFloats() {
+        let cases: [(Double, String)] = [
+            (0, "0.0"), (-0.0, "-0.0"), (1, "1.0"), (0.1, "0.1"), (1e-4, "0.0001"), (1e-5, "1e-05"),
+            (1234567890123456.0, "1234567890123456.0"), (12345678901234567.0, "1.2345678901234568e+16"),
+            (.infinity, "Infinity"), (-.infinity, "-Infinity"), (.nan, "NaN"), (2.5e-300, "2.5e-300"),
+        ]
+        for (d, text) in cases { XCTAssertEqual(JSON.pythonRepr(d), text, "\(d)") }
+    }
+
+    func testParseRoundTripsPythonOutput() throws {
+        let text = #"{"a": [1, -2, 3.5, 1e+16], "s": "x\"\\\/\u00e9\ud83d\ude00", "n": null, "f": false}"#
+        let parsed = try JSON.parse(text)
+        XCTAssertEqual(parsed["a"], [1, -2, 3.5, 1e16])
+        XCTAssertEqual(parsed["s"], "x\"\\/é😀")
+        XCTAssertEqual(parsed["n"], JSON.null)
+        XCTAssertEqual(parsed["f"], false)
+        XCTAssertEqual(try JSON.parse(parsed.pythonSerialized()), parsed)
+    }
+
+    func testParseRejectsMalformedInputWithoutCrashing() {
+        for bad in ["", "{", "[1,", "{\"a\" 1}", "tru", "\"abc", "1 2", "{\"a\":1,}", "\"\\x\"", "-"] {
+            XCTAssertThrowsError(try JSON.parse(bad), bad)
+        }
+        let deep = String(repeating: "[", count: 100_000)
+        XCTAssertThrowsError(try JSON.parse(deep))
+    }
+
+    func testHugeIntegerFallsBackToDouble() throws {
+        XCTAssertEqual(try JSON.parse("123456789012345678901234"), .double(123456789012345678901234.0))
+        XCTAssertEqual(try JSON.parse("-9223372036854775808"), .int(Int64.min))
+    }
+}
