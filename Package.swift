@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
         .executable(name: "epoll-host", targets: ["EpollHostExample"]),
         .executable(name: "kiel", targets: ["KielCLI"]),
+        .executable(name: "worker", targets: ["WorkerExample"]),
         .executable(name: "maker", targets: ["MakerExample"]),
         .executable(name: "counter", targets: ["CounterExample"]),
         .executable(name: "embedded", targets: ["EmbeddedExample"]),
@@ -61,6 +62,10 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "ClientBenchmarks", dependencies: ["Kiel"], path: "Benchmarks/ClientBenchmarks",
                           swiftSettings: strict),
+        .executableTarget(name: "WorkerExample", dependencies: ["Kiel"], path: "Examples/Worker",
+                          swiftSettings: strict),
+        // Runs `kiel group` processes (built with the package) against the real services.
+        .testTarget(name: "GroupedConsumerTests", dependencies: ["KielTestSupport"], swiftSettings: strict),
         .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@ enum Command: Equatable {
     case metadata(MetadataOptions)
     case produce(ProduceOptions)
     case consume(ConsumeOptions)
+    case group(GroupOptions)
     /// Print this text and exit successfully.
     case help(String)
 }
@@ -50,6 +51,7 @@ enum CommandLineSyntax {
           metadata   list brokers, topics and partitions
           produce    send one message per line of standard input
           consume    print messages, one per line
+          group      consume a share of a topic with a ZooKeeper-coordinated group
 
         Run `kiel <command> --help` for a command's options.
         """
@@ -127,6 +129,8 @@ enum CommandLineSyntax {
             c.exitAtEnd = o.has("exit")
             c.json = o.has("json")
             return .consume(c)
+        case "group":
+            return try GroupCommand.parse(rest)
         default:
             throw UsageError("unknown command \(name)\n\n\(usage)")
         }

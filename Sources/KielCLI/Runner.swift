@@ -15,6 +15,7 @@ enum Runner {
         case .metadata(let o): return runOnLoop { loop, finish in try MetadataCommand.start(o, loop: loop, finish) }
         case .produce(let o): return runOnLoop { loop, finish in try ProduceCommand.start(o, loop: loop, finish) }
         case .consume(let o): return runOnLoop { loop, finish in try ConsumeCommand.start(o, loop: loop, finish) }
+        case .group(let o): return runOnLoop { loop, finish in try GroupCommand.start(o, loop: loop, finish) }
         }
     }
 

@@ -1,0 +1,184 @@
+// kiel's GroupedConsumer: consumers sharing a group divide the partitions through ZooKeeper.
+
+import KielIO
+import KafkaProtocol
+import ZooKeeper
+
+/// A consumer that shares the partitions of its topics with the other members of its group,
+/// kiel's "grouped consumer". Members find each other in ZooKeeper (`/kiel/groups/<group>`:
+/// a party of members and a shared set of `topic:partition` strings), each runs the same
+/// stable `PartitionAllocator` over the sorted members and partitions, and consumes its own
+/// share. Offsets are committed to and read from Kafka's group coordinator, so a partition's
+/// next consumer starts where the last one stopped.
+///
+/// Beyond kiel: a partition changes hands through an ephemeral claim, so two members never
+/// consume it at once; the member giving it up stops fetching and commits what it delivered
+/// before letting go; `onRebalance` says what this member gained and lost; partitions of
+/// topics created or grown later join the shared set; a suspended ZooKeeper session keeps its
+/// share but takes nothing new (and stops once the session may have expired); after an
+/// expiry the member rejoins with a new session; `close` commits, leaves the party and closes
+/// the session so the others take over at once.
+///
+/// ```swift
+/// let consumer = try GroupedConsumer(loop: loop, brokers: ["kafka1:9092"], group: "workers",
+///                                    zkHosts: ["zk1:2181", "zk2:2181"], deserializer: .json)
+/// consumer.onMessages = { messages in for m in messages { handle(m.value) } }
+/// consumer.consume("jobs")
+/// consumer.start { result in ... }
+/// ```
+///
+/// Loop-confined: create it and call it on the loop thread only; every callback runs there.
+public final class GroupedConsumer<Value> {
+    /// Settings beyond kiel's constructor arguments.
+    public struct Options {
+        /// The ZooKeeper session timeout asked for (the servers clamp it). A killed member's
+        /// partitions move after about this long.
+        public var sessionTimeout: Duration = .seconds(10)
+        /// How often to look for new partitions of the consumed topics.
+        public var metadataInterval: Duration = .seconds(10)
+        /// Where a partition starts when the group has no committed offset for it: `.beginning`
+        /// (the default, so a new group misses nothing) or `.end`.
+        public var startWithoutCommit: StartPosition = .beginning
+        /// This member's name in the party; `hostname:unique-id` by default.
+        public var memberName: String = GroupMemberName.generate()
+        public var cluster = Cluster.Options()
+        public init() {}
+    }
+
+    public let loop: IOLoop
+    public let group: String
+    public let memberName: String
+    public let deserializer: Deserializer<Value>
+
+    /// One partition's newly fetched messages, in offset order. With `autocommit`, offsets up
+    /// to the last message are committed after this returns.
+    public var onMessages: (([ConsumerMessage<Value>]) -> Void)?
+    /// What this member gained or lost. Lost partitions are no longer fetched and their
+    /// delivered offsets are committed by the time this runs.
+    public var onRebalance: ((AllocationChange) -> Void)?
+    /// Errors no caller is waiting for: a record that failed to deserialize (it is skipped),
+    /// a failed fetch or commit, ZooKeeper trouble.
+    public var onError: ((KielError) -> Void)?
+
+    let cluster: Cluster
+    let zooKeeper: ZooKeeperClient
+    let member: GroupMember<[Record]>
+    private var started = false
+    private var closed = false
+
+    /// - Parameters:
+    ///   - brokers: bootstrap hosts (`host` or `host:port`).
+    ///   - group: the group's name; one znode name.
+    ///   - zkHosts: every ZooKeeper server of the ensemble (`host:port`), optionally followed by
+    ///     a chroot on the last one (`zk3:2181/app`).
+    ///   - partitionAllocator: who gets what; the same for every member of a group.
+    ///   - autocommit: commit after each delivered batch (kiel's default); otherwise call
+    ///     `commitOffsets`.
+    ///   - maxWaitTime, minBytes, maxBytes: the fetch long-poll settings (`maxBytes` is shared
+    ///     among the partitions fetched from one broker, as kiel does).
+    public init(loop: IOLoop, brokers: [String], group: String, zkHosts: [String],
+                deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
+                autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
+                maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+        guard let layout = GroupLayout(group: group) else {
+            throw .invalidArgument("group name \"\(group)\" can't be a znode name")
+        }
+        guard !options.memberName.isEmpty, !options.memberName.contains("/") else {
+            throw .invalidArgument("member name \"\(options.memberName)\" can't be a znode name")
+        }
+        let resetTimestamp: Int64
+        switch options.startWithoutCommit {
+        case .beginning: resetTimestamp = -2
+        case .end: resetTimestamp = -1
+        default: throw .invalidArgument("startWithoutCommit must be .beginning or .end")
+        }
+        self.loop = loop
+        self.group = group
+        self.memberName = options.memberName
+        self.deserializer = deserializer
+        cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
+        do {
+            zooKeeper = try ZooKeeperClient(loop: loop, connectString: zkHosts.joined(separator: ","),
+                                            sessionTimeout: options.sessionTimeout)
+        } catch {
+            throw .zookeeper(error)
+        }
+        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: GroupFetcher.Settings(
+            maxWait: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, resetTimestamp: resetTimestamp))
+        let source = KafkaGroupSource(cluster: cluster,
+                                      offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
+                                      fetcher: fetcher)
+        let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName)
+        var settings = GroupMember<[Record]>.Settings()
+        settings.autocommit = autocommit
+        settings.sessionTimeout = options.sessionTimeout
+        settings.metadataInterval = options.metadataInterval
+        member = GroupMember(loop: loop, name: memberName, allocator: partitionAllocator,
+                             coordination: coordination, source: source, settings: settings)
+        member.onBatch = { [unowned self] key, records in self.deliver(key, records) }
+        member.onRebalance = { [unowned self] change in self.onRebalance?(change) }
+        member.onError = { [unowned self] error in self.onError?(Self.kielError(error)) }
+    }
+
+    /// Consumes `topic` too: its partitions join the group's shared set. Call before or after `start`.
+    public func consume(_ topic: String) {
+        loop.assertInLoop()
+        member.consume(topic)
+    }
+
+    /// kiel's `connect()`: loads metadata, joins the group, and starts consuming this member's
+    /// share. `completion` runs once the member is in the group.
+    public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+        loop.assertInLoop()
+        guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
+        started = true
+        cluster.start { [weak self] result in
+            guard let self else { return completion(.failure(.closed)) }
+            if case .failure(let error) = result { return completion(.failure(error)) }
+            self.member.start { result in completion(result.mapError(Self.kielError)) }
+        }
+    }
+
+    /// The partitions this member consumes now: topic → sorted partition ids.
+    public var allocation: [String: [Int]] { member.allocation }
+
+    /// Commits the offsets of everything delivered so far.
+    public func commitOffsets(_ completion: ((Result<Void, KielError>) -> Void)? = nil) {
+        loop.assertInLoop()
+        member.commitOffsets(completion.map { done in { done($0.mapError(Self.kielError)) } })
+    }
+
+    /// Stops fetching, commits what was delivered, leaves the party and closes the ZooKeeper
+    /// session and the broker connections. `completion` runs once all that is done.
+    public func close(_ completion: @escaping () -> Void = {}) {
+        loop.assertInLoop()
+        guard !closed else { return loop.callSoon(completion) }
+        closed = true
+        member.close { [weak self] in
+            self?.cluster.close()
+            completion()
+        }
+    }
+
+    private func deliver(_ key: PartitionKey, _ records: [Record]) {
+        var messages: [ConsumerMessage<Value>] = []
+        messages.reserveCapacity(records.count)
+        for record in records {
+            do {
+                let value = try deserializer.deserialize(record.value ?? [])
+                messages.append(ConsumerMessage(topic: key.topic, partition: Int32(clamping: key.partition),
+                                                offset: record.offset, key: record.key, timestamp: record.timestamp,
+                                                headers: record.headers, value: value))
+            } catch {
+                onError?(.serialization("cannot deserialize \(key.topic)/\(key.partition)@\(record.offset)", underlying: error))
+            }
+        }
+        if !messages.isEmpty { onMessages?(messages) }
+    }
+
+    static func kielError(_ error: any Error) -> KielError {
+        if let error = error as? KielError { return error }
+        if let error = error as? ZooKeeperError { return .zookeeper(error) }
+        return .protocolViolation("\(error)")
+    }
+}
