@@ -79,6 +79,13 @@ final class GroupedConsumerServiceTests: XCTestCase {
         let later = TestServices.uniqueName("later")
         try TestServices.createTopic(name: topic, partitions: 4)
         var produced = try produce(topic, broker: broker, prefix: "a", count: 40, partitions: 4)
+        // A record that is not UTF-8: reported, skipped, and committed past like the others.
+        _ = try TestServices.runPython(code: """
+        import sys, confluent_kafka
+        p = confluent_kafka.Producer({"bootstrap.servers": sys.argv[1]})
+        p.produce(sys.argv[2], value=b"\\xff\\xfe", partition=3)
+        p.flush(30)
+        """, args: [broker, topic])
 
         loop = try IOLoop()
         let a = try makeConsumer(broker: broker, zk: zk, group: group, topics: [topic, later])
@@ -141,7 +148,9 @@ final class GroupedConsumerServiceTests: XCTestCase {
         print(" ".join(str(tp.offset) for tp in got))
         c.close()
         """, args: [broker, group, topic])
-        XCTAssertEqual(committed.trimmingCharacters(in: .whitespacesAndNewlines), "20 20 20 20")
+        XCTAssertEqual(committed.trimmingCharacters(in: .whitespacesAndNewlines), "20 20 20 21")
+        let undecodable = errors.filter { $0.contains("cannot deserialize \(topic)/3@") }
+        XCTAssertEqual(undecodable.count, 1, "the bad record is reported once: \(errors)")
     }
 
     /// Runs `work` off the loop thread (it blocks) while the loop keeps turning.
