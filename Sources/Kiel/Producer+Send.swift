@@ -169,7 +169,8 @@ extension Producer {
                         // An earlier batch of this partition failed, so this one arrived out of
                         // order: it goes again after that one.
                         retryOrFail(tp, id, .broker(error), force: true)
-                    case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId, 47 /* INVALID_PRODUCER_EPOCH */:
+                    case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId,
+                         KafkaErrorCode.invalidProducerEpoch.rawValue:
                         // The broker lost track of our sequence: start over with a new producer id.
                         needsNewProducerID = true
                         retryOrFail(tp, id, .broker(error), force: true)
