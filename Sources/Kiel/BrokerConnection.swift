@@ -46,6 +46,7 @@ public final class BrokerConnection {
     private var backoff: Backoff
     private var notBefore: Deadline?
     private var reconnectTimer: TimeoutHandle?
+    private var handshakeTimer: TimeoutHandle?
     private var deadlineTimer: (handle: TimeoutHandle, at: UInt64)?
     private var handshakeVersion: Int16 = 3
     private static let handshakeCorrelationID: Int32 = -1
@@ -128,6 +129,7 @@ public final class BrokerConnection {
         guard state != .closed else { return }
         setState(.closed)
         if let reconnectTimer { loop.removeTimeout(reconnectTimer) }
+        cancelHandshakeTimer()
         if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
         deadlineTimer = nil
         let s = stream
@@ -190,7 +192,22 @@ public final class BrokerConnection {
             self.connectionLost(error ?? .closed)
         }
         setState(.handshaking)
+        // A broker that accepts the connection but never answers ApiVersions would otherwise
+        // hold the connection in .handshaking for good: every request would time out on it.
+        handshakeTimer = loop.callLater(options.connectTimeout) { [weak self] in
+            guard let self else { return }
+            self.handshakeTimer = nil
+            guard self.state == .handshaking, self.stream === stream else { return }
+            self.fail(stream: .connection(host: self.address.host, port: self.address.port,
+                                          underlying: IOError.connectTimedOut(host: self.address.host,
+                                                                              port: self.address.port)))
+        }
         sendHandshake(version: 3)
+    }
+
+    private func cancelHandshakeTimer() {
+        if let handshakeTimer { loop.removeTimeout(handshakeTimer) }
+        handshakeTimer = nil
     }
 
     private func sendHandshake(version: Int16) {
@@ -236,6 +253,7 @@ public final class BrokerConnection {
             if let key = ApiKey(rawValue: api.apiKey) { negotiated[key] = api.minVersion...api.maxVersion }
         }
         versions = negotiated
+        cancelHandshakeTimer()
         backoff.reset()
         notBefore = nil
         setState(.ready)
@@ -310,6 +328,7 @@ public final class BrokerConnection {
 
     private func lost(_ error: KielError) {
         guard state != .closed else { return }
+        cancelHandshakeTimer()
         notBefore = loop.now + backoff.next()
         versions = [:]
         setState(.disconnected)

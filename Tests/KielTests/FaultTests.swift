@@ -289,6 +289,27 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testABrokerThatNeverAnswersTheHandshakeIsGivenUpOnAndTheNextConnectionWorks() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.apiVersions, [.delay(2)])
+        var options = BrokerConnection.Options()
+        options.connectTimeout = .milliseconds(200)
+        options.reconnectBackoffInitial = .milliseconds(10)
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap),
+                                          options: options)
+        let first: Result<MetadataResponse, KielError> = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done(.success($0.map(\.response))) }
+        }
+        guard case .connection? = first.failureValue else { return XCTFail("\(first)") }
+        let second: MetadataResponse = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
+        }
+        XCTAssertEqual(second.topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "a new connection, a new handshake")
+        connection.close()
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
