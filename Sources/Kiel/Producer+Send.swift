@@ -193,7 +193,7 @@ extension Producer {
         guard let batch = accumulator.complete(tp, id: id) else { return }
         for (i, r) in batch.records.enumerated() {
             let metadata = RecordMetadata(topic: tp.topic, partition: tp.partition,
-                                          offset: baseOffset >= 0 ? baseOffset + Int64(i) : -1,
+                                          offset: baseOffset >= 0 ? baseOffset.addingReportingOverflow(Int64(i)).partialValue : -1,
                                           timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp)
             r.token?(.success(metadata))
         }

@@ -198,7 +198,8 @@ extension SingleConsumer {
         var next = position
         for batch in decoded.batches {
             for record in batch.records where record.offset >= position {
-                next = record.offset + 1
+                // A hostile offset of Int64.max must not trap; saturating keeps the position there.
+                next = record.offset == .max ? .max : record.offset + 1
                 if let floor = timestampFloor[tp] {
                     if record.timestamp < floor { continue }
                     timestampFloor[tp] = nil
