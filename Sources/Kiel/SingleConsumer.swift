@@ -126,17 +126,20 @@ public final class SingleConsumer<Value> {
         let state = ConsumeLoop()
         loops[topic]?.running = false
         loops[topic] = state
+        // The loop holds the consumer only weakly: a consumer its owner let go of stops
+        // fetching instead of living on, unreachable, in its own callbacks.
+        weak let owner = self
         func next() {
-            guard state.running, !closed else { return }
-            consume(topic, start: start, partitions: partitions) { [weak self] result in
-                guard let self, state.running, !self.closed else { return }
+            guard state.running, let consumer = owner, !consumer.closed else { return }
+            consumer.consume(topic, start: start, partitions: partitions) { result in
+                guard state.running, let consumer = owner, !consumer.closed else { return }
                 switch result {
                 case .success(let messages):
                     if !messages.isEmpty { handler(result) }
                     next()
                 case .failure:
                     handler(result)
-                    state.timer = self.loop.callLater(self.options.retryBackoff) { next() }
+                    state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 }
             }
         }

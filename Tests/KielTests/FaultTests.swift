@@ -310,6 +310,30 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testAConsumeLoopDoesNotKeepAReleasedConsumerAlive() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(20)
+        var consumer: SingleConsumer<String>? = try SingleConsumer(loop: loop, brokers: [broker.bootstrap],
+                                                                   deserializer: .string, options: o)
+        weak let released = consumer
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer?.startConsuming("t", start: .beginning) { _ in }
+            self.loop.callLater(.milliseconds(200)) {
+                XCTAssertGreaterThan(broker.counts().requests[.fetch] ?? 0, 0, "the loop was fetching")
+                consumer = nil
+                self.loop.callLater(.milliseconds(300)) { done(.success(())) }
+            }
+        }
+        XCTAssertNil(released, "released by its owner, the consumer is gone and its loop with it")
+        let fetches = broker.counts().requests[.fetch] ?? 0
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            self.loop.callLater(.milliseconds(200)) { done(.success(())) }
+        }
+        XCTAssertEqual(broker.counts().requests[.fetch] ?? 0, fetches, "no fetches after it was released")
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
