@@ -334,6 +334,26 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(broker.counts().requests[.fetch] ?? 0, fetches, "no fetches after it was released")
     }
 
+    func testAProducerReleasedRightAfterCloseStillDeliversEveryReport() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var p: Producer<String>? = try producer(broker, linger: .milliseconds(50))
+        weak let released = p
+        var reports: [Result<RecordMetadata, KielError>] = []
+        try BrokerTest.run(loop, timeout: .seconds(20)) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            do {
+                for i in 0..<5 { try p?.produce("t", "r\(i)") { reports.append($0) } }
+            } catch {
+                return done(.failure(error))
+            }
+            p?.close { done(.success(())) }
+            p = nil
+        }
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [0, 1, 2, 3, 4])
+        XCTAssertEqual(try stored(broker), ["r0", "r1", "r2", "r3", "r4"])
+        XCTAssertNil(released, "closed and flushed, it lets go of itself")
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
