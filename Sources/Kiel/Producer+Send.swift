@@ -109,9 +109,13 @@ extension Producer {
         }
         var topics: [String: [ProduceRequest.Partition]] = [:]
         var sent: [TopicPartition: UInt64] = [:]
+        // A producer id left over from before idempotence was turned off must not go out with
+        // sequence-less batches: the broker would reject them as out of order.
+        let idempotent = idempotenceState == .enabled
         for batch in batches {
-            var builder = RecordBatchBuilder(compression: options.compression, producerId: producerID,
-                                             producerEpoch: producerEpoch, baseSequence: batch.baseSequence ?? -1)
+            var builder = RecordBatchBuilder(compression: options.compression, producerId: idempotent ? producerID : -1,
+                                             producerEpoch: idempotent ? producerEpoch : -1,
+                                             baseSequence: idempotent ? batch.baseSequence ?? -1 : -1)
             for r in batch.records {
                 builder.append(timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers)
             }

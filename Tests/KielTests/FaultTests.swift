@@ -354,6 +354,22 @@ final class FaultTests: XCTestCase {
         XCTAssertNil(released, "closed and flushed, it lets go of itself")
     }
 
+    func testLosingIdempotenceAfterASequenceErrorSendsWithoutTheOldProducerID() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker)
+        _ = try produce(p, ["first"])
+        XCTAssertTrue(p.isIdempotent)
+        // The broker lost our sequence; asked for a new producer id, it refuses for good.
+        broker.script(.produce, [.error(BrokerError.outOfOrderSequenceNumber)])
+        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
+        let reports = try produce(p, ["second"])
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [1])
+        XCTAssertFalse(p.isIdempotent)
+        XCTAssertEqual(broker.counts().outOfOrder, 0, "the resend carried no stale producer id")
+        XCTAssertEqual(try stored(broker), ["first", "second"])
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
