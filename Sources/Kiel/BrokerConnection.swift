@@ -317,6 +317,22 @@ public final class BrokerConnection {
         lost(error)
     }
 
+    /// Every request in flight timed out and they fill the pipe: the broker is not answering.
+    /// Start over on a new connection; the waiting requests (still within their deadlines) go
+    /// out there, and the late answers on the old one are never read.
+    private func dropStalledStream() {
+        KielLog.warning("connection to \(address): every request in flight timed out; reconnecting")
+        let s = stream
+        stream = nil
+        s?.onClose = nil
+        s?.onFrame = nil
+        s?.close()
+        _ = queue.failAll(keepWaiting: true)   // only timed-out requests were in flight
+        versions = [:]
+        setState(.disconnected)
+        if !queue.isIdle { connectWhenAllowed() }
+    }
+
     private func connectionLost(_ error: IOError) {
         let s = stream
         stream = nil
@@ -356,6 +372,7 @@ public final class BrokerConnection {
             for entry in self.queue.expire(now: self.loop.now.uptimeNanoseconds) {
                 entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(self.address)")))
             }
+            if self.state == .ready, self.queue.isStalled { self.dropStalledStream() }
             self.armDeadlineTimer()
         }
         deadlineTimer = (handle, next)

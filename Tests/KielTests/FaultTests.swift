@@ -243,6 +243,30 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testAPipeFullOfTimedOutRequestsIsReplacedByANewConnection() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(3)])
+        var options = BrokerConnection.Options()
+        options.maxInFlight = 1
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap),
+                                          options: options)
+        var outcomes: [Result<MetadataResponse, KielError>] = []
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            connection.send(MetadataRequest(topics: nil), timeout: .milliseconds(100)) { outcomes.append($0.map(\.response)) }
+            // Waits behind the hung one; it must not wait for the broker's late answer.
+            connection.send(MetadataRequest(topics: ["t"]), timeout: .seconds(2)) {
+                outcomes.append($0.map(\.response))
+                done(.success(()))
+            }
+        }
+        XCTAssertEqual(outcomes.count, 2)
+        guard case .timeout? = outcomes[0].failureValue else { return XCTFail("\(outcomes[0])") }
+        XCTAssertEqual(try outcomes[1].get().topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "the answer came on a new connection")
+        connection.close()
+    }
+
     func testPartitionsLedByDifferentBrokersAreProducedAndFetchedPerLeader() throws {
         let broker = try ScriptedBroker(nodes: 3, topics: ["t": 6], spread: true)
         defer { broker.stop() }
