@@ -132,11 +132,7 @@ public final class BrokerConnection {
         cancelHandshakeTimer()
         if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
         deadlineTimer = nil
-        let s = stream
-        stream = nil
-        s?.onClose = nil
-        s?.onFrame = nil
-        s?.close()
+        detachStream()?.close()
         // The owed completions run on a later turn, never inside the caller's close().
         let owed = queue.failAll()
         if !owed.isEmpty { loop.callSoon { for entry in owed { entry.handler?.complete(.failure(.closed)) } } }
@@ -309,11 +305,7 @@ public final class BrokerConnection {
     /// The stream is unusable (bad data): drop it, failing what it carried.
     private func fail(stream error: KielError) {
         KielLog.warning("connection to \(address): \(error)")
-        let s = stream
-        stream = nil
-        s?.onClose = nil
-        s?.onFrame = nil
-        s?.close()
+        detachStream()?.close()
         lost(error)
     }
 
@@ -322,23 +314,24 @@ public final class BrokerConnection {
     /// out there, and the late answers on the old one are never read.
     private func dropStalledStream() {
         KielLog.warning("connection to \(address): every request in flight timed out; reconnecting")
-        let s = stream
-        stream = nil
-        s?.onClose = nil
-        s?.onFrame = nil
-        s?.close()
+        detachStream()?.close()
         _ = queue.failAll(keepWaiting: true)   // only timed-out requests were in flight
         versions = [:]
         setState(.disconnected)
         if !queue.isIdle { connectWhenAllowed() }
     }
 
-    private func connectionLost(_ error: IOError) {
+    /// Lets go of the stream and silences its callbacks; the caller decides whether to close it.
+    private func detachStream() -> FramedStream? {
         let s = stream
         stream = nil
         s?.onClose = nil
         s?.onFrame = nil
-        if s?.isOpen == true { s?.close() }
+        return s
+    }
+
+    private func connectionLost(_ error: IOError) {
+        if let s = detachStream(), s.isOpen { s.close() }
         lost(.connection(host: address.host, port: address.port, underlying: error))
     }
 
