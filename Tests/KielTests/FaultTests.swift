@@ -394,6 +394,25 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try stored(broker), ["first", "second"])
     }
 
+    func testATopicAskedForDuringARefreshIsLookedUpByName() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(0.2)])
+        var options = Cluster.Options()
+        options.allowAutoTopicCreation = true
+        options.metadataMinInterval = .milliseconds(10)
+        let cluster = try Cluster(loop: loop, hosts: [broker.bootstrap], options: options)
+        let partitions: [Int32] = try BrokerTest.run(loop) { done in
+            cluster.start { _ in }
+            // Asked while the start's refresh (for every topic, creating none) is on the wire.
+            self.loop.callLater(.milliseconds(100)) {
+                cluster.partitions(of: "fresh") { done($0.mapError { $0 }) }
+            }
+        }
+        XCTAssertEqual(partitions, [0], "auto-created by a refresh that named it")
+        cluster.close()
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }

@@ -285,6 +285,7 @@ final class ScriptedBroker: @unchecked Sendable {
             r.topics = names.map { name in
                 var t = MetadataResponse.Topic()
                 t.name = name
+                if topics[name] == nil && request.allowAutoTopicCreation && request.topics != nil { topics[name] = 1 }
                 guard let count = topics[name] else {
                     t.errorCode = BrokerError.unknownTopicOrPartition
                     return t
