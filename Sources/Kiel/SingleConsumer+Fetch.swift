@@ -172,6 +172,7 @@ extension SingleConsumer {
         default:
             let error = BrokerError(code: p.errorCode, topic: topic, partition: tp.partition)
             if error.isRetriable { cluster.refreshMetadata { _ in } }
+            partitionErrors.insert(topic)
             onError?(.broker(error))
             return []
         }

@@ -55,6 +55,9 @@ public final class SingleConsumer<Value> {
     var fromLatest: Set<TopicPartition> = []
     var maxBytesOverride: [TopicPartition: Int32] = [:]
     var loops: [String: ConsumeLoop] = [:]
+    /// Topics with a partition that answered a fetch with an error since `startConsuming` last
+    /// looked: an empty round with errors waits `retryBackoff` instead of asking again at once.
+    var partitionErrors: Set<String> = []
     var closed = false
 
     final class ConsumeLoop {
@@ -136,7 +139,11 @@ public final class SingleConsumer<Value> {
                 switch result {
                 case .success(let messages):
                     if !messages.isEmpty { handler(result) }
-                    next()
+                    let errored = consumer.partitionErrors.remove(topic) != nil
+                    guard messages.isEmpty && errored else { return next() }
+                    // Every partition failing at once (say, a leader that moved) would otherwise be
+                    // asked again in a tight loop until metadata catches up.
+                    state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 case .failure:
                     handler(result)
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }

@@ -413,6 +413,25 @@ final class FaultTests: XCTestCase {
         cluster.close()
     }
 
+    func testAConsumeLoopBacksOffWhileEveryPartitionAnswersWithAnError() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.fetch, [ScriptedBroker.Action](repeating: .error(BrokerError.notLeaderOrFollower), count: 200))
+        var o = SingleConsumer<String>.Options()
+        o.retryBackoff = .milliseconds(100)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        var errors = 0
+        consumer.onError = { _ in errors += 1 }
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.startConsuming("t", start: .beginning) { _ in }
+            self.loop.callLater(.milliseconds(300)) { done(.success(())) }
+        }
+        consumer.stopConsuming("t")
+        let fetches = broker.counts().requests[.fetch] ?? 0
+        XCTAssertGreaterThan(errors, 0)
+        XCTAssertLessThanOrEqual(fetches, 10, "one fetch per backoff, not a tight loop")
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
