@@ -12,6 +12,10 @@ extension SingleConsumer {
             let reset = needsReset.contains(tp)
             if case .offset(let n) = start, !reset {
                 positions[tp] = n
+                // Corrections that belonged to an earlier start (a seek replaced it) must not
+                // skip records from this exact offset.
+                timestampFloor[tp] = nil
+                fromLatest.remove(tp)
                 continue
             }
             // An explicit offset that turned out to be out of range falls back to the beginning.

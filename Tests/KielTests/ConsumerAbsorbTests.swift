@@ -51,6 +51,23 @@ final class ConsumerAbsorbTests: XCTestCase {
         XCTAssertEqual(consumer.positions[tp], 3)
     }
 
+    func testSeekingToAnOffsetAfterAnEndStartSkipsNothing() throws {
+        // Started at the end on an idle topic: the "latest" and time corrections are still armed.
+        consumer.starts["t"] = .end
+        consumer.positions[tp] = 3
+        consumer.fromLatest.insert(tp)
+        consumer.timestampFloor[tp] = .max
+        consumer.seek("t", to: .offset(5))
+        var resolved = false
+        consumer.resolveOffsets([tp]) { error in
+            XCTAssertNil(error)
+            resolved = true
+        }
+        XCTAssertTrue(resolved, "an exact offset needs no lookup")
+        let got = consumer.absorb(answer(try batch(base: 3, ["a", "b", "c", "d", "e"])), topic: "t")
+        XCTAssertEqual(got.map(\.offset), [5, 6, 7])
+    }
+
     func testAnOffsetAtInt64MaxDoesNotTrap() throws {
         consumer.positions[tp] = .max - 1
         let got = consumer.absorb(answer(try batch(base: .max - 1, ["a", "b"])), topic: "t")
