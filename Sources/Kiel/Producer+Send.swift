@@ -131,21 +131,16 @@ extension Producer {
         }
         guard !sent.isEmpty else { return }
         let request = ProduceRequest(
-            acks: options.requiredAcks, timeoutMs: Int32(clamping: ackTimeoutMilliseconds),
+            acks: options.requiredAcks, timeoutMs: Int32(clamping: options.ackTimeout.milliseconds),
             topics: topics.sorted { $0.key < $1.key }.map { ProduceRequest.Topic(name: $0.key, partitions: $0.value) })
         let acks = options.requiredAcks
         requestsInFlight[leader, default: 0] += 1
-        connection.send(request, timeout: options.ackTimeout + options.cluster.connection.requestTimeout,
+        connection.send(request, timeout: options.ackTimeout.cappedAdding(options.cluster.connection.requestTimeout),
                         expectsResponse: acks != 0) { [weak self] result in
             guard let self else { return }
             self.requestsInFlight[leader, default: 1] -= 1
             self.settle(result, sent: sent, acksNone: acks == 0)
         }
-    }
-
-    private var ackTimeoutMilliseconds: Int64 {
-        let (s, atto) = options.ackTimeout.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 
     private func settle(_ result: Result<(response: ProduceResponse, version: Int16), KielError>,
@@ -216,7 +211,7 @@ extension Producer {
         let age = now &- batch.createdAt
         if (error.isRetriable || force) && !closed && age < AccumulatorLimits.nanoseconds(options.deliveryTimeout) {
             KielLog.debug("retrying \(tp) after \(error)")
-            accumulator.retry(tp, id: id, notBefore: now + AccumulatorLimits.nanoseconds(options.retryBackoff))
+            accumulator.retry(tp, id: id, notBefore: now.saturatingAdd(AccumulatorLimits.nanoseconds(options.retryBackoff)))
         } else {
             fail(tp, id, error)
         }

@@ -126,7 +126,7 @@ extension SingleConsumer {
             let share = partitionMaxBytes(total: options.maxBytes, partitions: group.count,
                                           floor: options.partitionMaxBytesFloor)
             var request = FetchRequest()
-            request.maxWaitMs = Int32(clamping: Self.milliseconds(options.maxWaitTime))
+            request.maxWaitMs = Int32(clamping: options.maxWaitTime.milliseconds)
             request.minBytes = Int32(clamping: options.minBytes)
             request.maxBytes = Int32(clamping: max(options.maxBytes, Int(share)))
             request.topics = Dictionary(grouping: group, by: \.topic).sorted { $0.key < $1.key }.map { topic, parts in
@@ -135,7 +135,7 @@ extension SingleConsumer {
                                            partitionMaxBytes: max(share, maxBytesOverride[$0] ?? 0))
                 })
             }
-            let timeout = options.maxWaitTime + options.cluster.connection.requestTimeout
+            let timeout = options.maxWaitTime.cappedAdding(options.cluster.connection.requestTimeout)
             connection.send(request, timeout: timeout, versionRange: Self.fetchVersions) { [weak self] result in
                 guard let self else { return }
                 switch result {
@@ -222,10 +222,5 @@ extension SingleConsumer {
         if let after = decoded.nextOffset, after > next { next = after }
         positions[tp] = next
         return out
-    }
-
-    static func milliseconds(_ d: Duration) -> Int64 {
-        let (s, atto) = d.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 }

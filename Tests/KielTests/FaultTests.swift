@@ -432,6 +432,21 @@ final class FaultTests: XCTestCase {
         XCTAssertLessThanOrEqual(fetches, 10, "one fetch per backoff, not a tight loop")
     }
 
+    func testForeverTimeoutsDoNotTrap() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var o = Producer<String>.Options()
+        o.linger = .milliseconds(1)
+        o.ackTimeout = .seconds(Int64.max)
+        o.deliveryTimeout = .seconds(Int64.max)
+        let p = try Producer(loop: loop, brokers: [broker.bootstrap], serializer: .string, options: o)
+        XCTAssertEqual(try produce(p, ["x"]).map { try $0.get().offset }, [0])
+        var c = SingleConsumer<String>.Options()
+        c.maxWaitTime = .seconds(Int64.max)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: c)
+        XCTAssertEqual(try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 1).map(\.value), ["x"])
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
