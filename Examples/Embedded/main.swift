@@ -140,12 +140,19 @@ func run() throws -> Bool {
             if expected.isEmpty { host.running = false }
         }
     }
-    loop.callLater(.milliseconds(500)) {
+    // Talk once the consumer knows where the end is (a fixed pause would lose the lines on a
+    // slow machine: they would land before the end the consumer then looks up).
+    func talkWhenPositioned() {
+        guard consumer.positions.keys.contains(where: { $0.topic == topic }) else {
+            loop.callLater(.milliseconds(50)) { talkWhenPositioned() }
+            return
+        }
         for line in expected.sorted() {
             say("client sends \"\(line)\"")
             sendAll(me, Array("\(line)\n".utf8))
         }
     }
+    talkWhenPositioned()
 
     host.run(until: loop.now + .seconds(Int64(seconds)))
     say(expected.isEmpty ? "every line came back through Kafka" : "\(expected.count) lines did not come back")

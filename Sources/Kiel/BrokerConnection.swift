@@ -46,6 +46,7 @@ public final class BrokerConnection {
     private var backoff: Backoff
     private var notBefore: Deadline?
     private var reconnectTimer: TimeoutHandle?
+    private var handshakeTimer: TimeoutHandle?
     private var deadlineTimer: (handle: TimeoutHandle, at: UInt64)?
     private var handshakeVersion: Int16 = 3
     private static let handshakeCorrelationID: Int32 = -1
@@ -128,13 +129,10 @@ public final class BrokerConnection {
         guard state != .closed else { return }
         setState(.closed)
         if let reconnectTimer { loop.removeTimeout(reconnectTimer) }
+        cancelHandshakeTimer()
         if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
         deadlineTimer = nil
-        let s = stream
-        stream = nil
-        s?.onClose = nil
-        s?.onFrame = nil
-        s?.close()
+        detachStream()?.close()
         // The owed completions run on a later turn, never inside the caller's close().
         let owed = queue.failAll()
         if !owed.isEmpty { loop.callSoon { for entry in owed { entry.handler?.complete(.failure(.closed)) } } }
@@ -190,7 +188,22 @@ public final class BrokerConnection {
             self.connectionLost(error ?? .closed)
         }
         setState(.handshaking)
+        // A broker that accepts the connection but never answers ApiVersions would otherwise
+        // hold the connection in .handshaking for good: every request would time out on it.
+        handshakeTimer = loop.callLater(options.connectTimeout) { [weak self] in
+            guard let self else { return }
+            self.handshakeTimer = nil
+            guard self.state == .handshaking, self.stream === stream else { return }
+            self.fail(stream: .connection(host: self.address.host, port: self.address.port,
+                                          underlying: IOError.connectTimedOut(host: self.address.host,
+                                                                              port: self.address.port)))
+        }
         sendHandshake(version: 3)
+    }
+
+    private func cancelHandshakeTimer() {
+        if let handshakeTimer { loop.removeTimeout(handshakeTimer) }
+        handshakeTimer = nil
     }
 
     private func sendHandshake(version: Int16) {
@@ -236,6 +249,7 @@ public final class BrokerConnection {
             if let key = ApiKey(rawValue: api.apiKey) { negotiated[key] = api.minVersion...api.maxVersion }
         }
         versions = negotiated
+        cancelHandshakeTimer()
         backoff.reset()
         notBefore = nil
         setState(.ready)
@@ -291,25 +305,39 @@ public final class BrokerConnection {
     /// The stream is unusable (bad data): drop it, failing what it carried.
     private func fail(stream error: KielError) {
         KielLog.warning("connection to \(address): \(error)")
-        let s = stream
-        stream = nil
-        s?.onClose = nil
-        s?.onFrame = nil
-        s?.close()
+        detachStream()?.close()
         lost(error)
     }
 
-    private func connectionLost(_ error: IOError) {
+    /// Every request in flight timed out and they fill the pipe: the broker is not answering.
+    /// Start over on a new connection; the waiting requests (still within their deadlines) go
+    /// out there, and the late answers on the old one are never read.
+    private func dropStalledStream() {
+        KielLog.warning("connection to \(address): every request in flight timed out; reconnecting")
+        detachStream()?.close()
+        _ = queue.failAll(keepWaiting: true)   // only timed-out requests were in flight
+        versions = [:]
+        setState(.disconnected)
+        if !queue.isIdle { connectWhenAllowed() }
+    }
+
+    /// Lets go of the stream and silences its callbacks; the caller decides whether to close it.
+    private func detachStream() -> FramedStream? {
         let s = stream
         stream = nil
         s?.onClose = nil
         s?.onFrame = nil
-        if s?.isOpen == true { s?.close() }
+        return s
+    }
+
+    private func connectionLost(_ error: IOError) {
+        if let s = detachStream(), s.isOpen { s.close() }
         lost(.connection(host: address.host, port: address.port, underlying: error))
     }
 
     private func lost(_ error: KielError) {
         guard state != .closed else { return }
+        cancelHandshakeTimer()
         notBefore = loop.now + backoff.next()
         versions = [:]
         setState(.disconnected)
@@ -337,6 +365,7 @@ public final class BrokerConnection {
             for entry in self.queue.expire(now: self.loop.now.uptimeNanoseconds) {
                 entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(self.address)")))
             }
+            if self.state == .ready, self.queue.isStalled { self.dropStalledStream() }
             self.armDeadlineTimer()
         }
         deadlineTimer = (handle, next)

@@ -17,8 +17,7 @@ public struct BrokerError: Error, Equatable, Hashable, CustomStringConvertible {
 
     /// Kafka's name for the code, e.g. `NOT_LEADER_OR_FOLLOWER`.
     public var name: String {
-        if let known = kafkaCode { return known.name }
-        return code == BrokerError.offsetOutOfRange ? "OFFSET_OUT_OF_RANGE" : "UNKNOWN_ERROR_CODE_\(code)"
+        kafkaCode?.name ?? "UNKNOWN_ERROR_CODE_\(code)"
     }
 
     /// Whether Kafka documents the code as retriable (the request may succeed if tried again,
@@ -31,20 +30,20 @@ public struct BrokerError: Error, Equatable, Hashable, CustomStringConvertible {
         return text
     }
 
-    // Codes the clients test against by name.
-    public static let unknownServerError: Int16 = -1
-    public static let offsetOutOfRange: Int16 = 1
-    public static let corruptMessage: Int16 = 2
-    public static let unknownTopicOrPartition: Int16 = 3
-    public static let leaderNotAvailable: Int16 = 5
-    public static let notLeaderOrFollower: Int16 = 6
-    public static let requestTimedOut: Int16 = 7
-    public static let messageTooLarge: Int16 = 10
-    public static let networkException: Int16 = 13
-    public static let notEnoughReplicas: Int16 = 19
-    public static let recordListTooLarge: Int16 = 18
-    public static let unsupportedVersion: Int16 = 35
-    public static let duplicateSequenceNumber: Int16 = 46
-    public static let outOfOrderSequenceNumber: Int16 = 45
-    public static let unknownProducerId: Int16 = 59
+    // Raw codes the clients compare wire fields with, taken from KafkaProtocol's one table.
+    public static let unknownServerError = KafkaErrorCode.unknownServerError.rawValue
+    public static let offsetOutOfRange = KafkaErrorCode.offsetOutOfRange.rawValue
+    public static let corruptMessage = KafkaErrorCode.corruptMessage.rawValue
+    public static let unknownTopicOrPartition = KafkaErrorCode.unknownTopicOrPartition.rawValue
+    public static let leaderNotAvailable = KafkaErrorCode.leaderNotAvailable.rawValue
+    public static let notLeaderOrFollower = KafkaErrorCode.notLeaderOrFollower.rawValue
+    public static let requestTimedOut = KafkaErrorCode.requestTimedOut.rawValue
+    public static let messageTooLarge = KafkaErrorCode.messageTooLarge.rawValue
+    public static let networkException = KafkaErrorCode.networkException.rawValue
+    public static let notEnoughReplicas = KafkaErrorCode.notEnoughReplicas.rawValue
+    public static let recordListTooLarge = KafkaErrorCode.recordListTooLarge.rawValue
+    public static let unsupportedVersion = KafkaErrorCode.unsupportedVersion.rawValue
+    public static let duplicateSequenceNumber = KafkaErrorCode.duplicateSequenceNumber.rawValue
+    public static let outOfOrderSequenceNumber = KafkaErrorCode.outOfOrderSequenceNumber.rawValue
+    public static let unknownProducerId = KafkaErrorCode.unknownProducerId.rawValue
 }

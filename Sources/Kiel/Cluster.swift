@@ -78,11 +78,16 @@ public final class Cluster {
             return loop.callSoon { completion(.success(known)) }
         }
         pendingTopics.insert(topic)
-        refreshMetadata { result in
+        refreshMetadata { [weak self] result in
             switch result {
             case .failure(let error): completion(.failure(error))
             case .success(let meta):
                 if let parts = meta.partitions(of: topic) { return completion(.success(parts)) }
+                if let self, self.pendingTopics.contains(topic) {
+                    // The refresh that answered was already under way and did not name the
+                    // topic (nor auto-create it): ask again with a refresh that does.
+                    return self.partitions(of: topic, completion)
+                }
                 if let info = meta.topics[topic], info.errorCode != 0,
                    info.errorCode != BrokerError.unknownTopicOrPartition {
                     return completion(.failure(.broker(BrokerError(code: info.errorCode, topic: topic))))

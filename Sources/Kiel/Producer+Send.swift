@@ -109,9 +109,13 @@ extension Producer {
         }
         var topics: [String: [ProduceRequest.Partition]] = [:]
         var sent: [TopicPartition: UInt64] = [:]
+        // A producer id left over from before idempotence was turned off must not go out with
+        // sequence-less batches: the broker would reject them as out of order.
+        let idempotent = idempotenceState == .enabled
         for batch in batches {
-            var builder = RecordBatchBuilder(compression: options.compression, producerId: producerID,
-                                             producerEpoch: producerEpoch, baseSequence: batch.baseSequence ?? -1)
+            var builder = RecordBatchBuilder(compression: options.compression, producerId: idempotent ? producerID : -1,
+                                             producerEpoch: idempotent ? producerEpoch : -1,
+                                             baseSequence: idempotent ? batch.baseSequence ?? -1 : -1)
             for r in batch.records {
                 builder.append(timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers)
             }
@@ -127,21 +131,16 @@ extension Producer {
         }
         guard !sent.isEmpty else { return }
         let request = ProduceRequest(
-            acks: options.requiredAcks, timeoutMs: Int32(clamping: ackTimeoutMilliseconds),
+            acks: options.requiredAcks, timeoutMs: Int32(clamping: options.ackTimeout.milliseconds),
             topics: topics.sorted { $0.key < $1.key }.map { ProduceRequest.Topic(name: $0.key, partitions: $0.value) })
         let acks = options.requiredAcks
         requestsInFlight[leader, default: 0] += 1
-        connection.send(request, timeout: options.ackTimeout + options.cluster.connection.requestTimeout,
+        connection.send(request, timeout: options.ackTimeout.cappedAdding(options.cluster.connection.requestTimeout),
                         expectsResponse: acks != 0) { [weak self] result in
             guard let self else { return }
             self.requestsInFlight[leader, default: 1] -= 1
             self.settle(result, sent: sent, acksNone: acks == 0)
         }
-    }
-
-    private var ackTimeoutMilliseconds: Int64 {
-        let (s, atto) = options.ackTimeout.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 
     private func settle(_ result: Result<(response: ProduceResponse, version: Int16), KielError>,
@@ -169,7 +168,8 @@ extension Producer {
                         // An earlier batch of this partition failed, so this one arrived out of
                         // order: it goes again after that one.
                         retryOrFail(tp, id, .broker(error), force: true)
-                    case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId, 47 /* INVALID_PRODUCER_EPOCH */:
+                    case BrokerError.outOfOrderSequenceNumber, BrokerError.unknownProducerId,
+                         KafkaErrorCode.invalidProducerEpoch.rawValue:
                         // The broker lost track of our sequence: start over with a new producer id.
                         needsNewProducerID = true
                         retryOrFail(tp, id, .broker(error), force: true)
@@ -192,7 +192,7 @@ extension Producer {
         guard let batch = accumulator.complete(tp, id: id) else { return }
         for (i, r) in batch.records.enumerated() {
             let metadata = RecordMetadata(topic: tp.topic, partition: tp.partition,
-                                          offset: baseOffset >= 0 ? baseOffset + Int64(i) : -1,
+                                          offset: baseOffset >= 0 ? baseOffset.addingReportingOverflow(Int64(i)).partialValue : -1,
                                           timestamp: logAppendTime >= 0 ? logAppendTime : r.timestamp)
             r.token?(.success(metadata))
         }
@@ -211,7 +211,7 @@ extension Producer {
         let age = now &- batch.createdAt
         if (error.isRetriable || force) && !closed && age < AccumulatorLimits.nanoseconds(options.deliveryTimeout) {
             KielLog.debug("retrying \(tp) after \(error)")
-            accumulator.retry(tp, id: id, notBefore: now + AccumulatorLimits.nanoseconds(options.retryBackoff))
+            accumulator.retry(tp, id: id, notBefore: now.saturatingAdd(AccumulatorLimits.nanoseconds(options.retryBackoff)))
         } else {
             fail(tp, id, error)
         }

@@ -156,12 +156,14 @@ public final class Producer<Value> {
     }
 
     /// Flushes, then closes (and closes the cluster if the producer created it). New
-    /// `produce` calls throw `.closed` from now on.
+    /// `produce` calls throw `.closed` from now on. The producer keeps itself alive until the
+    /// flush is done, so an owner may let go of it right after calling `close`.
     public func close(_ completion: @escaping () -> Void) {
         loop.assertInLoop()
         closing = true
-        flush { [weak self] in
-            guard let self else { return completion() }
+        // Strong on purpose: the flush waiter is the only thing holding a released producer
+        // until every accepted record has its report (bounded by the delivery timeout).
+        flush { [self] in
             self.closed = true
             self.expiryTimer?.stop()
             if let t = self.lingerTimer { self.loop.removeTimeout(t.handle) }

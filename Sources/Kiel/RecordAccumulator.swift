@@ -102,7 +102,7 @@ struct RecordAccumulator<Token> {
         if now < batch.notBefore { return false }
         if flushing || !isLast || batch.attempts > 0 { return true }
         if batch.count >= limits.batchRecords || batch.bytes >= limits.batchBytes { return true }
-        return now >= batch.createdAt &+ Self.nanoseconds(limits.linger)
+        return now >= batch.createdAt.saturatingAdd(Self.nanoseconds(limits.linger))
     }
 
     /// Takes the ready batches of partitions that have nothing in flight and that `canSend`
@@ -137,7 +137,7 @@ struct RecordAccumulator<Token> {
         for (tp, queue) in queues where hasRoom(tp) {
             guard let first = queue.first else { continue }
             let lingerEnd = (queue.count > 1 || flushing || first.attempts > 0) ? 0
-                : first.createdAt &+ Self.nanoseconds(limits.linger)
+                : first.createdAt.saturatingAdd(Self.nanoseconds(limits.linger))
             let at = max(lingerEnd, first.notBefore)
             earliest = min(earliest ?? at, at)
         }
@@ -229,8 +229,5 @@ struct RecordAccumulator<Token> {
         Int32((Int64(sequence) + Int64(n)) % (Int64(Int32.max) + 1))
     }
 
-    static func nanoseconds(_ d: Duration) -> UInt64 {
-        let (s, atto) = d.components
-        return UInt64(max(0, s)) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
-    }
+    static func nanoseconds(_ d: Duration) -> UInt64 { d.unsignedNanoseconds }
 }

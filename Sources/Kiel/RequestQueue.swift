@@ -81,6 +81,10 @@ struct RequestQueue<Handler> {
         return out
     }
 
+    /// Every slot in flight holds a request that timed out: nothing more can go out until the
+    /// broker answers them, which a hung broker never does.
+    var isStalled: Bool { inFlight.count >= maxInFlight && inFlight.allSatisfy { $0.handler == nil } }
+
     /// The earliest deadline of a request still owed an answer.
     var nextDeadline: UInt64? {
         (waiting.map(\.deadline) + inFlight.filter { $0.handler != nil }.map(\.deadline)).min()

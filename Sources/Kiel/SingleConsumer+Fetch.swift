@@ -12,6 +12,10 @@ extension SingleConsumer {
             let reset = needsReset.contains(tp)
             if case .offset(let n) = start, !reset {
                 positions[tp] = n
+                // Corrections that belonged to an earlier start (a seek replaced it) must not
+                // skip records from this exact offset.
+                timestampFloor[tp] = nil
+                fromLatest.remove(tp)
                 continue
             }
             // An explicit offset that turned out to be out of range falls back to the beginning.
@@ -122,7 +126,7 @@ extension SingleConsumer {
             let share = partitionMaxBytes(total: options.maxBytes, partitions: group.count,
                                           floor: options.partitionMaxBytesFloor)
             var request = FetchRequest()
-            request.maxWaitMs = Int32(clamping: Self.milliseconds(options.maxWaitTime))
+            request.maxWaitMs = Int32(clamping: options.maxWaitTime.milliseconds)
             request.minBytes = Int32(clamping: options.minBytes)
             request.maxBytes = Int32(clamping: max(options.maxBytes, Int(share)))
             request.topics = Dictionary(grouping: group, by: \.topic).sorted { $0.key < $1.key }.map { topic, parts in
@@ -131,7 +135,7 @@ extension SingleConsumer {
                                            partitionMaxBytes: max(share, maxBytesOverride[$0] ?? 0))
                 })
             }
-            let timeout = options.maxWaitTime + options.cluster.connection.requestTimeout
+            let timeout = options.maxWaitTime.cappedAdding(options.cluster.connection.requestTimeout)
             connection.send(request, timeout: timeout, versionRange: Self.fetchVersions) { [weak self] result in
                 guard let self else { return }
                 switch result {
@@ -172,6 +176,7 @@ extension SingleConsumer {
         default:
             let error = BrokerError(code: p.errorCode, topic: topic, partition: tp.partition)
             if error.isRetriable { cluster.refreshMetadata { _ in } }
+            partitionErrors.insert(topic)
             onError?(.broker(error))
             return []
         }
@@ -198,7 +203,8 @@ extension SingleConsumer {
         var next = position
         for batch in decoded.batches {
             for record in batch.records where record.offset >= position {
-                next = record.offset + 1
+                // A hostile offset of Int64.max must not trap; saturating keeps the position there.
+                next = record.offset == .max ? .max : record.offset + 1
                 if let floor = timestampFloor[tp] {
                     if record.timestamp < floor { continue }
                     timestampFloor[tp] = nil
@@ -216,10 +222,5 @@ extension SingleConsumer {
         if let after = decoded.nextOffset, after > next { next = after }
         positions[tp] = next
         return out
-    }
-
-    static func milliseconds(_ d: Duration) -> Int64 {
-        let (s, atto) = d.components
-        return s * 1000 + atto / 1_000_000_000_000_000
     }
 }

@@ -55,6 +55,9 @@ public final class SingleConsumer<Value> {
     var fromLatest: Set<TopicPartition> = []
     var maxBytesOverride: [TopicPartition: Int32] = [:]
     var loops: [String: ConsumeLoop] = [:]
+    /// Topics with a partition that answered a fetch with an error since `startConsuming` last
+    /// looked: an empty round with errors waits `retryBackoff` instead of asking again at once.
+    var partitionErrors: Set<String> = []
     var closed = false
 
     final class ConsumeLoop {
@@ -126,17 +129,24 @@ public final class SingleConsumer<Value> {
         let state = ConsumeLoop()
         loops[topic]?.running = false
         loops[topic] = state
+        // The loop holds the consumer only weakly: a consumer its owner let go of stops
+        // fetching instead of living on, unreachable, in its own callbacks.
+        weak let owner = self
         func next() {
-            guard state.running, !closed else { return }
-            consume(topic, start: start, partitions: partitions) { [weak self] result in
-                guard let self, state.running, !self.closed else { return }
+            guard state.running, let consumer = owner, !consumer.closed else { return }
+            consumer.consume(topic, start: start, partitions: partitions) { result in
+                guard state.running, let consumer = owner, !consumer.closed else { return }
                 switch result {
                 case .success(let messages):
                     if !messages.isEmpty { handler(result) }
-                    next()
+                    let errored = consumer.partitionErrors.remove(topic) != nil
+                    guard messages.isEmpty && errored else { return next() }
+                    // Every partition failing at once (say, a leader that moved) would otherwise be
+                    // asked again in a tight loop until metadata catches up.
+                    state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 case .failure:
                     handler(result)
-                    state.timer = self.loop.callLater(self.options.retryBackoff) { next() }
+                    state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 }
             }
         }

@@ -21,9 +21,10 @@ public enum StartPosition: Sendable, Equatable {
         case .end: return -1
         case .date(let date): return Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         case .ago(let interval):
-            let (seconds, atto) = interval.components
-            let ms = seconds * 1000 + atto / 1_000_000_000_000_000
-            return Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) - ms
+            let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+            // "Longer ago than the epoch" is the epoch: a negative timestamp would be a special value.
+            let (ms, overflow) = nowMs.subtractingReportingOverflow(interval.milliseconds)
+            return overflow ? .max : max(0, ms)
         case .offset: return nil
         }
     }

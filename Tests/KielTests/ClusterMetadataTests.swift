@@ -61,6 +61,20 @@ final class ClusterMetadataTests: XCTestCase {
         XCTAssertEqual(StartPosition.ago(.seconds(90)).listOffsetsTimestamp(now: now), 1_700_000_000_500 - 90_000)
         XCTAssertEqual(StartPosition.ago(.milliseconds(1500)).listOffsetsTimestamp(now: now), 1_700_000_000_500 - 1500)
         XCTAssertNil(StartPosition.offset(5).listOffsetsTimestamp(now: now))
+        // "Forever ago" is the epoch, not an overflow trap or a negative special value.
+        XCTAssertEqual(StartPosition.ago(.seconds(Int64.max)).listOffsetsTimestamp(now: now), 0)
+    }
+
+    func testForeverDurationsSaturate() {
+        XCTAssertEqual(Duration.seconds(Int64.max).milliseconds, .max)
+        XCTAssertEqual(Duration.seconds(Int64.min).milliseconds, .min)
+        XCTAssertEqual(Duration.milliseconds(1500).milliseconds, 1500)
+        XCTAssertEqual(Duration.seconds(Int64.max).unsignedNanoseconds, .max)
+        XCTAssertEqual(Duration.seconds(-1).unsignedNanoseconds, 0)
+        XCTAssertEqual(Duration.milliseconds(3).unsignedNanoseconds, 3_000_000)
+        XCTAssertEqual(UInt64.max.saturatingAdd(1), .max)
+        XCTAssertEqual(Duration.seconds(Int64.max).cappedAdding(.seconds(30)), .seconds(Int64.max))
+        XCTAssertEqual(Duration.seconds(1).cappedAdding(.seconds(30)), .seconds(31))
     }
 
     func testMaxBytesSplitHasAFloor() {

@@ -243,6 +243,30 @@ final class FaultTests: XCTestCase {
         connection.close()
     }
 
+    func testAPipeFullOfTimedOutRequestsIsReplacedByANewConnection() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(3)])
+        var options = BrokerConnection.Options()
+        options.maxInFlight = 1
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap),
+                                          options: options)
+        var outcomes: [Result<MetadataResponse, KielError>] = []
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            connection.send(MetadataRequest(topics: nil), timeout: .milliseconds(100)) { outcomes.append($0.map(\.response)) }
+            // Waits behind the hung one; it must not wait for the broker's late answer.
+            connection.send(MetadataRequest(topics: ["t"]), timeout: .seconds(2)) {
+                outcomes.append($0.map(\.response))
+                done(.success(()))
+            }
+        }
+        XCTAssertEqual(outcomes.count, 2)
+        guard case .timeout? = outcomes[0].failureValue else { return XCTFail("\(outcomes[0])") }
+        XCTAssertEqual(try outcomes[1].get().topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "the answer came on a new connection")
+        connection.close()
+    }
+
     func testPartitionsLedByDifferentBrokersAreProducedAndFetchedPerLeader() throws {
         let broker = try ScriptedBroker(nodes: 3, topics: ["t": 6], spread: true)
         defer { broker.stop() }
@@ -287,6 +311,140 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(broker.handshakes(), [3, 2], "asked v3, was refused, asked v2 on the same connection")
         XCTAssertEqual(connection.state, .ready)
         connection.close()
+    }
+
+    func testABrokerThatNeverAnswersTheHandshakeIsGivenUpOnAndTheNextConnectionWorks() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.apiVersions, [.delay(2)])
+        var options = BrokerConnection.Options()
+        options.connectTimeout = .milliseconds(200)
+        options.reconnectBackoffInitial = .milliseconds(10)
+        let connection = BrokerConnection(loop: loop, address: try BrokerAddress(parsing: broker.bootstrap),
+                                          options: options)
+        let first: Result<MetadataResponse, KielError> = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done(.success($0.map(\.response))) }
+        }
+        guard case .connection? = first.failureValue else { return XCTFail("\(first)") }
+        let second: MetadataResponse = try BrokerTest.run(loop) { done in
+            connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
+        }
+        XCTAssertEqual(second.topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "a new connection, a new handshake")
+        connection.close()
+    }
+
+    func testAConsumeLoopDoesNotKeepAReleasedConsumerAlive() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var o = SingleConsumer<String>.Options()
+        o.maxWaitTime = .milliseconds(20)
+        var consumer: SingleConsumer<String>? = try SingleConsumer(loop: loop, brokers: [broker.bootstrap],
+                                                                   deserializer: .string, options: o)
+        weak let released = consumer
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer?.startConsuming("t", start: .beginning) { _ in }
+            self.loop.callLater(.milliseconds(200)) {
+                XCTAssertGreaterThan(broker.counts().requests[.fetch] ?? 0, 0, "the loop was fetching")
+                consumer = nil
+                self.loop.callLater(.milliseconds(300)) { done(.success(())) }
+            }
+        }
+        XCTAssertNil(released, "released by its owner, the consumer is gone and its loop with it")
+        let fetches = broker.counts().requests[.fetch] ?? 0
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            self.loop.callLater(.milliseconds(200)) { done(.success(())) }
+        }
+        XCTAssertEqual(broker.counts().requests[.fetch] ?? 0, fetches, "no fetches after it was released")
+    }
+
+    func testAProducerReleasedRightAfterCloseStillDeliversEveryReport() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var p: Producer<String>? = try producer(broker, linger: .milliseconds(50))
+        weak let released = p
+        var reports: [Result<RecordMetadata, KielError>] = []
+        try BrokerTest.run(loop, timeout: .seconds(20)) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            do {
+                for i in 0..<5 { try p?.produce("t", "r\(i)") { reports.append($0) } }
+            } catch {
+                return done(.failure(error))
+            }
+            p?.close { done(.success(())) }
+            p = nil
+        }
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [0, 1, 2, 3, 4])
+        XCTAssertEqual(try stored(broker), ["r0", "r1", "r2", "r3", "r4"])
+        XCTAssertNil(released, "closed and flushed, it lets go of itself")
+    }
+
+    func testLosingIdempotenceAfterASequenceErrorSendsWithoutTheOldProducerID() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker)
+        _ = try produce(p, ["first"])
+        XCTAssertTrue(p.isIdempotent)
+        // The broker lost our sequence; asked for a new producer id, it refuses for good.
+        broker.script(.produce, [.error(BrokerError.outOfOrderSequenceNumber)])
+        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
+        let reports = try produce(p, ["second"])
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [1])
+        XCTAssertFalse(p.isIdempotent)
+        XCTAssertEqual(broker.counts().outOfOrder, 0, "the resend carried no stale producer id")
+        XCTAssertEqual(try stored(broker), ["first", "second"])
+    }
+
+    func testATopicAskedForDuringARefreshIsLookedUpByName() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.metadata, [.delay(0.2)])
+        var options = Cluster.Options()
+        options.allowAutoTopicCreation = true
+        options.metadataMinInterval = .milliseconds(10)
+        let cluster = try Cluster(loop: loop, hosts: [broker.bootstrap], options: options)
+        let partitions: [Int32] = try BrokerTest.run(loop) { done in
+            cluster.start { _ in }
+            // Asked while the start's refresh (for every topic, creating none) is on the wire.
+            self.loop.callLater(.milliseconds(100)) {
+                cluster.partitions(of: "fresh") { done($0.mapError { $0 }) }
+            }
+        }
+        XCTAssertEqual(partitions, [0], "auto-created by a refresh that named it")
+        cluster.close()
+    }
+
+    func testAConsumeLoopBacksOffWhileEveryPartitionAnswersWithAnError() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        broker.script(.fetch, [ScriptedBroker.Action](repeating: .error(BrokerError.notLeaderOrFollower), count: 200))
+        var o = SingleConsumer<String>.Options()
+        o.retryBackoff = .milliseconds(100)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: o)
+        var errors = 0
+        consumer.onError = { _ in errors += 1 }
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.startConsuming("t", start: .beginning) { _ in }
+            self.loop.callLater(.milliseconds(300)) { done(.success(())) }
+        }
+        consumer.stopConsuming("t")
+        let fetches = broker.counts().requests[.fetch] ?? 0
+        XCTAssertGreaterThan(errors, 0)
+        XCTAssertLessThanOrEqual(fetches, 10, "one fetch per backoff, not a tight loop")
+    }
+
+    func testForeverTimeoutsDoNotTrap() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var o = Producer<String>.Options()
+        o.linger = .milliseconds(1)
+        o.ackTimeout = .seconds(Int64.max)
+        o.deliveryTimeout = .seconds(Int64.max)
+        let p = try Producer(loop: loop, brokers: [broker.bootstrap], serializer: .string, options: o)
+        XCTAssertEqual(try produce(p, ["x"]).map { try $0.get().offset }, [0])
+        var c = SingleConsumer<String>.Options()
+        c.maxWaitTime = .seconds(Int64.max)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: c)
+        XCTAssertEqual(try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 1).map(\.value), ["x"])
     }
 
     func testBootstrapHostsAreTriedInOrder() throws {

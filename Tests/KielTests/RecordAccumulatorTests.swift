@@ -26,6 +26,14 @@ final class RecordAccumulatorTests: XCTestCase {
         XCTAssertEqual(batches.map { $0.records.map(\.token) }, [[1, 2]])
     }
 
+    func testAForeverLingerNeverExpiresButAFlushSendsTheBatch() {
+        var acc = RecordAccumulator<Int>(limits: AccumulatorLimits(linger: .seconds(Int64.max)))
+        _ = acc.append(record(1), to: tp0, now: 1000)
+        XCTAssertTrue(acc.drain(now: UInt64.max - 1, idempotent: false).isEmpty, "linger has not run out")
+        acc.flushing = true
+        XCTAssertEqual(acc.drain(now: 2000, idempotent: false).count, 1)
+    }
+
     func testFullBatchIsReadyBeforeLinger() {
         var acc = make(linger: 1000, records: 3)
         for n in 1...4 { _ = acc.append(record(n), to: tp0, now: 0) }

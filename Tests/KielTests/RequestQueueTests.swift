@@ -20,6 +20,21 @@ final class RequestQueueTests: XCTestCase {
         XCTAssertEqual(next.map(\.correlationID), [2])
     }
 
+    func testAPipeFullOfTimedOutRequestsIsStalled() {
+        var q = RequestQueue<String>(maxInFlight: 2)
+        enqueue(&q, "a", deadline: 10)
+        enqueue(&q, "b", deadline: 20)
+        enqueue(&q, "c", deadline: 100)
+        _ = q.takeSendable()
+        XCTAssertFalse(q.isStalled)
+        XCTAssertEqual(q.expire(now: 10).map(\.handler), ["a"])
+        XCTAssertFalse(q.isStalled, "b may still be answered")
+        XCTAssertEqual(q.expire(now: 20).map(\.handler), ["b"])
+        XCTAssertTrue(q.isStalled)
+        XCTAssertTrue(q.failAll(keepWaiting: true).isEmpty, "only timed-out requests were in flight")
+        XCTAssertEqual(q.takeSendable().map(\.handler), ["c"], "the waiting one goes out next")
+    }
+
     func testOutOfOrderAnswerIsAViolation() {
         var q = RequestQueue<String>(maxInFlight: 5)
         enqueue(&q, "a")

@@ -247,6 +247,12 @@ final class ScriptedBroker: @unchecked Sendable {
             return try KafkaFrame.encodeResponse(answer, version: version, correlationId: id)
         case .initProducerId:
             var r = InitProducerIdResponse()
+            if case .error(let code) = action {
+                r.errorCode = code
+                r.producerId = -1
+                r.producerEpoch = -1
+                return try KafkaFrame.encodeResponse(r, version: version, correlationId: id)
+            }
             r.producerEpoch = 0
             r.producerId = lock.withLock {
                 nextProducerID += 1
@@ -279,6 +285,7 @@ final class ScriptedBroker: @unchecked Sendable {
             r.topics = names.map { name in
                 var t = MetadataResponse.Topic()
                 t.name = name
+                if topics[name] == nil && request.allowAutoTopicCreation && request.topics != nil { topics[name] = 1 }
                 guard let count = topics[name] else {
                     t.errorCode = BrokerError.unknownTopicOrPartition
                     return t
