@@ -17,6 +17,8 @@ final class GroupFetcher {
         /// Where a partition starts when the group has no offset for it, or its offset is
         /// gone: ListOffsets' -2 (earliest) or -1 (latest).
         var resetTimestamp: Int64 = -2
+        /// Pause before asking a leader again after a round that failed or only brought errors.
+        var retryBackoff: Duration = .milliseconds(200)
     }
 
     let loop: IOLoop
@@ -30,6 +32,8 @@ final class GroupFetcher {
     /// Bumped on every start, so a response for an earlier run of a partition is ignored.
     private var runs: [TopicPartition: Int] = [:]
     private var fetchingFrom: Set<Int32> = []
+    /// Leaders whose last round failed: left alone for `retryBackoff`.
+    private var pausedLeaders: Set<Int32> = []
     private var pumpScheduled = false
     private var waitingForMetadata = false
     private var closed = false
@@ -136,7 +140,7 @@ final class GroupFetcher {
             }
         }
         if leaderless { refreshMetadataSoon() }
-        for (leader, tps) in byLeader where !fetchingFrom.contains(leader) {
+        for (leader, tps) in byLeader where !fetchingFrom.contains(leader) && !pausedLeaders.contains(leader) {
             guard let connection = cluster.connection(forNode: leader) else { continue }
             fetch(tps.sorted(), from: leader, over: connection)
         }
@@ -162,19 +166,32 @@ final class GroupFetcher {
         connection.send(request, timeout: timeout, versionRange: 4 ... 12) { [weak self] result in
             guard let self else { return }
             self.fetchingFrom.remove(leader)
+            var healthy = true
             switch result {
             case .failure(let error):
                 if !self.closed { self.onError?(error) }
                 self.refreshMetadataSoon()
+                healthy = false
             case .success(let (response, _)):
-                self.handle(response, asked: asked)
+                healthy = self.handle(response, asked: asked)
+            }
+            if !healthy {
+                // Errors and nothing delivered: don't ask again in a tight loop.
+                self.pausedLeaders.insert(leader)
+                self.loop.callLater(self.settings.retryBackoff) { [weak self] in
+                    self?.pausedLeaders.remove(leader)
+                    self?.schedulePump()
+                }
             }
             self.schedulePump()
         }
     }
 
-    private func handle(_ response: FetchResponse, asked: [TopicPartition: (offset: Int64, run: Int)]) {
+    /// Delivers what came; false when partitions answered with errors and nothing was delivered.
+    private func handle(_ response: FetchResponse, asked: [TopicPartition: (offset: Int64, run: Int)]) -> Bool {
         var outOfRange: [TopicPartition] = []
+        var delivered = false
+        var failed = false
         for topic in response.topics {
             for partition in topic.partitions {
                 let tp = TopicPartition(topic.topic, partition.partitionIndex)
@@ -182,20 +199,23 @@ final class GroupFetcher {
                 guard let ask = asked[tp], runs[tp] == ask.run, positions[tp] == ask.offset else { continue }
                 switch partition.errorCode {
                 case 0:
-                    deliver(tp, from: ask.offset, partition.records ?? [])
+                    delivered = deliver(tp, from: ask.offset, partition.records ?? []) || delivered
                 case BrokerError.offsetOutOfRange:
                     outOfRange.append(tp)
                 default:
+                    failed = true
                     let error = BrokerError(code: partition.errorCode, topic: tp.topic, partition: tp.partition)
                     if error.isRetriable { refreshMetadataSoon() } else { onError?(.broker(error)) }
                 }
             }
         }
         if !outOfRange.isEmpty { reset(outOfRange) }
+        return delivered || !failed
     }
 
-    private func deliver(_ tp: TopicPartition, from offset: Int64, _ bytes: [UInt8]) {
-        guard !bytes.isEmpty else { return }
+    /// Hands on the records of one partition; true if its position moved.
+    private func deliver(_ tp: TopicPartition, from offset: Int64, _ bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return false }
         let decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition).decodeUntilError(bytes)
         // A batch may begin before the offset asked for (compressed or legacy sets): skip those.
         let records = decoded.batches.flatMap(\.records).filter { $0.offset >= offset }
@@ -203,9 +223,10 @@ final class GroupFetcher {
         if let error = decoded.error {
             onError?(.protocolViolation("\(tp): \(error)"))
         }
-        guard next > offset else { return }
+        guard next > offset else { return false }
         positions[tp] = next
         onRecords?(tp, records, next)
+        return true
     }
 
     private func reset(_ tps: [TopicPartition]) {

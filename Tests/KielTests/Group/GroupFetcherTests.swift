@@ -1,0 +1,78 @@
+import XCTest
+@testable import Kiel
+
+/// The grouped consumer's fetcher against the scripted broker: partitions start and stop at
+/// any moment, and a leader that answers only errors is not asked again in a tight loop.
+final class GroupFetcherTests: XCTestCase {
+    private func spin(_ loop: IOLoop, turns: Int = 2000, until condition: () -> Bool) -> Bool {
+        for _ in 0 ..< turns {
+            if condition() { return true }
+            loop.runOnce(timeout: .milliseconds(5))
+        }
+        return condition()
+    }
+
+    private func startCluster(_ loop: IOLoop, _ broker: ScriptedBroker) throws -> Cluster {
+        let cluster = try Cluster(loop: loop, hosts: [broker.bootstrap])
+        var ready = false
+        cluster.start { _ in ready = true }
+        XCTAssertTrue(spin(loop) { ready })
+        return cluster
+    }
+
+    func testDeliversInOrderAndStopsAtOnce() throws {
+        let broker = try ScriptedBroker(topics: ["t": 2])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0], [1], [2]])
+        try broker.append(topic: "t", partition: 1, values: [[10], [11]])
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
+        var got: [TopicPartition: [Int64]] = [:]
+        var values: [TopicPartition: [[UInt8]]] = [:]
+        fetcher.onRecords = { tp, records, next in
+            got[tp, default: []] += records.map(\.offset)
+            values[tp, default: []] += records.compactMap(\.value)
+            XCTAssertEqual(next, records.last.map { $0.offset + 1 })
+        }
+        fetcher.start(TopicPartition("t", 0), at: 1)
+        fetcher.start(TopicPartition("t", 1), at: 0)
+        XCTAssertTrue(spin(loop) { got[TopicPartition("t", 0)] == [1, 2] && got[TopicPartition("t", 1)] == [0, 1] })
+        XCTAssertEqual(values[TopicPartition("t", 1)], [[10], [11]])
+
+        fetcher.stop(TopicPartition("t", 0))
+        try broker.append(topic: "t", partition: 0, values: [[3]])
+        try broker.append(topic: "t", partition: 1, values: [[12]])
+        XCTAssertTrue(spin(loop) { got[TopicPartition("t", 1)] == [0, 1, 2] })
+        XCTAssertFalse(spin(loop, turns: 40) { got[TopicPartition("t", 0)] != [1, 2] }, "a stopped partition stays stopped")
+
+        var reset: Result<[TopicPartition: Int64], KielError>?
+        fetcher.resetOffsets([TopicPartition("t", 0)]) { reset = $0 }
+        XCTAssertTrue(spin(loop) { reset != nil })
+        XCTAssertEqual(try reset?.get(), [TopicPartition("t", 0): 0], "earliest by default")
+        fetcher.close()
+    }
+
+    func testALeaderAnsweringOnlyErrorsIsAskedAgainAfterTheBackoff() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let clock = TestClock()
+        let loop = try IOLoop(clock: .manual(clock))
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        broker.script(.fetch, Array(repeating: .error(3), count: 20))
+        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
+        fetcher.start(TopicPartition("t", 0), at: 0)
+        func fetches() -> Int { broker.counts().fetchesByNode.values.reduce(0, +) }
+        XCTAssertTrue(spin(loop) { fetches() == 1 })
+        // The virtual clock stands still: the paused leader is not asked again.
+        _ = spin(loop, turns: 100) { false }
+        XCTAssertEqual(fetches(), 1)
+        clock.advance(by: .milliseconds(200))
+        XCTAssertTrue(spin(loop) { fetches() == 2 })
+        _ = spin(loop, turns: 100) { false }
+        XCTAssertEqual(fetches(), 2)
+        fetcher.close()
+    }
+}
