@@ -149,8 +149,7 @@ final class GroupFetcher {
     private func fetch(_ tps: [TopicPartition], from leader: Int32, over connection: BrokerConnection) {
         let asked = Dictionary(uniqueKeysWithValues: tps.map { ($0, (offset: positions[$0]!, run: runs[$0] ?? 0)) })
         var request = FetchRequest()
-        request.maxWaitMs = Int32(clamping: settings.maxWait.components.seconds * 1000
-                                  + settings.maxWait.components.attoseconds / 1_000_000_000_000_000)
+        request.maxWaitMs = Int32(clamping: settings.maxWait.milliseconds)
         request.minBytes = Int32(clamping: settings.minBytes)
         request.maxBytes = Int32(clamping: settings.maxBytes)
         let perPartition = partitionMaxBytes(total: settings.maxBytes, partitions: tps.count, floor: 64 << 10)
