@@ -64,8 +64,14 @@ extension GroupMember {
         let active = holdings.filter { $0.value == .active || $0.value == .releasing }.map(\.key)
         for key in active { source.stopFetching(key) }
         closing = true
-        commitFinal(active) { [weak self] in
+        // A broker that is gone must not hold the close up for long: leave without the commit.
+        var finished = false
+        var timer: TimeoutHandle?
+        let finish: () -> Void = { [weak self] in
+            guard !finished else { return }
+            finished = true
             guard let self else { return completion() }
+            if let timer { self.loop.removeTimeout(timer) }
             let stillHeld = active.filter { self.holdings[$0] == .active }
             self.holdings = [:]
             if !stillHeld.isEmpty { self.onRebalance?(AllocationChange(lost: Self.grouped(stillHeld))) }
@@ -74,6 +80,8 @@ extension GroupMember {
                 completion()
             }
         }
+        timer = loop.callLater(settings.closeCommitTimeout, finish)
+        commitFinal(active, finish)
     }
 
     private func uncommitted(_ include: (Holding) -> Bool) -> [PartitionKey: Int64] {

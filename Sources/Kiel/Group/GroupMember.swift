@@ -28,6 +28,8 @@ final class GroupMember<Batch> {
         var sessionTimeout: Duration = .seconds(10)
         /// How often to look for new topics and partitions.
         var metadataInterval: Duration = .seconds(10)
+        /// How long `close` waits for its final commit before leaving without it.
+        var closeCommitTimeout: Duration = .seconds(10)
         /// Pause before retrying a claim or offset read that failed.
         var retryDelay: Duration = .milliseconds(500)
     }
