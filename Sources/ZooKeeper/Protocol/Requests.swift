@@ -7,6 +7,19 @@ public protocol ZooKeeperRequest: Sendable {
     static func decodeResponse(from r: inout JuteReader) -> Response
 }
 
+/// A read of one path that may leave a watch: the body is the path and the watch flag.
+public protocol PathWatchRequest: ZooKeeperRequest {
+    var path: String { get }
+    var watch: Bool { get }
+}
+
+extension PathWatchRequest {
+    public func encode(into w: inout JuteWriter) {
+        w.writeString(path)
+        w.writeBool(watch)
+    }
+}
+
 extension ZooKeeperRequest {
     /// The request header and body, ready to be framed.
     public func encodedFrame(xid: Int32) -> [UInt8] {
@@ -62,33 +75,23 @@ public struct DeleteRequest: EmptyResponseRequest, Equatable {
 }
 
 /// A node's stat, optionally leaving a watch (op 3); a missing node is the error noNode.
-public struct ExistsRequest: ZooKeeperRequest, Equatable {
+public struct ExistsRequest: PathWatchRequest, Equatable {
     public static let opCode = OpCode.exists
     public var path: String
     public var watch: Bool
 
     public init(path: String, watch: Bool) { self.path = path; self.watch = watch }
 
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeBool(watch)
-    }
-
     public static func decodeResponse(from r: inout JuteReader) -> Stat { Stat(from: &r) }
 }
 
 /// A node's data and stat, optionally leaving a data watch (op 4).
-public struct GetDataRequest: ZooKeeperRequest, Equatable {
+public struct GetDataRequest: PathWatchRequest, Equatable {
     public static let opCode = OpCode.getData
     public var path: String
     public var watch: Bool
 
     public init(path: String, watch: Bool) { self.path = path; self.watch = watch }
-
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeBool(watch)
-    }
 
     public static func decodeResponse(from r: inout JuteReader) -> (data: [UInt8], stat: Stat) {
         let data = r.readBuffer() ?? []
@@ -117,33 +120,23 @@ public struct SetDataRequest: ZooKeeperRequest, Equatable {
 }
 
 /// A node's child names, optionally leaving a child watch (op 8).
-public struct GetChildrenRequest: ZooKeeperRequest, Equatable {
+public struct GetChildrenRequest: PathWatchRequest, Equatable {
     public static let opCode = OpCode.getChildren
     public var path: String
     public var watch: Bool
 
     public init(path: String, watch: Bool) { self.path = path; self.watch = watch }
 
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeBool(watch)
-    }
-
     public static func decodeResponse(from r: inout JuteReader) -> [String] { r.readStringVector() }
 }
 
 /// A node's child names and its stat (op 12).
-public struct GetChildren2Request: ZooKeeperRequest, Equatable {
+public struct GetChildren2Request: PathWatchRequest, Equatable {
     public static let opCode = OpCode.getChildren2
     public var path: String
     public var watch: Bool
 
     public init(path: String, watch: Bool) { self.path = path; self.watch = watch }
-
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeBool(watch)
-    }
 
     public static func decodeResponse(from r: inout JuteReader) -> (children: [String], stat: Stat) {
         let children = r.readStringVector()
