@@ -73,9 +73,7 @@ extension Producer {
                 missingLeader = true
                 return false
             }
-            // A leader with its share of requests out waits: its batches keep filling and go
-            // together in the next request, instead of as many small ones.
-            return requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
+            return leaderHasRoom(leader)
         }
         if missingLeader {
             cluster.refreshMetadata { [weak self] _ in self?.scheduleSend() }
@@ -88,8 +86,18 @@ extension Producer {
         armLingerTimer(now: now)
     }
 
+    /// A leader with its share of requests out waits: its batches keep filling and go together
+    /// in the next request, instead of as many small ones. An answer wakes the sender again.
+    private func leaderHasRoom(_ leader: Int32) -> Bool {
+        requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
+    }
+
     private func armLingerTimer(now: UInt64) {
-        guard let next = accumulator.nextDeadline(now: now) else { return }
+        // Partitions without a known leader wait for the metadata refresh, whose answer sends.
+        let next = accumulator.nextDeadline(now: now) { tp in
+            cluster.metadata.leader(for: tp).map(leaderHasRoom) ?? false
+        }
+        guard let next else { return }
         if let lingerTimer, lingerTimer.at <= next { return }
         if let lingerTimer { loop.removeTimeout(lingerTimer.handle) }
         let handle = loop.addTimeout(Deadline(uptimeNanoseconds: max(next, now))) { [weak self] in

@@ -45,6 +45,10 @@ public final class IOLoop: @unchecked Sendable {
     private var pollHandlers: [Handler] = []
     var timers = TimerHeap()
     var stopRequested = false
+    /// How many times `run`/`runOnce` called poll(). A loop that waits calmly polls a few times
+    /// per timer or event; one that spins polls thousands of times a second, so tests count
+    /// polls instead of measuring time. Loop thread only.
+    public private(set) var pollCount = 0
     var isRunning = false
     var host: HostHooks?
     var hostDispatchDepth = 0
@@ -260,6 +264,7 @@ public final class IOLoop: @unchecked Sendable {
 
     private func pollAndDispatch(timeoutMilliseconds: Int32) {
         if pollSetDirty { rebuildPollSet() }
+        pollCount &+= 1
         let ready = pollSet.withUnsafeMutableBufferPointer { buffer in
             poll(buffer.baseAddress, nfds_t(buffer.count), timeoutMilliseconds)
         }

@@ -227,7 +227,7 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(connection.state, .closed)
     }
 
-    func testRequestTimeoutThenTheLateAnswerIsSkipped() throws {
+    func testARequestTimeoutClosesTheConnectionAndTheNextRequestGoesOnANewOne() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         broker.script(.metadata, [.delay(0.5)])
@@ -240,10 +240,11 @@ final class FaultTests: XCTestCase {
             connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
         }
         XCTAssertEqual(next.topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "the late answer is not waited for on the old connection")
         connection.close()
     }
 
-    func testAPipeFullOfTimedOutRequestsIsReplacedByANewConnection() throws {
+    func testARequestWaitingBehindATimedOutOneGoesOnANewConnection() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         broker.script(.metadata, [.delay(3)])
