@@ -37,9 +37,15 @@ extension Producer {
                 KielLog.info("InitProducerId failed (\(error)); will retry")
             }
             if self.idempotenceState != .enabled { self.accumulator.maxInFlight = 1 }
+            // Records accepted while the id was being fetched found sending paused
+            // (.initializing): send them now rather than when the next record arrives.
             if self.idempotenceState == .unknown {
-                self.loop.callLater(self.options.retryBackoff) { done() }
+                self.loop.callLater(self.options.retryBackoff) { [weak self] in
+                    done()
+                    if let self, !self.accumulator.isEmpty { self.scheduleSend() }
+                }
             } else {
+                if !self.accumulator.isEmpty { self.scheduleSend() }
                 done()
             }
         }

@@ -28,6 +28,7 @@ final class ProduceCommand {
         self.finish = finish
         var po = Producer<[UInt8]>.Options()
         po.compression = CompressionCodec.allCases.first { "\($0)" == o.codec } ?? .none
+        o.properties.apply(to: &po)
         producer = try Producer(loop: loop, brokers: o.brokers, serializer: .bytes, options: po)
     }
 

@@ -448,6 +448,19 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 1).map(\.value), ["x"])
     }
 
+    func testRecordsProducedWhileConnectingAreSentWithoutAnotherProduce() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker, linger: .milliseconds(1))
+        let report: Result<RecordMetadata, KielError> = try BrokerTest.run(loop, timeout: .seconds(10)) { done in
+            p.connect { _ in }
+            // Accepted while metadata and the producer id are still being fetched.
+            do { try p.produce("t", "early") { done(.success($0)) } } catch { done(.failure(error)) }
+        }
+        XCTAssertEqual(try report.get().offset, 0)
+        XCTAssertEqual(try stored(broker), ["early"])
+    }
+
     func testBootstrapHostsAreTriedInOrder() throws {
         let broker = try ScriptedBroker(topics: ["t": 3])
         defer { broker.stop() }
