@@ -6,7 +6,8 @@
 Every accepted connection gets a number (0, 1, 2, ...) and one fate, decided when it is
 accepted: from `--plan` if the plan names that number, else from the seeded random mix, else
 `pass`. The same seed and the same order of connections give the same fates, so a failing test
-reproduces from the seed it prints. Fates (DIR is `up`, client to server, or `down`):
+reproduces from the seed it prints. Fates (DIR is `up`, client to server, `down`, or `any`:
+N counts the bytes of both directions, and the fault strikes whichever crosses N):
 
     pass                 forward everything
     refuse               accept, then close at once
@@ -18,8 +19,8 @@ reproduces from the seed it prints. Fates (DIR is `up`, client to server, or `do
 
 `--plan 0=cut:down:100,3=blackhole:up:0` fixes the fates of connections 0 and 3. `--random`
 takes `KIND[,KIND...]` and draws, for each connection, a fault with probability `--rate` (the
-kind and its parameters uniformly: N within `--min-bytes`..`--max-bytes`, stalls within
-`--stall-ms`), until `--max-faults` faults were drawn. Once ready it prints `ready PORT` on
+kind and its parameters uniformly: N within `--min-bytes`..`--max-bytes` of either direction
+(`any`), stalls within `--stall-ms`), until `--max-faults` faults were drawn. Once ready it prints `ready PORT` on
 stdout. Counters (connections, faults by kind, bytes each way) are written as JSON to
 `--stats FILE` after every change, and a line per fault goes to stderr.
 
@@ -47,9 +48,9 @@ def parse_fate(text):
     kind = parts[0]
     if kind in ("pass", "refuse") and len(parts) == 1:
         return {"kind": kind}
-    if kind in ("cut", "reset", "blackhole") and len(parts) == 3 and parts[1] in ("up", "down"):
+    if kind in ("cut", "reset", "blackhole") and len(parts) == 3 and parts[1] in ("up", "down", "any"):
         return {"kind": kind, "dir": parts[1], "bytes": int(parts[2])}
-    if kind == "stall" and len(parts) == 4 and parts[1] in ("up", "down"):
+    if kind == "stall" and len(parts) == 4 and parts[1] in ("up", "down", "any"):
         return {"kind": kind, "dir": parts[1], "bytes": int(parts[2]), "ms": int(parts[3])}
     raise ValueError(f"bad fate {text!r}")
 
@@ -90,8 +91,7 @@ class Fates:
         kind = rng.choice(self.kinds)
         if kind == "refuse":
             return {"kind": kind}
-        fate = {"kind": kind, "dir": rng.choice(("up", "down")),
-                "bytes": rng.randint(a.min_bytes, a.max_bytes)}
+        fate = {"kind": kind, "dir": "any", "bytes": rng.randint(a.min_bytes, a.max_bytes)}
         if kind == "stall":
             low, high = (int(x) for x in a.stall_ms.split(".."))
             fate["ms"] = rng.randint(low, high)
@@ -118,7 +118,11 @@ class Link:
     def budget(self, direction):
         """Bytes DIR may still forward before the fate triggers, or None for no limit."""
         f = self.fate
-        if self.triggered or f["kind"] in ("pass", "refuse") or f["dir"] != direction:
+        if self.triggered or f["kind"] in ("pass", "refuse"):
+            return None
+        if f["dir"] == "any":
+            return max(0, f["bytes"] - self.sent["up"] - self.sent["down"])
+        if f["dir"] != direction:
             return None
         return max(0, f["bytes"] - self.sent[direction])
 
@@ -287,8 +291,9 @@ class Proxy:
         data = link.pending[direction]
         if not data:
             return
+        budget = link.budget(direction)
         try:
-            n = sock.send(data)
+            n = sock.send(data if budget is None else data[:budget])
         except BlockingIOError:
             return
         except OSError:
@@ -296,7 +301,7 @@ class Proxy:
         link.pending[direction] = data[n:]
         link.sent[direction] += n
         self.stats["bytes_" + direction] += n
-        if link.budget(direction) == 0 and not link.pending[direction]:
+        if link.budget(direction) == 0:
             self.trigger(link)
 
     def trigger(self, link):
