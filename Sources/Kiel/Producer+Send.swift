@@ -15,9 +15,24 @@ extension Producer {
             return
         }
         idempotenceState = .initializing
-        connection.send(InitProducerIdRequest()) { [weak self] result in
+        var request = InitProducerIdRequest()
+        // Holding an id already means the broker lost our sequence: ask for the next epoch of
+        // the same id (KIP-360, v3+), so batches of the old epoch can never be taken after the
+        // new ones, rather than starting over as a stranger.
+        let bumping = producerID >= 0
+        if bumping {
+            request.producerId = producerID
+            request.producerEpoch = producerEpoch
+        }
+        connection.send(request) { [weak self] result in
             guard let self else { return }
             switch result {
+            case .success(let answer) where answer.response.errorCode != 0 && bumping:
+                // The broker would not bump this id (too old a version, or fenced): take a new one.
+                KielLog.info("epoch bump refused (\(BrokerError(code: answer.response.errorCode))); asking for a new producer id")
+                self.producerID = -1
+                self.producerEpoch = -1
+                self.idempotenceState = .unknown
             case .success(let answer) where answer.response.errorCode == 0:
                 self.producerID = answer.response.producerId
                 self.producerEpoch = answer.response.producerEpoch

@@ -379,15 +379,34 @@ final class FaultTests: XCTestCase {
         XCTAssertNil(released, "closed and flushed, it lets go of itself")
     }
 
+    func testASequenceErrorBumpsTheEpochOfTheSameProducerID() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker)
+        _ = try produce(p, ["first"])
+        let before = try XCTUnwrap(broker.lastProducer)
+        broker.script(.produce, [.error(BrokerError.unknownProducerId)])
+        let reports = try produce(p, ["second", "third"])
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [1, 2])
+        XCTAssertEqual(broker.epochBumps, 1)
+        let after = try XCTUnwrap(broker.lastProducer)
+        XCTAssertEqual(after.id, before.id, "the same producer id")
+        XCTAssertEqual(after.epoch, before.epoch + 1, "one epoch later")
+        XCTAssertTrue(p.isIdempotent)
+        XCTAssertEqual(try stored(broker), ["first", "second", "third"])
+    }
+
     func testLosingIdempotenceAfterASequenceErrorSendsWithoutTheOldProducerID() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         let p = try producer(broker)
         _ = try produce(p, ["first"])
         XCTAssertTrue(p.isIdempotent)
-        // The broker lost our sequence; asked for a new producer id, it refuses for good.
+        // The broker lost our sequence; asked for the next epoch and then for a new producer
+        // id, it refuses both for good.
         broker.script(.produce, [.error(BrokerError.outOfOrderSequenceNumber)])
-        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
+        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue),
+                                        .error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
         let reports = try produce(p, ["second"])
         XCTAssertEqual(try reports.map { try $0.get().offset }, [1])
         XCTAssertFalse(p.isIdempotent)
