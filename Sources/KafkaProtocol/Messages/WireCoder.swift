@@ -138,8 +138,12 @@ extension ByteWriter: WireCoder {
     public mutating func bool(_ v: inout Bool) { writeBool(v) }
     public mutating func float64(_ v: inout Double) { writeFloat64(v) }
     public mutating func uuid(_ v: inout KafkaUUID) { writeUUID(v) }
-    public mutating func string(_ v: inout String) { writeString(v, compact: flexible) }
-    public mutating func nullableString(_ v: inout String?) { writeNullableString(v, compact: flexible) }
+    public mutating func string(_ v: inout String) {
+        do { try writeString(v, compact: flexible) } catch { fail(error) }
+    }
+    public mutating func nullableString(_ v: inout String?) {
+        do { try writeNullableString(v, compact: flexible) } catch { fail(error) }
+    }
     public mutating func bytes(_ v: inout [UInt8]) { writeBytes(v, compact: flexible) }
     public mutating func nullableBytes(_ v: inout [UInt8]?) { writeNullableBytes(v, compact: flexible) }
 
@@ -167,6 +171,7 @@ extension ByteWriter: WireCoder {
     public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteWriter)]) {
         writeUnsignedVarint(UInt32(fields.count))
         for f in fields {
+            if let e = f.coder.error { fail(e) }
             writeUnsignedVarint(f.tag)
             writeUnsignedVarint(UInt32(f.coder.count))
             writeRaw(f.coder.bytes)
