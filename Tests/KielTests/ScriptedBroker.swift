@@ -30,6 +30,9 @@ final class ScriptedBroker: @unchecked Sendable {
         case delay(TimeInterval)
         /// Wait, then answer every partition with this error code.
         case delayedError(TimeInterval, Int16)
+        /// Answer every partition of a fetch with these record bytes as they are (a hostile
+        /// batch, say), whatever offset was asked for.
+        case records([UInt8])
     }
 
     struct Stored {
@@ -429,6 +432,10 @@ final class ScriptedBroker: @unchecked Sendable {
                     out.partitionIndex = p.partition
                     if case .error(let code) = action {
                         out.errorCode = code
+                        return out
+                    }
+                    if case .records(let bytes) = action {
+                        out.records = bytes
                         return out
                     }
                     let stored = log[TopicPartition(topic.topic, p.partition)] ?? []

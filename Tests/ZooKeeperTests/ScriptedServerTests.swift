@@ -139,6 +139,40 @@ final class ScriptedServerTests: XCTestCase {
         return (zk, seen)
     }
 
+    /// A server may negotiate any session timeout, 1 ms included: the derived timers keep
+    /// their floors, so the client neither pings nor reconnects in a tight loop.
+    func testATinyNegotiatedTimeoutDoesNotMakeTheClientSpin() throws {
+        server.sessionTimeoutMs = 1
+        let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        XCTAssertEqual(zk.negotiatedSessionTimeout, .milliseconds(1))
+        h.spin(.seconds(1))
+        print("zookeeper 1 ms session: \(server.connectRequests.count) connects, \(server.pings) pings in 1 s")
+        // A ping at most every 100 ms, answered within the 200 ms read timeout: one connection.
+        XCTAssertEqual(server.connectRequests.count, 1)
+        XCTAssertLessThanOrEqual(server.pings, 11)
+        XCTAssertGreaterThanOrEqual(server.pings, 3)
+        XCTAssertEqual(changes, [])
+    }
+
+    /// The same server gone silent after each handshake: every connection dies at the read
+    /// timeout, and the reconnects back off instead of following at once.
+    func testReconnectsToAServerThatDropsEachSessionBackOff() throws {
+        server.sessionTimeoutMs = 1
+        server.answerPings = false
+        _ = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        h.spin(.seconds(3))
+        let times = server.connectTimes
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        print("zookeeper 1 ms session, silent server: \(times.count) connects in 3 s, gaps \(gaps)")
+        XCTAssertGreaterThanOrEqual(times.count, 3)
+        XCTAssertLessThanOrEqual(times.count, 8)
+        if let first = gaps.first, let last = gaps.last {
+            XCTAssertGreaterThan(last, first * 2, "the gaps grow")
+        }
+    }
+
     func testExpiredAnswerToAResumeIsReported() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []

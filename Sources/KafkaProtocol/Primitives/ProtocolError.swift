@@ -27,6 +27,9 @@ public enum ProtocolError: Error, Equatable, Hashable, Sendable {
     case unsupportedCompression(Int)
     /// Structurally invalid data that none of the cases above describe.
     case corrupt(String)
+    /// Encoding: a string of `length` UTF-8 bytes where the wire's INT16 length prefix allows
+    /// at most 32,767 (non-compact strings; compact ones have no such limit).
+    case stringTooLong(length: Int)
 }
 
 extension ProtocolError: CustomStringConvertible {
@@ -54,6 +57,8 @@ extension ProtocolError: CustomStringConvertible {
             return "unsupported compression codec \(codec)"
         case let .corrupt(message):
             return "corrupt data: \(message)"
+        case let .stringTooLong(length):
+            return "a string of \(length) bytes is longer than the \(Int16.max) a non-compact Kafka string holds"
         }
     }
 }
