@@ -348,4 +348,50 @@ final class ZooKeeperFaultTests: XCTestCase {
         assertEachAnsweredOnce()
         print("zookeeper lock through a request cut and a reply cut: acquired with one node; proxy: \(stats)")
     }
+
+    /// A party member whose join create is cut inside the request (not applied), and on the
+    /// next connection inside the reply (applied, answer lost): the join still ends with our
+    /// node, answered once, and the other members see us. Leaving through a cut delete works
+    /// the same way.
+    func testPartyJoinAndLeaveSurviveCutsInsideTheirRequests() throws {
+        // An 8000-character member name makes the exists, create and delete of our node ~8 kB
+        // each. Up on the first connection: handshake, ensurePath and getChildren (small), the
+        // exists, then the create, cut ~4 kB in. Down on the second: handshake (41), SetWatches'
+        // answer for the re-armed child watch (20), the exists' noNode (20), then the create's
+        // reply, cut ~4 kB in. Up on the third: handshake, SetWatches and a getChildren (small),
+        // the exists that finds our node, then the delete, cut ~4 kB in.
+        let (zk, other, proxy) = try clients([0: "cut:up:12501", 1: "cut:down:4001", 2: "cut:up:12301"])
+        let path = h.root + "/party"
+        let name = String(repeating: "m", count: 8000)
+        var seen: [[String]] = []
+        let party = Party(client: zk, path: path, memberName: name) { seen.append($0) }
+        let peer = Party(client: other, path: path, memberName: "peer")
+        var peerSeen: [[String]] = []
+        peer.onChange = { peerSeen.append($0) }
+        try h.value { peer.start($0) }
+        try h.value { peer.join($0) }
+        try h.value { party.start($0) }
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        let session = zk.sessionID
+
+        let joined = try once("join") { party.join($0) }
+        XCTAssertNil(joined.error)
+        XCTAssertEqual(changes, [.suspended, .reconnected, .suspended, .reconnected])
+        XCTAssertEqual(try h.value { other.exists(party.memberPath, $0) }?.ephemeralOwner, session)
+        try h.until("the peer sees us") { peerSeen.last == ["peer", name].sorted() }
+        try h.until("we see both") { seen.last == ["peer", name].sorted() }
+
+        let left = try once("leave") { party.leave($0) }
+        XCTAssertNil(left.error)
+        XCTAssertEqual(changes.count, 6, "\(changes)")
+        XCTAssertNil(try h.value { other.exists(party.memberPath, $0) })
+        try h.until("the peer sees us leave") { peerSeen.last == ["peer"] }
+        XCTAssertEqual(zk.sessionID, session)
+        assertEachAnsweredOnce()
+        let stats = try proxy.stats()
+        XCTAssertEqual(stats.faults["cut"], 3, "\(stats)\n\(proxy.log())")
+        print("zookeeper party join through a request cut and a reply cut, leave through a request cut: "
+            + "answered once each; proxy: \(stats)")
+    }
 }
