@@ -441,9 +441,19 @@ final class ZooKeeperConnection {
 
     // MARK: pings and read timeout
 
+    /// Nothing received for this long means the connection is dead (the Java client's
+    /// readTimeout): the servers expire the session a third of the timeout later.
+    private var readTimeout: Duration { negotiatedTimeout * 2 / 3 }
+    /// Nothing sent for this long sends a ping, so a live server answers well within the read
+    /// timeout.
+    private var pingInterval: Duration { negotiatedTimeout / 3 }
+
+    /// Wakes when the read timeout or the next ping falls due, whichever is first. Frames sent
+    /// and received meanwhile only move both later, so a tick may find nothing due and sleep
+    /// again; it never fires late.
     private func scheduleTick() {
-        let interval = max(negotiatedTimeout / 6, .milliseconds(10))
-        tickTimer = loop.callLater(interval) { [weak self] in
+        let due = min(lastReceive + readTimeout, lastSend + pingInterval)
+        tickTimer = loop.addTimeout(due) { [weak self] in
             guard let self else { return }
             self.tickTimer = nil
             self.tick()
@@ -453,11 +463,11 @@ final class ZooKeeperConnection {
     private func tick() {
         guard wireState == .connected || wireState == .closing else { return }
         let now = loop.now
-        if now - lastReceive >= negotiatedTimeout * 2 / 3 {
+        if now - lastReceive >= readTimeout {
             connectionLost("nothing received for two thirds of the session timeout")
             return
         }
-        if now - lastSend >= negotiatedTimeout / 3 {
+        if now - lastSend >= pingInterval {
             sendSpecial(PingRequest(), xid: SpecialXid.ping)
         }
         scheduleTick()
