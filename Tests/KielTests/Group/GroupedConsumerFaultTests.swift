@@ -190,6 +190,17 @@ final class GroupedConsumerFaultTests: XCTestCase {
             + "\(handshake.response) down): \(summary); proxy: \(stats)")
     }
 
+    /// The consumer's very first connection — its bootstrap, before any metadata — is refused,
+    /// and the next one is cut inside the first metadata answer: start rides both out.
+    func testStartRidesOutAFailedBootstrap() throws {
+        let plan = [1: "refuse", 2: "cut:down:\(try apiVersionsSizes().response + 30)"]
+        let (outcome, sent) = try run(plan: plan, count: 2_000)
+        let summary = check(outcome, sent: sent, "bootstrap faults")
+        let stats = try XCTUnwrap(broker).proxy.stats()
+        XCTAssertEqual(stats.totalFaults, 2, "\(stats)\n\(broker?.proxy.log() ?? "")")
+        print("grouped consumer through a refused and a cut bootstrap: \(summary); proxy: \(stats)")
+    }
+
     /// The sizes of our ApiVersions request and of the broker's answer, with length prefixes,
     /// asked of the shared test broker (the same Tansu), so a fate can strike just past them.
     private func apiVersionsSizes() throws -> (request: Int, response: Int) {
