@@ -2,7 +2,6 @@ import Foundation
 import XCTest
 import KielTestSupport
 @testable import Kiel
-@testable import ZooKeeper
 
 /// A grouped consumer against a fresh Tansu behind the seeded fault proxy (ZooKeeper direct):
 /// whatever its fetch connection or its group coordinator connection meets — a reply or a
@@ -38,9 +37,9 @@ final class GroupedConsumerFaultTests: XCTestCase {
         var ends: [TopicPartition: Int64] = [:]
     }
 
-    /// Produces `count` keyed values through the proxy's connection 0, consumes them with one
-    /// grouped consumer until all arrived, commits, closes, and reads back the committed
-    /// offsets and the partitions' ends.
+    /// Produces `count` keyed values through the proxy's connection 0 (noting each partition's
+    /// end), consumes them with one grouped consumer until all arrived, commits, closes, and
+    /// reads the committed offsets back.
     private func run(plan: [Int: String], count: Int) throws -> (outcome: Outcome, sent: [(key: String, value: String)]) {
         var faults = FaultProxy.Faults()
         faults.plan = plan
@@ -69,7 +68,7 @@ final class GroupedConsumerFaultTests: XCTestCase {
                 outcome.messages += messages
                 guard outcome.messages.count >= count else { return }
                 consumer.onMessages = { outcome.messages += $0 }
-                // Everything is here: commit explicitly, then close (which commits again).
+                // Everything is here: commit explicitly, then close (which commits anything newer).
                 consumer.commitOffsets { result in
                     if case .failure(let error) = result { outcome.errors.append("final commit: \(error)") }
                     consumer.close { done(.success(())) }
