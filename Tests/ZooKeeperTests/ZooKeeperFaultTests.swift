@@ -97,22 +97,22 @@ final class ZooKeeperFaultTests: XCTestCase {
         func resumed(_ n: Int) throws {
             try h.until("resumed \(n) times") { changes.filter { $0 == .reconnected }.count == n }
         }
-        let other100k = [UInt8](repeating: 0x62, count: Self.bigSize)
+        let otherData = [UInt8](repeating: 0x62, count: Self.bigSize)
         let pollsBefore = h.loop.pollCount
 
         XCTAssertEqual(try once("getData, reply cut") { zk.getData(big, $0) }.error, .connectionLoss)
         try resumed(1)
-        XCTAssertEqual(try once("setData, request cut") { zk.setData(big, data: other100k, $0) }.error, .connectionLoss)
+        XCTAssertEqual(try once("setData, request cut") { zk.setData(big, data: otherData, $0) }.error, .connectionLoss)
         try resumed(2)
         // Half a request is no request: the server never applied it.
         XCTAssertEqual(try h.value { other.exists(big, $0) }?.version, 0)
         XCTAssertEqual(try once("getData, reply reset") { zk.getData(big, $0) }.error, .connectionLoss)
         try resumed(3)
-        XCTAssertEqual(try once("setData, request reset") { zk.setData(big, data: other100k, $0) }.error, .connectionLoss)
+        XCTAssertEqual(try once("setData, request reset") { zk.setData(big, data: otherData, $0) }.error, .connectionLoss)
         try resumed(4)
         XCTAssertEqual(try h.value { other.exists(big, $0) }?.version, 0)
         // Stalled past the read timeout: the client gives up on the connection and resumes.
-        XCTAssertEqual(try once("setData, request stalled 5.3 s") { zk.setData(big, data: other100k, $0) }.error,
+        XCTAssertEqual(try once("setData, request stalled 5.3 s") { zk.setData(big, data: otherData, $0) }.error,
                        .connectionLoss)
         try resumed(5)
         // Stalled for less than the read timeout: nothing to notice, the answer just comes late.
