@@ -51,6 +51,49 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertGreaterThan(server.pings, 0)
     }
 
+    /// In virtual time: the read timeout counts from the last frame received, to the
+    /// millisecond, not from the next beat of a periodic check (which let a silent connection
+    /// go unnoticed for up to 5/6 of the session timeout, and left the reconnect as little as
+    /// 1/6 of it before the servers expire the session).
+    func testSilenceIsNoticedTwoThirdsOfTheSessionTimeoutAfterTheLastFrame() throws {
+        let clock = TestClock()
+        let v = try ZKLoopHarness(clock: .manual(clock))
+        let server = try ScriptedServer(loop: v.loop)
+        defer {
+            v.closeAll()
+            server.shutdown()
+        }
+        let zk = try v.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        server.onRequest = { xid, _, fd in
+            var w = JuteWriter()
+            ReplyHeader(xid: xid, zxid: 0, err: -101).encode(into: &w)  // noNode
+            server.send(fd, w.bytes)
+        }
+        var suspendedAt: Deadline?
+        zk.addStateListener { if $0 == .suspended { suspendedAt = v.loop.now } }
+        // Virtual time moves in 10 ms steps; sockets and due timers run after each.
+        func advance(until done: () -> Bool, limit: Duration) {
+            let end = v.loop.now + limit
+            while !done() && v.loop.now < end {
+                clock.advance(by: .milliseconds(10))
+                for _ in 0..<3 { v.loop.runOnce(timeout: .zero) }
+            }
+        }
+        // Pings answered: the session stays up, pinged every third of the timeout.
+        advance(until: { false }, limit: .milliseconds(1000))
+        XCTAssertNil(suspendedAt)
+        XCTAssertGreaterThanOrEqual(server.pings, 4)
+        let pings = server.pings
+        // A frame off the beat of the connection's own timers, then silence.
+        clock.advance(by: .milliseconds(50))
+        XCTAssertNil(try v.value { zk.exists("/x", $0) })
+        server.answerPings = false
+        let lastFrame = v.loop.now
+        advance(until: { suspendedAt != nil }, limit: .seconds(2))
+        XCTAssertEqual(suspendedAt.map { $0 - lastFrame }, .milliseconds(400), "read timeout is 2/3 of 600 ms")
+        XCTAssertGreaterThan(server.pings, pings, "pinged while waiting")
+    }
+
     func testReplyToNoRequestDropsTheConnection() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []

@@ -34,10 +34,13 @@ extension ZooKeeperConnection {
     /// read timeout's floor): pings at a tenth of a second are plenty for any session.
     var pingInterval: Duration { readTimeout / 2 }
 
-    /// Checks for silence and idleness every half ping interval: a ping leaves, and silence
-    /// is noticed, at most that late.
+    /// Wakes when the read timeout or the next ping falls due, whichever is first. Frames sent
+    /// and received meanwhile only move both later, so a tick may find nothing due and sleep
+    /// again; it never fires late (a fixed beat noticed silence up to a beat after the read
+    /// timeout, eating into the time left to reach another server).
     func scheduleTick() {
-        tickTimer = loop.callLater(pingInterval / 2) { [weak self] in
+        let due = min(lastReceive + readTimeout, lastSend + pingInterval)
+        tickTimer = loop.addTimeout(due) { [weak self] in
             guard let self else { return }
             self.tickTimer = nil
             self.tick()
