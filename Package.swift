@@ -40,8 +40,11 @@ let package = Package(
         .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
         .executableTarget(name: "EpollHostExample", dependencies: ["KielIO", "CLinux"], path: "Examples/EpollHost"),
 
-        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables); tests only.
-        .target(name: "KielTestSupport", dependencies: [], path: "Tests/KielTestSupport",
+        // Counts the bytes the test process allocates (it takes over malloc); tests only.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables) and counts
+        // allocations; tests only.
+        .target(name: "KielTestSupport", dependencies: ["AllocationCounter"], path: "Tests/KielTestSupport",
                 swiftSettings: strict),
 
         .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],

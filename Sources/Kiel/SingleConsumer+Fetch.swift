@@ -146,9 +146,7 @@ extension SingleConsumer {
                     if answer.response.errorCode != 0 {
                         errors.append(.broker(BrokerError(code: answer.response.errorCode)))
                     }
-                    for t in answer.response.topics {
-                        for p in t.partitions { messages += self.absorb(p, topic: t.topic) }
-                    }
+                    messages += self.absorb(answer.response)
                 }
                 remaining -= 1
                 guard remaining == 0 else { return }
@@ -160,9 +158,37 @@ extension SingleConsumer {
         }
     }
 
-    /// One partition of a fetch answer: advance the position, keep the high watermark, and
-    /// deserialize the records at or after the position (a compressed batch may start before it).
+    /// The budget each fetch answer decodes under.
+    var decodeBudget: DecodeBudget { options.decodeBudget ?? .forFetch(maxBytes: options.maxBytes) }
+
+    /// Every partition of one fetch answer, sharing one decode budget. The partition that
+    /// decodes first moves one place on with every answer, so a batch that needs the whole
+    /// budget gets it within as many answers as there are partitions; the messages keep the
+    /// answer's order.
+    func absorb(_ response: FetchResponse) -> [ConsumerMessage<Value>] {
+        let parts = response.topics.flatMap { t in t.partitions.map { (topic: t.topic, partition: $0) } }
+        guard !parts.isEmpty else { return [] }
+        var remaining = decodeBudget
+        var out = [[ConsumerMessage<Value>]](repeating: [], count: parts.count)
+        let first = fetchAnswers % parts.count
+        fetchAnswers &+= 1
+        for i in 0..<parts.count {
+            let index = (first + i) % parts.count
+            out[index] = absorb(parts[index].partition, topic: parts[index].topic, budget: &remaining)
+        }
+        return Array(out.joined())
+    }
+
+    /// One partition of a fetch answer under a budget of its own.
     func absorb(_ p: FetchResponse.Partition, topic: String) -> [ConsumerMessage<Value>] {
+        var budget = decodeBudget
+        return absorb(p, topic: topic, budget: &budget)
+    }
+
+    /// One partition of a fetch answer: advance the position, keep the high watermark, and
+    /// deserialize the records at or after the position (a compressed batch may start before
+    /// it), spending `budget` on decoding.
+    func absorb(_ p: FetchResponse.Partition, topic: String, budget: inout DecodeBudget) -> [ConsumerMessage<Value>] {
         let tp = TopicPartition(topic, p.partitionIndex)
         guard var position = positions[tp] else { return [] }
         switch p.errorCode {
@@ -182,10 +208,13 @@ extension SingleConsumer {
         }
         highWatermarks[tp] = p.highWatermark
         guard let bytes = p.records, !bytes.isEmpty else { return [] }
-        // Whole batches before a bad one (CRC mismatch, corrupt compression) are still
-        // delivered; the bad one is reported and fetched again next time.
-        let decoded = RecordBatchDecoder(topic: topic, partition: tp.partition).decodeUntilError(bytes)
+        // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
+        // budget) are still delivered; the bad one is reported and fetched again next time
+        // (`startConsuming` waits `retryBackoff` first when nothing else arrived).
+        let decoded = RecordBatchDecoder(topic: topic, partition: tp.partition, budget: decodeBudget)
+            .decodeUntilError(bytes, remaining: &budget)
         if let error = decoded.error {
+            partitionErrors.insert(topic)
             onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
         }
         if decoded.batches.isEmpty && decoded.truncated {

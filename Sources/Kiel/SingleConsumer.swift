@@ -20,6 +20,13 @@ public final class SingleConsumer<Value> {
         public var maxBytes = 1 << 20
         /// The least asked per partition, so a large record still fits.
         public var partitionMaxBytesFloor = 1 << 20
+        /// What one fetch answer may decode to: decompressed record bytes and records (see
+        /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`:
+        /// 64 MiB and 1 Mi records for the default `maxBytes`. A batch that needs more than
+        /// the whole budget (a decompression bomb) is reported through `onError` as a
+        /// `protocolViolation`, like a corrupt batch; one that only needs more than the other
+        /// partitions of the same fetch left is fetched again next time.
+        public var decodeBudget: DecodeBudget?
         /// Pause after a failed fetch in `startConsuming` before trying again.
         public var retryBackoff: Duration = .milliseconds(200)
         public var cluster = Cluster.Options()
@@ -55,6 +62,9 @@ public final class SingleConsumer<Value> {
     var fromLatest: Set<TopicPartition> = []
     var maxBytesOverride: [TopicPartition: Int32] = [:]
     var loops: [String: ConsumeLoop] = [:]
+    /// Counts fetch answers, to rotate which partition decodes first (and so gets the whole
+    /// decode budget) from one answer to the next.
+    var fetchAnswers = 0
     /// Topics with a partition that answered a fetch with an error since `startConsuming` last
     /// looked: an empty round with errors waits `retryBackoff` instead of asking again at once.
     var partitionErrors: Set<String> = []

@@ -109,6 +109,12 @@ final class ScriptedBroker: @unchecked Sendable {
         lock.withLock { _ = store(batch, count: values.count, tp: TopicPartition(topic, partition)) }
     }
 
+    /// Appends a batch built elsewhere (say, a decompression bomb) that holds `count` records;
+    /// its base offset is rewritten to continue the partition's log.
+    func append(topic: String, partition: Int32, batch: [UInt8], count: Int) {
+        lock.withLock { _ = store(batch, count: count, tp: TopicPartition(topic, partition)) }
+    }
+
     /// Flips the last byte of a stored batch, so its CRC no longer matches.
     func corrupt(topic: String, partition: Int32, batch index: Int) {
         lock.withLock { log[TopicPartition(topic, partition)]![index].batch[61 + 3] ^= 0xFF }

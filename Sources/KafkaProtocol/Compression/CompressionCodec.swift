@@ -73,6 +73,18 @@ extension CompressionCodec {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// Makes room for `extra` more bytes, doubling as appends do but never past `limit` bytes
+    /// in all: a decompressor that stops at its limit then holds at most that much, not the
+    /// nearly double that plain appends could have reserved on the way.
+    @inline(__always)
+    mutating func reserve(adding extra: Int, limit: Int) {
+        let needed = count + extra
+        guard needed > capacity else { return }
+        reserveCapacity(Swift.min(Swift.max(needed, capacity * 2), Swift.max(limit, needed)))
+    }
+}
+
 /// Why compressing or decompressing failed.
 public enum CompressionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The codec is not available in this build.

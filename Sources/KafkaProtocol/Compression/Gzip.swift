@@ -62,6 +62,7 @@ public enum Gzip {
                     failure = .outputTooLarge(.gzip, limit: maxSize)
                     return
                 }
+                output.reserve(adding: produced, limit: maxSize)
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: scratch[0..<produced]))
                 if status == Z_STREAM_END {
                     // Another member may follow; anything else after the end is garbage.

@@ -64,6 +64,7 @@ extension LZ4Frame {
             }
             if word & uncompressedBit != 0 {
                 guard size <= maxSize - output.count else { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
+                output.reserve(adding: size, limit: maxSize)
                 output.append(contentsOf: block)
             } else {
                 try decodeBlock(block, into: &output, blockMax: blockMax, maxSize: maxSize,
@@ -99,11 +100,17 @@ extension LZ4Frame {
                 }
             }
             if case .ok = result {
-                if output.isEmpty { output = decoded } else { output.append(contentsOf: decoded) }
+                if output.isEmpty {
+                    output = decoded
+                } else {
+                    output.reserve(adding: decoded.count, limit: maxSize)
+                    output.append(contentsOf: decoded)
+                }
                 return
             }
         } else {
             // Linked blocks: matches reach into earlier output, so decode in place after it.
+            output.reserve(adding: room, limit: maxSize)
             output.append(contentsOf: repeatElement(0, count: room))
             result = block.withUnsafeBufferPointer { src in
                 output.withUnsafeMutableBufferPointer { dst in

@@ -60,6 +60,7 @@ extension Snappy {
                     if case .outputTooLarge = error { throw CompressionError.outputTooLarge(.snappy, limit: maxSize) }
                     throw error
                 }
+                output.reserve(adding: chunk.count, limit: maxSize)
                 output.append(contentsOf: chunk)
                 ip += length
             }

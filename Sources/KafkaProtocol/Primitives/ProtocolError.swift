@@ -25,6 +25,10 @@ public enum ProtocolError: Error, Equatable, Hashable, Sendable {
     case crcMismatch(topic: String, partition: Int32, offset: Int64, expected: UInt32, actual: UInt32)
     /// A compression codec id we cannot handle.
     case unsupportedCompression(Int)
+    /// A record batch that decodes to more than the whole decode budget allows (see
+    /// `DecodeBudget`): more than `limit` decompressed bytes, or more than `limit` records and
+    /// headers (`what` says which). A decompression bomb, or a budget too small for the data.
+    case decodeBudgetExceeded(topic: String, partition: Int32, offset: Int64, what: String, limit: Int)
     /// Structurally invalid data that none of the cases above describe.
     case corrupt(String)
     /// Encoding: a string of `length` UTF-8 bytes where the wire's INT16 length prefix allows
@@ -55,6 +59,9 @@ extension ProtocolError: CustomStringConvertible {
             return "CRC mismatch in \(topic)[\(partition)] at offset \(offset): expected \(expected), computed \(actual)"
         case let .unsupportedCompression(codec):
             return "unsupported compression codec \(codec)"
+        case let .decodeBudgetExceeded(topic, partition, offset, what, limit):
+            return "the batch at offset \(offset) in \(topic)[\(partition)] decodes to more than \(limit) \(what), "
+                + "its decode budget (a decompression bomb, or a budget too small for it)"
         case let .corrupt(message):
             return "corrupt data: \(message)"
         case let .stringTooLong(length):

@@ -14,8 +14,10 @@ extension RecordBatchDecoder {
     }
 
     /// Decodes one whole top-level message occupying `range` of `bytes`: one batch, holding
-    /// either the message itself or the inner messages of a compressed wrapper.
-    func decodeLegacy(_ bytes: [UInt8], _ range: Range<Int>) throws(ProtocolError) -> [RecordBatch] {
+    /// either the message itself or the inner messages of a compressed wrapper. Uses at most
+    /// `allowance`; returns what it used.
+    func decodeLegacy(_ bytes: [UInt8], _ range: Range<Int>,
+                      allowance: Allowance) throws(ProtocolError) -> ([RecordBatch], used: (bytes: Int, records: Int)) {
         let wrapper = try readLegacyMessage(bytes, range)
         let codecBits = Int16(wrapper.attributes) & BatchAttributes.compressionMask
         guard let codec = CompressionCodec(rawValue: Int8(codecBits)) else {
@@ -23,16 +25,14 @@ extension RecordBatchDecoder {
         }
         let logAppendTime = wrapper.magic >= 1 && Int16(wrapper.attributes) & BatchAttributes.logAppendTime != 0
         guard codec != .none else {
-            return [legacyBatch(magic: wrapper.magic, codec: .none, logAppendTime: logAppendTime, records: [
+            let size = range.count
+            guard size <= allowance.bytes else { throw overBudget(wrapper.offset, "decompressed bytes", limit: allowance.bytes) }
+            guard allowance.records >= 1 else { throw overBudget(wrapper.offset, "records", limit: allowance.records) }
+            return ([legacyBatch(magic: wrapper.magic, codec: .none, logAppendTime: logAppendTime, records: [
                 Record(offset: wrapper.offset, timestamp: wrapper.timestamp, key: wrapper.key, value: wrapper.value),
-            ])]
+            ])], (size, 1))
         }
-        let plain: [UInt8]
-        do {
-            plain = try codec.decompress(wrapper.value ?? [], maxSize: maxUncompressedBatchSize)
-        } catch {
-            throw mapCompression(error, offset: wrapper.offset)
-        }
+        let plain = try decompress(codec, wrapper.value ?? [], allowance: allowance, offset: wrapper.offset)
         var inner: [LegacyMessage] = []
         var position = 0
         while position < plain.count {
@@ -43,6 +43,7 @@ extension RecordBatchDecoder {
             guard size >= 0, size <= head.remaining else {
                 throw ProtocolError.corrupt("inner message set of the wrapper at offset \(wrapper.offset) in \(topic)[\(partition)] is cut short")
             }
+            guard inner.count < allowance.records else { throw overBudget(wrapper.offset, "records", limit: allowance.records) }
             let end = position + BatchLayout.logOverhead + size
             let message = try readLegacyMessage(plain, position..<end)
             guard Int16(message.attributes) & BatchAttributes.compressionMask == 0 else {
@@ -51,14 +52,15 @@ extension RecordBatchDecoder {
             inner.append(message)
             position = end
         }
-        guard let lastInner = inner.last?.offset else { return [] }
+        guard let lastInner = inner.last?.offset else { return ([], (plain.count, 0)) }
         // v1 wrappers carry the absolute offset of their last inner message.
         let shift = wrapper.magic >= 1 ? wrapper.offset &- lastInner : 0
         let records = inner.map { m in
             Record(offset: m.offset &+ shift, timestamp: logAppendTime ? wrapper.timestamp : m.timestamp,
                    key: m.key, value: m.value)
         }
-        return [legacyBatch(magic: wrapper.magic, codec: codec, logAppendTime: logAppendTime, records: records)]
+        return ([legacyBatch(magic: wrapper.magic, codec: codec, logAppendTime: logAppendTime, records: records)],
+                (plain.count, records.count))
     }
 
     func legacyBatch(magic: Int8, codec: CompressionCodec, logAppendTime: Bool, records: [Record]) -> RecordBatch {

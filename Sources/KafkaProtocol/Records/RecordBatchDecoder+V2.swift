@@ -1,6 +1,8 @@
 extension RecordBatchDecoder {
-    /// Decodes one whole v2 batch occupying `range` of `bytes`.
-    func decodeV2(_ bytes: [UInt8], _ range: Range<Int>) throws(ProtocolError) -> RecordBatch {
+    /// Decodes one whole v2 batch occupying `range` of `bytes`, using at most `allowance`;
+    /// returns it with what it used.
+    func decodeV2(_ bytes: [UInt8], _ range: Range<Int>,
+                  allowance: Allowance) throws(ProtocolError) -> (RecordBatch, used: (bytes: Int, records: Int)) {
         var r = ByteReader(bytes, range: range)
         let baseOffset = r.readInt64("base offset")
         _ = r.readInt32("batch length")
@@ -38,37 +40,42 @@ extension RecordBatchDecoder {
         guard count >= 0 else {
             throw ProtocolError.invalidLength(what: "records count", offset: range.lowerBound + 57, length: Int64(count))
         }
-        if batch.isControl && !includeControlBatches { return batch }
+        if batch.isControl && !includeControlBatches { return (batch, (0, 0)) }
 
+        // The count is checked before anything is decompressed: against the bytes when they
+        // are plain (every record takes at least seven), and against the budget.
+        if codec == .none, count > r.remaining / BatchLayout.minRecordSize {
+            throw ProtocolError.invalidLength(what: "records count", offset: range.lowerBound + 57, length: Int64(count))
+        }
+        guard count <= allowance.records else { throw overBudget(baseOffset, "records", limit: allowance.records) }
         var records: ByteReader
         if codec == .none {
+            guard r.remaining <= allowance.bytes else { throw overBudget(baseOffset, "decompressed bytes", limit: allowance.bytes) }
             records = r
         } else {
             let compressed = r.readRaw(r.remaining, "compressed records")
-            let plain: [UInt8]
-            do {
-                plain = try codec.decompress(compressed, maxSize: maxUncompressedBatchSize)
-            } catch {
-                throw mapCompression(error, offset: baseOffset)
-            }
-            records = ByteReader(plain)
+            records = ByteReader(try decompress(codec, compressed, allowance: allowance, offset: baseOffset))
         }
+        let size = records.remaining
         // Every record takes at least seven bytes: a count beyond that is a lie; don't reserve for it.
         guard count <= records.remaining / BatchLayout.minRecordSize else {
             throw ProtocolError.invalidLength(what: "records count", offset: range.lowerBound + 57, length: Int64(count))
         }
         batch.records.reserveCapacity(count)
+        // Headers count against the records budget too.
+        var items = allowance.records - count
         for _ in 0..<count {
-            let record = readRecord(&records, batch: batch)
+            let record = readRecord(&records, batch: batch, items: &items, limit: allowance.records)
             try records.check()
             batch.records.append(record)
         }
         try records.finish("record batch at offset \(baseOffset)")
-        return batch
+        return (batch, (size, allowance.records - items))
     }
 
-    /// One record; failures are left in the reader's sticky error.
-    func readRecord(_ r: inout ByteReader, batch: RecordBatch) -> Record {
+    /// One record; failures are left in the reader's sticky error. Its headers are taken from
+    /// `items`, the records budget left (`limit` is the whole allowance, for the error).
+    func readRecord(_ r: inout ByteReader, batch: RecordBatch, items: inout Int, limit: Int) -> Record {
         let length = Int(r.readVarint("record length"))
         guard length >= 0 else {
             r.fail(.invalidLength(what: "record length", offset: r.position, length: Int64(length)))
@@ -84,7 +91,10 @@ extension RecordBatchDecoder {
         var headers: [RecordHeader] = []
         if headerCount < 0 || headerCount > rr.remaining / 2 {
             rr.fail(.invalidLength(what: "header count", offset: rr.position, length: Int64(headerCount)))
+        } else if headerCount > items {
+            rr.fail(overBudget(batch.baseOffset, "records", limit: limit))
         } else if headerCount > 0 {
+            items -= headerCount
             headers.reserveCapacity(headerCount)
             for _ in 0..<headerCount {
                 let keyBytes = readVarintBytes(&rr, "header key")

@@ -5,24 +5,33 @@
 /// error, it is left out and reported by `DecodedRecords.truncated`. Control batches are
 /// decoded far enough to move `nextOffset` past them but left out of `batches` unless asked
 /// for. A checksum mismatch throws `ProtocolError.crcMismatch` naming topic, partition and offset.
+/// Decoding spends a `DecodeBudget`: decompression stops as soon as its output would pass it,
+/// and a batch too large for the whole budget throws `ProtocolError.decodeBudgetExceeded`.
 ///
 /// Pure function; any thread may call it.
 public struct RecordBatchDecoder: Sendable {
     /// The topic and partition the bytes came from, for error messages.
     public var topic: String
     public var partition: Int32
-    /// The most bytes one batch may decompress to; a batch that claims more is an error.
+    /// The most bytes one batch may decompress to, whatever the budget: a batch that needs
+    /// more is refused with `decodeBudgetExceeded`.
     public var maxUncompressedBatchSize: Int
+    /// What one fetch may decode to in all (see `DecodeBudget`). `decodeUntilError(_:)` gives
+    /// each call the whole budget; `decodeUntilError(_:remaining:)` lets the partitions of one
+    /// fetch share it.
+    public var budget: DecodeBudget
     /// Whether control batches (transaction markers) appear in the output.
     public var includeControlBatches: Bool
     /// Whether to check CRCs (worth turning off only for benchmarks).
     public var verifyChecksums: Bool
 
     public init(topic: String = "", partition: Int32 = -1, maxUncompressedBatchSize: Int = 64 << 20,
+                budget: DecodeBudget = .forFetch(maxBytes: 1 << 20),
                 includeControlBatches: Bool = false, verifyChecksums: Bool = true) {
         self.topic = topic
         self.partition = partition
         self.maxUncompressedBatchSize = maxUncompressedBatchSize
+        self.budget = budget
         self.includeControlBatches = includeControlBatches
         self.verifyChecksums = verifyChecksums
     }
@@ -38,10 +47,20 @@ public struct RecordBatchDecoder: Sendable {
     /// before it: a consumer can deliver those and then report `error`, which names the
     /// offset where it stopped.
     public func decodeUntilError(_ bytes: [UInt8]) -> DecodedRecords {
+        var remaining = budget
+        return decodeUntilError(bytes, remaining: &remaining)
+    }
+
+    /// Like `decodeUntilError(_:)`, spending `remaining`: what is left of `budget` after
+    /// decoding other partitions of the same fetch. A batch that needs more than `remaining`
+    /// but maybe not more than the whole `budget` ends decoding without an error
+    /// (`outOfBudget`); only a batch refused while `remaining` was still the whole budget is
+    /// `decodeBudgetExceeded`.
+    public func decodeUntilError(_ bytes: [UInt8], remaining: inout DecodeBudget) -> DecodedRecords {
         var result = DecodedRecords()
         var position = 0
         do {
-            while let next = try decodeBatch(bytes, at: position, into: &result) { position = next }
+            while let next = try decodeBatch(bytes, at: position, into: &result, remaining: &remaining) { position = next }
         } catch {
             result.error = error
         }
@@ -49,8 +68,9 @@ public struct RecordBatchDecoder: Sendable {
     }
 
     /// Decodes the batch at `position` into `result`; returns where the next one starts, or
-    /// nil when no whole batch is left.
-    func decodeBatch(_ bytes: [UInt8], at position: Int, into result: inout DecodedRecords) throws(ProtocolError) -> Int? {
+    /// nil when no whole batch is left (or the budget ran out before it).
+    func decodeBatch(_ bytes: [UInt8], at position: Int, into result: inout DecodedRecords,
+                     remaining: inout DecodeBudget) throws(ProtocolError) -> Int? {
         let left = bytes.count - position
         guard left >= BatchLayout.logOverhead else {
             result.truncated = left > 0
@@ -71,19 +91,53 @@ public struct RecordBatchDecoder: Sendable {
             throw ProtocolError.corrupt("batch at offset \(offset) in \(topic)[\(partition)] is only \(length) bytes long")
         }
         let magic = Int8(bitPattern: bytes[position + BatchLayout.magicOffset])
-        switch magic {
-        case 2:
-            let batch = try decodeV2(bytes, position..<end)
-            result.nextOffset = batch.nextOffset
-            if !batch.isControl || includeControlBatches { result.batches.append(batch) }
-        case 0, 1:
-            let batches = try decodeLegacy(bytes, position..<end)
-            if let last = batches.last { result.nextOffset = last.nextOffset }
-            result.batches += batches
-        default:
-            throw ProtocolError.corrupt("unknown message format \(magic) at offset \(offset) in \(topic)[\(partition)]")
+        // One batch never gets more than the per-batch limit; what it may use of the budget
+        // beyond that is what is left of it.
+        let allowance = Allowance(bytes: min(remaining.bytes, maxUncompressedBatchSize), records: remaining.records)
+        let whole = Allowance(bytes: min(budget.bytes, maxUncompressedBatchSize), records: budget.records)
+        do throws(ProtocolError) {
+            switch magic {
+            case 2:
+                let (batch, used) = try decodeV2(bytes, position..<end, allowance: allowance)
+                remaining.spend(bytes: used.bytes, records: used.records)
+                result.nextOffset = batch.nextOffset
+                if !batch.isControl || includeControlBatches { result.batches.append(batch) }
+            case 0, 1:
+                let (batches, used) = try decodeLegacy(bytes, position..<end, allowance: allowance)
+                remaining.spend(bytes: used.bytes, records: used.records)
+                if let last = batches.last { result.nextOffset = last.nextOffset }
+                result.batches += batches
+            default:
+                throw ProtocolError.corrupt("unknown message format \(magic) at offset \(offset) in \(topic)[\(partition)]")
+            }
+        } catch .decodeBudgetExceeded where allowance != whole {
+            // Other batches of this fetch used part of the budget: this one waits for a fetch
+            // of its own, where it gets the whole budget.
+            result.outOfBudget = true
+            return nil
         }
         return end
+    }
+
+    /// What one batch may use: the smaller of what is left of the budget and the per-batch limit.
+    struct Allowance: Equatable {
+        var bytes: Int
+        var records: Int
+    }
+
+    func overBudget(_ offset: Int64, _ what: String, limit: Int) -> ProtocolError {
+        .decodeBudgetExceeded(topic: topic, partition: partition, offset: offset, what: what, limit: limit)
+    }
+
+    /// Decompresses a batch's records with `allowance.bytes` as the limit: past it is over budget.
+    func decompress(_ codec: CompressionCodec, _ compressed: [UInt8], allowance: Allowance,
+                    offset: Int64) throws(ProtocolError) -> [UInt8] {
+        do {
+            return try codec.decompress(compressed, maxSize: allowance.bytes)
+        } catch {
+            if case .outputTooLarge = error { throw overBudget(offset, "decompressed bytes", limit: allowance.bytes) }
+            throw mapCompression(error, offset: offset)
+        }
     }
 
     func mapCompression(_ error: CompressionError, offset: Int64) -> ProtocolError {
@@ -104,6 +158,10 @@ public struct DecodedRecords: Equatable, Sendable {
     public var truncated: Bool = false
     /// Set by `decodeUntilError` when a whole batch was bad: decoding stopped there.
     public var error: ProtocolError?
+    /// True when decoding stopped before a whole batch because what was left of the decode
+    /// budget could not hold it (other batches of the same fetch used the rest). Not an
+    /// error: fetch again from `nextOffset` (or the offset asked for, if nil).
+    public var outOfBudget: Bool = false
 
     public init() {}
 

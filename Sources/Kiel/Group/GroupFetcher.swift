@@ -19,6 +19,8 @@ final class GroupFetcher {
         var resetTimestamp: Int64 = -2
         /// Pause before asking a leader again after a round that failed or only brought errors.
         var retryBackoff: Duration = .milliseconds(200)
+        /// What one fetch answer may decode to; nil is `DecodeBudget.forFetch(maxBytes: maxBytes)`.
+        var decodeBudget: DecodeBudget?
     }
 
     let loop: IOLoop
@@ -34,6 +36,9 @@ final class GroupFetcher {
     private var fetchingFrom: Set<Int32> = []
     /// Leaders whose last round failed: left alone for `retryBackoff`.
     private var pausedLeaders: Set<Int32> = []
+    /// Counts fetch answers, to rotate which partition decodes first (and so gets the whole
+    /// decode budget) from one answer to the next.
+    private var answers = 0
     private var pumpScheduled = false
     private var waitingForMetadata = false
     private var closed = false
@@ -187,36 +192,52 @@ final class GroupFetcher {
         }
     }
 
-    /// Delivers what came; false when partitions answered with errors and nothing was delivered.
+    /// Delivers what came; false when partitions answered with errors (or records that could
+    /// not be decoded) and nothing was delivered. The partitions share one decode budget; the
+    /// one that decodes first moves one place on with every answer, so a batch that needs the
+    /// whole budget gets it within as many answers as there are partitions.
     private func handle(_ response: FetchResponse, asked: [TopicPartition: (offset: Int64, run: Int)]) -> Bool {
         var outOfRange: [TopicPartition] = []
         var delivered = false
         var failed = false
-        for topic in response.topics {
-            for partition in topic.partitions {
-                let tp = TopicPartition(topic.topic, partition.partitionIndex)
-                // Stopped or restarted meanwhile: this answer is for a run that is over.
-                guard let ask = asked[tp], runs[tp] == ask.run, positions[tp] == ask.offset else { continue }
-                switch partition.errorCode {
-                case 0:
-                    delivered = deliver(tp, from: ask.offset, partition.records ?? []) || delivered
-                case BrokerError.offsetOutOfRange:
-                    outOfRange.append(tp)
-                default:
-                    failed = true
-                    let error = BrokerError(code: partition.errorCode, topic: tp.topic, partition: tp.partition)
-                    if error.isRetriable { refreshMetadataSoon() } else { onError?(.broker(error)) }
+        let budget = settings.decodeBudget ?? .forFetch(maxBytes: settings.maxBytes)
+        var remaining = budget
+        let parts = response.topics.flatMap { topic in topic.partitions.map { (topic: topic.topic, partition: $0) } }
+        let first = parts.isEmpty ? 0 : answers % parts.count
+        answers &+= 1
+        for i in parts.indices {
+            let (topic, partition) = parts[(first + i) % parts.count]
+            let tp = TopicPartition(topic, partition.partitionIndex)
+            // Stopped or restarted meanwhile: this answer is for a run that is over.
+            guard let ask = asked[tp], runs[tp] == ask.run, positions[tp] == ask.offset else { continue }
+            switch partition.errorCode {
+            case 0:
+                switch deliver(tp, from: ask.offset, partition.records ?? [], budget: budget, remaining: &remaining) {
+                case .moved: delivered = true
+                case .failed: failed = true
+                case .nothing: break
                 }
+            case BrokerError.offsetOutOfRange:
+                outOfRange.append(tp)
+            default:
+                failed = true
+                let error = BrokerError(code: partition.errorCode, topic: tp.topic, partition: tp.partition)
+                if error.isRetriable { refreshMetadataSoon() } else { onError?(.broker(error)) }
             }
         }
         if !outOfRange.isEmpty { reset(outOfRange) }
         return delivered || !failed
     }
 
-    /// Hands on the records of one partition; true if its position moved.
-    private func deliver(_ tp: TopicPartition, from offset: Int64, _ bytes: [UInt8]) -> Bool {
-        guard !bytes.isEmpty else { return false }
-        let decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition).decodeUntilError(bytes)
+    private enum Delivery { case moved, nothing, failed }
+
+    /// Hands on the records of one partition, decoding under `remaining` (what is left of
+    /// `budget`): whether its position moved, or nothing could be decoded.
+    private func deliver(_ tp: TopicPartition, from offset: Int64, _ bytes: [UInt8], budget: DecodeBudget,
+                         remaining: inout DecodeBudget) -> Delivery {
+        guard !bytes.isEmpty else { return .nothing }
+        let decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: budget)
+            .decodeUntilError(bytes, remaining: &remaining)
         // A batch may begin before the offset asked for (compressed or legacy sets): skip those.
         let records = decoded.batches.flatMap(\.records).filter { $0.offset >= offset }
         // A hostile last offset of Int64.max must not trap: the position saturates there.
@@ -225,10 +246,10 @@ final class GroupFetcher {
         if let error = decoded.error {
             onError?(.protocolViolation("\(tp): \(error)"))
         }
-        guard next > offset else { return false }
+        guard next > offset else { return decoded.error == nil ? .nothing : .failed }
         positions[tp] = next
         onRecords?(tp, records, next)
-        return true
+        return .moved
     }
 
     private func reset(_ tps: [TopicPartition]) {

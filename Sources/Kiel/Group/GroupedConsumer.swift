@@ -39,6 +39,11 @@ public final class GroupedConsumer<Value> {
         /// Where a partition starts when the group has no committed offset for it: `.beginning`
         /// (the default, so a new group misses nothing) or `.end`.
         public var startWithoutCommit: StartPosition = .beginning
+        /// What one fetch answer may decode to: decompressed record bytes and records (see
+        /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`.
+        /// A batch that needs more than the whole budget (a decompression bomb) is reported
+        /// through `onError` as a `protocolViolation`, like a corrupt batch.
+        public var decodeBudget: DecodeBudget?
         /// This member's name in the party; `hostname:unique-id` by default.
         public var memberName: String = GroupMemberName.generate()
         public var cluster = Cluster.Options()
@@ -115,7 +120,8 @@ public final class GroupedConsumer<Value> {
             throw .zookeeper(error)
         }
         let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: GroupFetcher.Settings(
-            maxWait: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, resetTimestamp: resetTimestamp))
+            maxWait: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, resetTimestamp: resetTimestamp,
+            decodeBudget: options.decodeBudget))
         let source = KafkaGroupSource(cluster: cluster,
                                       offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
                                       fetcher: fetcher)

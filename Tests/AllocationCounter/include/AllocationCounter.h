@@ -1,0 +1,17 @@
+// Counts the bytes the process has allocated, for tests that bound a decoder's memory.
+// See AllocationCounter.c for how (it takes over malloc and friends for the test process).
+#ifndef KIEL_ALLOCATION_COUNTER_H
+#define KIEL_ALLOCATION_COUNTER_H
+
+#include <stdint.h>
+
+/// Bytes allocated and not yet freed (usable sizes, so slightly above what was asked).
+int64_t kiel_allocation_live(void);
+/// The highest `kiel_allocation_live` since the last `kiel_allocation_reset_peak`.
+int64_t kiel_allocation_peak(void);
+/// Starts a new peak at the current live bytes.
+void kiel_allocation_reset_peak(void);
+/// Every byte ever allocated (never decreases).
+int64_t kiel_allocation_total(void);
+
+#endif

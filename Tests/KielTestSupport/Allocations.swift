@@ -1,0 +1,28 @@
+import AllocationCounter
+
+/// Bytes allocated by a piece of code, counted by the AllocationCounter target (which takes
+/// over malloc for the whole test process). Tests bound a decoder's memory with it: peak
+/// bytes, never time.
+///
+/// Measure on one thread while no other thread of the test is busy; other threads'
+/// allocations would count too.
+public enum Allocations {
+    /// Bytes live right now.
+    public static var live: Int { Int(kiel_allocation_live()) }
+
+    /// Runs `body` and returns its result with the most bytes that were live at once during
+    /// the call beyond those live when it started (what `body` cost at its peak, its result
+    /// included).
+    public static func peak<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (value: T, peak: Int) {
+        kiel_allocation_reset_peak()
+        let before = kiel_allocation_live()
+        let value = try body()
+        return (value, Int(kiel_allocation_peak() - before))
+    }
+
+    /// Whether the counter sees this process's allocations (the linker bound malloc to it).
+    public static var areCounted: Bool {
+        let (buffer, bytes) = peak { [UInt8](repeating: 1, count: 1 << 20) }
+        return buffer.count == 1 << 20 && bytes >= 1 << 20
+    }
+}
