@@ -122,4 +122,32 @@ final class FetchEngineTests: XCTestCase {
         XCTAssertTrue(spin(loop) { got == [0] })
         fetcher.close()
     }
+
+    func testPauseResumeAndSeek() throws {
+        let broker = try ScriptedBroker(topics: ["t": 2])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0], [1], [2]])
+        try broker.append(topic: "t", partition: 1, values: [[10]])
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(20))
+        let p0 = TopicPartition("t", 0), p1 = TopicPartition("t", 1)
+        var got: [TopicPartition: [Int64]] = [:]
+        fetcher.onRecords = { tp, records, _ in got[tp, default: []] += records.map(\.offset) }
+        fetcher.assign(p0, from: .beginning)
+        fetcher.assign(p1, from: .offset(0))
+        fetcher.pause(p1)
+        XCTAssertTrue(spin(loop) { got[p0] == [0, 1, 2] })
+        XCTAssertFalse(spin(loop, turns: 40) { got[p1] != nil }, "a paused partition is not fetched")
+        fetcher.resume(p1)
+        XCTAssertTrue(spin(loop) { got[p1] == [0] })
+        fetcher.seek(p0, to: .offset(1))
+        XCTAssertTrue(spin(loop) { got[p0] == [0, 1, 2, 1, 2] }, "read again from the offset sought")
+        XCTAssertEqual(fetcher.position(p0), 3)
+        XCTAssertEqual(fetcher.highWatermark(p0), 3)
+        fetcher.seek(p0, to: .end)
+        XCTAssertTrue(spin(loop) { fetcher.position(p0) == 3 })
+        fetcher.close()
+    }
 }
