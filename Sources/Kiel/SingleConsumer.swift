@@ -97,7 +97,7 @@ public final class SingleConsumer<Value> {
     }
 
     /// Loads metadata (kiel's `connect()`).
-    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         cluster.start { completion($0.map { _ in () }) }
     }
@@ -198,7 +198,7 @@ public final class SingleConsumer<Value> {
     }
 
     /// Stops every `startConsuming` loop and closes the cluster if this consumer created it.
-    public func close(_ completion: @escaping () -> Void) {
+    public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         closed = true
         for topic in Array(loops.keys) { stopConsuming(topic) }

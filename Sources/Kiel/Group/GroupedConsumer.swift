@@ -150,7 +150,7 @@ public final class GroupedConsumer<Value> {
     /// share. `completion` runs once the member is in the group. Brokers that can't be reached
     /// yet are asked again after a backoff (each failure goes to `onError`); if that goes on
     /// for 30 s, `completion` gets the last error while the consumer keeps trying.
-    public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         started = true
@@ -162,6 +162,10 @@ public final class GroupedConsumer<Value> {
         }
         bootstrap()
     }
+
+    /// The earlier name of `connect`.
+    @available(*, deprecated, renamed: "connect")
+    public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) { connect(completion) }
 
     /// Loads metadata, asking again after a backoff while no broker answers, then joins.
     private func bootstrap() {

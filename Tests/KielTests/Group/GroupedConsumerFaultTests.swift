@@ -77,7 +77,7 @@ final class GroupedConsumerFaultTests: XCTestCase {
                     consumer.close { done(.success(())) }
                 }
             }
-            consumer.start { result in
+            consumer.connect { result in
                 if case .failure(let error) = result { done(.failure(error)) }
             }
         }
