@@ -116,8 +116,8 @@ public final class BrokerConnection {
     /// The highest version of `R` both sides speak, within `range` if given.
     func chooseVersion<R: KafkaRequest>(_ type: R.Type, within range: ClosedRange<Int16>?) -> Int16? {
         guard let theirs = versions[R.apiKey] else { return nil }
-        var common = R.supportedVersions.clamped(to: theirs)
-        guard R.supportedVersions.overlaps(theirs) else { return nil }
+        var common = R.api.versions.clamped(to: theirs)
+        guard R.api.versions.overlaps(theirs) else { return nil }
         if let range {
             guard common.overlaps(range) else { return nil }
             common = common.clamped(to: range)

@@ -56,17 +56,24 @@ final class NegotiationTests: XCTestCase {
         XCTAssertNil(ApiVersionsResponse().retryVersion())
     }
 
-    func testSupportedVersionsTable() {
-        XCTAssertEqual(SupportedVersions.versions(for: .produce), 3...11)
-        XCTAssertEqual(SupportedVersions.versions(for: .fetch), 4...17)
-        XCTAssertEqual(SupportedVersions.versions(for: .metadata), 0...12)
-        XCTAssertNil(SupportedVersions.versions(for: .saslHandshake))
-        XCTAssertTrue(SupportedVersions.isFlexible(.fetch, version: 12))
-        XCTAssertFalse(SupportedVersions.isFlexible(.fetch, version: 11))
-        for (api, entry) in SupportedVersions.table {
-            XCTAssertFalse(entry.versions.isEmpty, "\(api)")
+    func testApiSpecTable() {
+        XCTAssertEqual(ApiKey.produce.spec?.versions, 3...11)
+        XCTAssertEqual(ApiKey.fetch.spec?.versions, 4...17)
+        XCTAssertEqual(ApiKey.metadata.spec?.versions, 0...12)
+        XCTAssertNil(ApiKey.saslHandshake.spec)
+        XCTAssertTrue(ApiSpec.fetch.isFlexible(12))
+        XCTAssertFalse(ApiSpec.fetch.isFlexible(11))
+        XCTAssertEqual(ApiSpec.all.map(\.key), ApiSpec.all.map(\.key).sorted { $0.rawValue < $1.rawValue }, "key order")
+        XCTAssertEqual(Set(ApiSpec.all.map(\.key)).count, ApiSpec.all.count, "no API twice")
+        for spec in ApiSpec.all {
+            XCTAssertFalse(spec.versions.isEmpty, "\(spec)")
         }
-        XCTAssertEqual(Set(allMessagePairs.map { $0.request.apiKey }), Set(SupportedVersions.table.keys))
+        // Every message type points at its own row, and every row has its message types.
+        for pair in allMessagePairs {
+            XCTAssertEqual(pair.request.api, pair.response.api, "\(pair.request)")
+            XCTAssertEqual(pair.request.api.key.spec, pair.request.api, "\(pair.request)")
+        }
+        XCTAssertEqual(Set(allMessagePairs.map { $0.request.api }), Set(ApiSpec.all))
     }
 }
 

@@ -77,7 +77,7 @@ extension KafkaMessage {
     static func random(version: Int16, seed: UInt64) -> Self {
         var m = Self()
         var filler = RandomFiller(seed: seed)
-        filler.flexible = isFlexible(version: version)
+        filler.flexible = api.isFlexible(version)
         m.code(&filler, version: version)
         return m
     }

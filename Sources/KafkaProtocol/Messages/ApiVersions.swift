@@ -3,7 +3,7 @@
 /// Asks the broker for its API version ranges. Value type; any thread.
 public struct ApiVersionsRequest: KafkaRequest {
     public typealias Response = ApiVersionsResponse
-    public static let apiKey = ApiKey.apiVersions
+    public static let api = ApiSpec.apiVersions
 
     /// Sent from v3; brokers reject names that are empty or not `[a-zA-Z0-9.-]`.
     public var clientSoftwareName = "kiel-swift"
@@ -26,7 +26,7 @@ public struct ApiVersionsRequest: KafkaRequest {
 
 /// The broker's API version ranges (and, from v3, its feature flags). Value type; any thread.
 public struct ApiVersionsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.apiVersions
+    public static let api = ApiSpec.apiVersions
 
     public struct ApiVersion: WireStruct {
         public var apiKey: Int16 = 0
@@ -133,7 +133,7 @@ public struct ApiVersionsResponse: KafkaResponse {
     /// own ApiVersions range), else v0.
     public func retryVersion() -> Int16? {
         guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue else { return nil }
-        let ours = SupportedVersions.versions(for: .apiVersions) ?? 0...0
+        let ours = ApiSpec.apiVersions.versions
         if let theirs = range(for: .apiVersions), theirs.overlaps(ours) {
             return min(theirs.upperBound, ours.upperBound)
         }

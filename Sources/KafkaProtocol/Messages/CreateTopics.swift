@@ -3,7 +3,7 @@
 /// Creates topics. Value type; any thread.
 public struct CreateTopicsRequest: KafkaRequest {
     public typealias Response = CreateTopicsResponse
-    public static let apiKey = ApiKey.createTopics
+    public static let api = ApiSpec.createTopics
 
     public struct Assignment: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -72,7 +72,7 @@ public struct CreateTopicsRequest: KafkaRequest {
 
 /// The outcome per topic. Value type; any thread.
 public struct CreateTopicsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.createTopics
+    public static let api = ApiSpec.createTopics
 
     public struct Config: WireStruct {
         public var name = ""

@@ -3,7 +3,7 @@
 /// Describes groups. Value type; any thread.
 public struct DescribeGroupsRequest: KafkaRequest {
     public typealias Response = DescribeGroupsResponse
-    public static let apiKey = ApiKey.describeGroups
+    public static let api = ApiSpec.describeGroups
 
     public var groups: [String] = []
     public var includeAuthorizedOperations = false
@@ -20,7 +20,7 @@ public struct DescribeGroupsRequest: KafkaRequest {
 
 /// State and members per group. Value type; any thread.
 public struct DescribeGroupsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.describeGroups
+    public static let api = ApiSpec.describeGroups
 
     public struct Member: WireStruct {
         public var memberId = ""

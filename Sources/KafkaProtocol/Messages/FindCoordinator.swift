@@ -4,7 +4,7 @@
 /// Finds the coordinator of one key (v0–3) or several (v4+). Value type; any thread.
 public struct FindCoordinatorRequest: KafkaRequest {
     public typealias Response = FindCoordinatorResponse
-    public static let apiKey = ApiKey.findCoordinator
+    public static let api = ApiSpec.findCoordinator
 
     /// Used up to v3.
     public var key = ""
@@ -30,7 +30,7 @@ public struct FindCoordinatorRequest: KafkaRequest {
 
 /// The coordinator (v0–3) or one coordinator per key (v4+). Value type; any thread.
 public struct FindCoordinatorResponse: KafkaResponse {
-    public static let apiKey = ApiKey.findCoordinator
+    public static let api = ApiSpec.findCoordinator
 
     public struct Coordinator: WireStruct {
         public var key = ""

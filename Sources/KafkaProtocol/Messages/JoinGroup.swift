@@ -3,7 +3,7 @@
 /// Joins a consumer group. Value type; any thread.
 public struct JoinGroupRequest: KafkaRequest {
     public typealias Response = JoinGroupResponse
-    public static let apiKey = ApiKey.joinGroup
+    public static let api = ApiSpec.joinGroup
 
     public struct GroupProtocol: WireStruct {
         public var name = ""
@@ -46,7 +46,7 @@ public struct JoinGroupRequest: KafkaRequest {
 
 /// The generation, the chosen protocol and (for the leader) the members. Value type; any thread.
 public struct JoinGroupResponse: KafkaResponse {
-    public static let apiKey = ApiKey.joinGroup
+    public static let api = ApiSpec.joinGroup
 
     public struct Member: WireStruct {
         public var memberId = ""

@@ -3,7 +3,7 @@
 /// Leaves a group. Value type; any thread.
 public struct LeaveGroupRequest: KafkaRequest {
     public typealias Response = LeaveGroupResponse
-    public static let apiKey = ApiKey.leaveGroup
+    public static let api = ApiSpec.leaveGroup
 
     public struct Member: WireStruct {
         public var memberId = ""
@@ -45,7 +45,7 @@ public struct LeaveGroupRequest: KafkaRequest {
 
 /// The outcome (per member from v3). Value type; any thread.
 public struct LeaveGroupResponse: KafkaResponse {
-    public static let apiKey = ApiKey.leaveGroup
+    public static let api = ApiSpec.leaveGroup
 
     public struct Member: WireStruct {
         public var memberId = ""

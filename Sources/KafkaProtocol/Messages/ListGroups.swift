@@ -4,7 +4,7 @@
 /// Value type; any thread.
 public struct ListGroupsRequest: KafkaRequest {
     public typealias Response = ListGroupsResponse
-    public static let apiKey = ApiKey.listGroups
+    public static let api = ApiSpec.listGroups
 
     public var statesFilter: [String] = []
     public var typesFilter: [String] = []
@@ -20,7 +20,7 @@ public struct ListGroupsRequest: KafkaRequest {
 
 /// The groups. Value type; any thread.
 public struct ListGroupsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.listGroups
+    public static let api = ApiSpec.listGroups
 
     public struct Group: WireStruct {
         public var groupId = ""

@@ -3,7 +3,7 @@
 /// Looks up offsets by timestamp. Value type; any thread.
 public struct ListOffsetsRequest: KafkaRequest {
     public typealias Response = ListOffsetsResponse
-    public static let apiKey = ApiKey.listOffsets
+    public static let api = ApiSpec.listOffsets
 
     /// The special timestamps.
     public static let latestTimestamp: Int64 = -1
@@ -60,7 +60,7 @@ public struct ListOffsetsRequest: KafkaRequest {
 
 /// The offsets found per partition. Value type; any thread.
 public struct ListOffsetsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.listOffsets
+    public static let api = ApiSpec.listOffsets
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0

@@ -5,7 +5,7 @@
 /// Value type; any thread.
 public struct MetadataRequest: KafkaRequest {
     public typealias Response = MetadataResponse
-    public static let apiKey = ApiKey.metadata
+    public static let api = ApiSpec.metadata
 
     public struct Topic: WireStruct {
         public var topicId = KafkaUUID.zero
@@ -50,7 +50,7 @@ public struct MetadataRequest: KafkaRequest {
 
 /// The cluster's brokers and the state of the topics asked for. Value type; any thread.
 public struct MetadataResponse: KafkaResponse {
-    public static let apiKey = ApiKey.metadata
+    public static let api = ApiSpec.metadata
 
     public struct Broker: WireStruct {
         public var nodeId: Int32 = 0

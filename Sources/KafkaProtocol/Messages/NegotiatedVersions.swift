@@ -1,5 +1,5 @@
 /// The version to use for each API with one broker: the highest version both the broker
-/// (from its ApiVersions answer) and `SupportedVersions` speak.
+/// (from its ApiVersions answer) and the `ApiSpec` table speak.
 ///
 /// Immutable value; any thread.
 public struct NegotiatedVersions: Equatable, Sendable {
@@ -7,16 +7,16 @@ public struct NegotiatedVersions: Equatable, Sendable {
     public let brokerRanges: [Int16: ClosedRange<Int16>]
     private let chosen: [ApiKey: Int16]
 
-    public init(broker: ApiVersionsResponse, ours: [ApiKey: SupportedVersions.Entry] = SupportedVersions.table) {
+    public init(broker: ApiVersionsResponse, ours: [ApiSpec] = ApiSpec.all) {
         var ranges: [Int16: ClosedRange<Int16>] = [:]
         for a in broker.apiKeys where a.minVersion <= a.maxVersion {
             ranges[a.apiKey] = a.minVersion...a.maxVersion
         }
         brokerRanges = ranges
         var chosen: [ApiKey: Int16] = [:]
-        for (api, entry) in ours {
-            if let theirs = ranges[api.rawValue], theirs.overlaps(entry.versions) {
-                chosen[api] = min(theirs.upperBound, entry.versions.upperBound)
+        for spec in ours {
+            if let theirs = ranges[spec.key.rawValue], theirs.overlaps(spec.versions) {
+                chosen[spec.key] = min(theirs.upperBound, spec.versions.upperBound)
             }
         }
         self.chosen = chosen

@@ -3,7 +3,7 @@
 /// Commits offsets for a group. Value type; any thread.
 public struct OffsetCommitRequest: KafkaRequest {
     public typealias Response = OffsetCommitResponse
-    public static let apiKey = ApiKey.offsetCommit
+    public static let api = ApiSpec.offsetCommit
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -69,7 +69,7 @@ public struct OffsetCommitRequest: KafkaRequest {
 
 /// The outcome per partition of an offset commit. Value type; any thread.
 public struct OffsetCommitResponse: KafkaResponse {
-    public static let apiKey = ApiKey.offsetCommit
+    public static let api = ApiSpec.offsetCommit
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0

@@ -5,7 +5,7 @@
 /// every partition the group has committed (v2+). Value type; any thread.
 public struct OffsetFetchRequest: KafkaRequest {
     public typealias Response = OffsetFetchResponse
-    public static let apiKey = ApiKey.offsetFetch
+    public static let api = ApiSpec.offsetFetch
 
     public struct Topic: WireStruct {
         public var name = ""
@@ -73,7 +73,7 @@ public struct OffsetFetchRequest: KafkaRequest {
 
 /// Committed offsets per partition (v1–7) or per group (v8+). Value type; any thread.
 public struct OffsetFetchResponse: KafkaResponse {
-    public static let apiKey = ApiKey.offsetFetch
+    public static let api = ApiSpec.offsetFetch
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0

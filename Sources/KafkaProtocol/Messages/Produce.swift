@@ -4,7 +4,7 @@
 /// Appends record batches to partitions. Value type; any thread.
 public struct ProduceRequest: KafkaRequest {
     public typealias Response = ProduceResponse
-    public static let apiKey = ApiKey.produce
+    public static let api = ApiSpec.produce
 
     public struct Partition: WireStruct {
         public var index: Int32 = 0
@@ -103,7 +103,7 @@ public struct NodeEndpoint: WireStruct {
 
 /// The outcome per partition of a produce. Value type; any thread.
 public struct ProduceResponse: KafkaResponse {
-    public static let apiKey = ApiKey.produce
+    public static let api = ApiSpec.produce
 
     public struct RecordError: WireStruct {
         public var batchIndex: Int32 = 0
