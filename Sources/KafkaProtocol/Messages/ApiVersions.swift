@@ -128,16 +128,14 @@ public struct ApiVersionsResponse: KafkaResponse {
         return try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: requestedVersion)
     }
 
-    /// The version to retry ApiVersions at after this answer, or nil if no retry is needed:
-    /// on UNSUPPORTED_VERSION, the highest version both sides speak (the broker lists its
-    /// own ApiVersions range), else v0.
-    public func retryVersion() -> Int16? {
-        guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue else { return nil }
-        let ours = ApiSpec.apiVersions.versions
-        if let theirs = range(for: .apiVersions), theirs.overlaps(ours) {
-            return min(theirs.upperBound, ours.upperBound)
-        }
-        return 0
+    /// The version to ask again at after this answer to a request at `requested`, or nil
+    /// when there is no need (or no lower version left): on UNSUPPORTED_VERSION, the highest
+    /// version both sides speak below `requested` (the broker lists its own ApiVersions
+    /// range; without one, v0). Always lower than `requested`, so asking again ends.
+    public func retryVersion(after requested: Int16) -> Int16? {
+        guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue, requested > 0 else { return nil }
+        let theirs = range(for: .apiVersions)?.upperBound ?? 0
+        return max(0, min(theirs, requested - 1, ApiSpec.apiVersions.versions.upperBound))
     }
 }
 
