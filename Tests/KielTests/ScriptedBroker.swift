@@ -418,7 +418,7 @@ final class ScriptedBroker: @unchecked Sendable {
                     out.partitionIndex = p.partitionIndex
                     let stored = log[TopicPartition(topic.name, p.partitionIndex)] ?? []
                     let end = stored.last.map { $0.baseOffset + Int64($0.count) } ?? 0
-                    out.offset = p.timestamp == -2 ? 0 : end
+                    out.offset = p.timestamp == ListOffsetsRequest.earliestTimestamp ? 0 : end
                     return out
                 }
                 return t
