@@ -138,13 +138,3 @@ public struct ApiVersionsResponse: KafkaResponse {
         return max(0, min(theirs, requested - 1, ApiSpec.apiVersions.versions.upperBound))
     }
 }
-
-extension ApiVersionsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ApiVersionsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}

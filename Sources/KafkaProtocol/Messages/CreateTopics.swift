@@ -128,13 +128,3 @@ public struct CreateTopicsResponse: KafkaResponse {
         c.noTaggedFields()
     }
 }
-
-extension CreateTopicsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension CreateTopicsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}

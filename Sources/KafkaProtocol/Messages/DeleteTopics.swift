@@ -70,13 +70,3 @@ public struct DeleteTopicsResponse: KafkaResponse {
         c.noTaggedFields()
     }
 }
-
-extension DeleteTopicsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension DeleteTopicsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}

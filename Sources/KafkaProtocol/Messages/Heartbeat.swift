@@ -42,13 +42,3 @@ public struct HeartbeatResponse: KafkaResponse {
         c.noTaggedFields()
     }
 }
-
-extension HeartbeatRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension HeartbeatResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}

@@ -42,13 +42,3 @@ public struct InitProducerIdResponse: KafkaResponse {
         c.noTaggedFields()
     }
 }
-
-extension InitProducerIdRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension InitProducerIdResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}

@@ -3,10 +3,11 @@
 
 /// A request or response body of one Kafka API.
 ///
-/// Each message implements the two entry points below with one line each, calling
-/// `decodeBody` / `encodeBody`: that concrete call is what lets the compiler specialize the
-/// generic `code(_:version:)` declaration for `ByteReader` and `ByteWriter` (a generic
-/// default would run unspecialized, several times slower).
+/// A message declares `api` and `code(_:version:)`; the two entry points below come from
+/// the extension. They stay protocol requirements on purpose: each message then gets its own
+/// witness for them, which the optimizer specializes for its concrete type, so the witness
+/// calls `code` specialized for `ByteReader` and `ByteWriter` (a release build's symbols show
+/// it) even when the caller is generic or in another module.
 public protocol KafkaMessage: WireStruct {
     /// The API's row in the `ApiSpec` table (a request and its response share it).
     static var api: ApiSpec { get }
@@ -32,9 +33,15 @@ public protocol KafkaResponse: KafkaMessage {}
 extension KafkaMessage {
     public static var apiKey: ApiKey { api.key }
 
-    /// The implementation of `encode(version:into:)`.
-    @inline(__always)
-    public func encodeBody(version: Int16, into w: inout ByteWriter) {
+    public init(from r: inout ByteReader, version: Int16) {
+        self.init()
+        let saved = r.flexible
+        r.flexible = Self.api.isFlexible(version)
+        code(&r, version: version)
+        r.flexible = saved
+    }
+
+    public func encode(version: Int16, into w: inout ByteWriter) {
         let saved = w.flexible
         w.flexible = Self.api.isFlexible(version)
         var copy = self
@@ -48,17 +55,6 @@ extension KafkaMessage {
         encode(version: version, into: &w)
         try w.check()
         return w.bytes
-    }
-
-    /// The implementation of `init(from:version:)`.
-    @inline(__always)
-    public static func decodeBody(from r: inout ByteReader, version: Int16) -> Self {
-        var value = Self()
-        let saved = r.flexible
-        r.flexible = api.isFlexible(version)
-        value.code(&r, version: version)
-        r.flexible = saved
-        return value
     }
 
     /// Decodes a whole body, which must use every byte.

@@ -101,13 +101,3 @@ public struct ListOffsetsResponse: KafkaResponse {
         c.noTaggedFields()
     }
 }
-
-extension ListOffsetsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ListOffsetsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
