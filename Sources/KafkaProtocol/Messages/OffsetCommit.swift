@@ -27,20 +27,7 @@ public struct OffsetCommitRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var groupId = ""
     /// The generation (or, for the new consumer protocol, the member epoch); -1 outside a
@@ -82,16 +69,7 @@ public struct OffsetCommitResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var throttleTimeMs: Int32 = 0
     public var topics: [Topic] = []

@@ -92,16 +92,7 @@ public struct OffsetFetchResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public struct Group: WireStruct {
         public var groupId = ""

@@ -21,20 +21,7 @@ public struct ProduceRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var transactionalId: String? = nil
     /// 0: no answer, 1: the leader, -1: all in-sync replicas.
@@ -144,16 +131,7 @@ public struct ProduceResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var topics: [Topic] = []
     public var throttleTimeMs: Int32 = 0
