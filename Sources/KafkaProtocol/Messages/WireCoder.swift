@@ -3,10 +3,12 @@
 // writing each field, `ByteReader` by reading each field into the same property, so encode
 // and decode cannot drift apart. Fields absent in a version are simply skipped and keep the
 // default value of the type's `init()`. Strings, byte strings and arrays use the compact
-// encodings when the coder's `flexible` flag is set (the message sets it from its version).
+// encodings when the coder's `flexible` flag is set (the message sets it from its version and
+// its `ApiSpec` row).
 //
 // What is declarative and what is hand-written in this module:
-// - declarative: every request and response body (Messages/<Api>.swift, one file per API);
+// - declarative: every request and response body (Messages/<Api>.swift, one file per API),
+//   and each API's versions and first flexible version (one row per API in ApiSpec.swift);
 // - hand-written: the primitives (Primitives/), request and response headers and framing
 //   (Headers.swift), the ApiVersions fallback, version negotiation, and the record batches.
 
