@@ -33,4 +33,15 @@ final class GettingStartedTests: XCTestCase {
         XCTAssertEqual(text.split(separator: "\n").filter { $0.hasPrefix("stored ") }.count, 10, text)
         XCTAssertTrue(text.contains("member gained"), text)
     }
+
+    /// The README shows the program itself, not a copy that drifted.
+    func testTheReadmeShowsTheProgram() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let program = try String(contentsOf: root.appendingPathComponent("Examples/GettingStarted/main.swift"),
+                                 encoding: .utf8)
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        XCTAssertTrue(readme.contains("```swift\n" + program + "```\n"),
+                      "README.md's Getting started must show Examples/GettingStarted/main.swift as it is")
+    }
 }
