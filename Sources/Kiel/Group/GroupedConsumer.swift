@@ -24,7 +24,7 @@ import ZooKeeper
 ///                                    zkHosts: ["zk1:2181", "zk2:2181"], deserializer: .json)
 /// consumer.onMessages = { messages in for m in messages { handle(m.value) } }
 /// consumer.consume("jobs")
-/// consumer.start { result in ... }
+/// consumer.connect { result in ... }
 /// ```
 ///
 /// Loop-confined: create it and call it on the loop thread only; every callback runs there.
