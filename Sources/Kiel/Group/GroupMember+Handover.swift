@@ -8,13 +8,18 @@ extension GroupMember {
         coordination.claim(key) { [weak self] result in
             guard let self, self.holdings[key] == .claiming else { return }
             KielLog.debug("group member \(self.name): claim \(key): \(result)")
+            // Whatever the answer, it may have been the last claim the start-offset read waited for.
+            defer {
+                self.readStartOffsets()
+                self.reportWhenSettled()
+            }
             switch result {
             case .success(.acquired):
                 guard self.connected else {
                     // The connection dropped since: hold off, and sort the claim out once it is back.
                     self.holdings[key] = nil
                     self.staleClaims.insert(key)
-                    return self.reportWhenSettled()
+                    return
                 }
                 guard self.target.contains(key), !self.closing else {
                     // Allocation moved on while the claim was in flight.
@@ -22,15 +27,12 @@ extension GroupMember {
                 }
                 self.holdings[key] = .starting
                 self.startsPending.insert(key)
-                self.readStartOffsets()
             case .success(.heldByOther):
                 self.holdings[key] = .waiting
-                self.reportWhenSettled()
             case .failure(let error):
                 self.holdings[key] = nil
                 self.onError?(error)
                 self.retryLater()
-                self.reportWhenSettled()
             }
         }
     }

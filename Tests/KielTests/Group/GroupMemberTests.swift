@@ -258,6 +258,21 @@ final class GroupMemberTests: XCTestCase {
         XCTAssertEqual(h.violations, [])
     }
 
+    func testAPartitionHeldElsewhereDoesNotHoldUpTheOthers() throws {
+        let h = try Harness()
+        h.kafka.topic("t", partitions: 3, records: 2)
+        // A claim left by someone else, as a killed member's is until its session expires.
+        let held = PartitionKey(topic: "t", partition: 2)
+        XCTAssertEqual(h.zk.claim(held, by: "gone:1"), .acquired)
+        h.add("a:1")
+        h.spin("a consumes what is free") { h.allocations()["a:1"]?.count == 2 }
+        XCTAssertEqual(h.changes["a:1"], [AllocationChange(gained: ["t": [0, 1]])])
+        h.zk.release(held, by: "gone:1")
+        h.spin("a takes the rest once it is freed") { h.allConsumed() && h.allocations()["a:1"]?.count == 3 }
+        XCTAssertEqual(h.changes["a:1"]?.last, AllocationChange(gained: ["t": [2]]))
+        XCTAssertEqual(h.violations, [])
+    }
+
     func testRebalanceCallbacksAddUpToTheAllocation() throws {
         let h = try Harness()
         h.kafka.topic("t", partitions: 9, records: 1)
