@@ -33,7 +33,7 @@ func runWorker() -> Int32 {
         return arguments.contains("-h") || arguments.contains("--help") ? 0 : 2
     }
     let brokers = arguments[0].split(separator: ",").map(String.init)
-    let zkHosts = arguments[1].split(separator: ",").map(String.init)
+    let zooKeeper = arguments[1]
     let topic = arguments[2]
 
     if debug {
@@ -47,7 +47,7 @@ func runWorker() -> Int32 {
     do {
         loop = try IOLoop()
         // kiel's worker turns autocommit off and commits after each batch it processed.
-        consumer = try GroupedConsumer<JSON>(loop: loop, brokers: brokers, group: "worker-group", zkHosts: zkHosts,
+        consumer = try GroupedConsumer<JSON>(loop: loop, brokers: brokers, group: "worker-group", zooKeeper: zooKeeper,
                                              deserializer: .json, autocommit: false)
     } catch {
         say("worker: \(error)")

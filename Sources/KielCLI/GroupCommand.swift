@@ -71,7 +71,7 @@ enum GroupCommand {
         var consumerOptions = GroupedConsumer<[UInt8]>.Options()
         if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
-                                           zkHosts: options.zkHosts, deserializer: .bytes,
+                                           zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
                                            maxWaitTime: .milliseconds(options.maxWaitMs ?? 1000), options: consumerOptions)
         consumer.onMessages = { messages in
             var out: [UInt8] = []

@@ -12,7 +12,7 @@ extension GroupMember {
             commitAgain = true
             return
         }
-        let offsets = uncommitted { $0 == .active || $0 == .releasing }
+        let offsets = uncommitted { $0 == .active || $0 == .committing || $0 == .leaving }
         let waiters = commitWaiters
         commitWaiters = []
         guard !offsets.isEmpty else {
@@ -61,8 +61,8 @@ extension GroupMember {
         metadataTimer = nil
         if let timer = suspensionTimer { loop.removeTimeout(timer) }
         if let timer = retryTimer { loop.removeTimeout(timer) }
-        let active = holdings.filter { $0.value == .active || $0.value == .releasing }.map(\.key)
-        for key in active { source.stopFetching(key) }
+        let told = reportedHeld
+        for key in told { source.stopFetching(key) }
         closing = true
         // A broker that is gone must not hold the close up for long: leave without the commit.
         var finished = false
@@ -72,16 +72,15 @@ extension GroupMember {
             finished = true
             guard let self else { return completion() }
             if let timer { self.loop.removeTimeout(timer) }
-            let stillHeld = active.filter { self.holdings[$0] == .active }
             self.holdings = [:]
-            if !stillHeld.isEmpty { self.onRebalance?(AllocationChange(lost: Self.grouped(stillHeld))) }
+            if !told.isEmpty { self.onRebalance?(AllocationChange(lost: Self.grouped(told))) }
             self.coordination.stop {
                 self.source.close()
                 completion()
             }
         }
         timer = loop.callLater(settings.closeCommitTimeout, finish)
-        commitFinal(active, finish)
+        commitFinal(told, finish)
     }
 
     private func uncommitted(_ include: (Holding) -> Bool) -> [PartitionKey: Int64] {

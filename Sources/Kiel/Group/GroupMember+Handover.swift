@@ -8,6 +8,11 @@ extension GroupMember {
         coordination.claim(key) { [weak self] result in
             guard let self, self.holdings[key] == .claiming else { return }
             KielLog.debug("group member \(self.name): claim \(key): \(result)")
+            // Whatever the answer, it may have been the last claim the start-offset read waited for.
+            defer {
+                self.readStartOffsets()
+                self.reportWhenSettled()
+            }
             switch result {
             case .success(.acquired):
                 guard self.connected else {
@@ -22,7 +27,6 @@ extension GroupMember {
                 }
                 self.holdings[key] = .starting
                 self.startsPending.insert(key)
-                self.readStartOffsets()
             case .success(.heldByOther):
                 self.holdings[key] = .waiting
             case .failure(let error):
@@ -33,9 +37,10 @@ extension GroupMember {
         }
     }
 
-    /// Reads where the partitions just claimed start, in one request for all of them.
+    /// Reads where the partitions just claimed start, in one request for all of them: it waits
+    /// for the claims still in flight.
     func readStartOffsets() {
-        guard !startsInFlight, !startsPending.isEmpty else { return }
+        guard !startsInFlight, !startsPending.isEmpty, !holdings.values.contains(.claiming) else { return }
         let keys = startsPending.sorted { $0.description < $1.description }
         startsPending = []
         startsInFlight = true
@@ -43,7 +48,6 @@ extension GroupMember {
             guard let self else { return }
             KielLog.debug("group member \(self.name): start offsets \(result)")
             self.startsInFlight = false
-            var gained: [PartitionKey] = []
             for key in keys where self.holdings[key] == .starting {
                 guard self.target.contains(key), !self.closing else {
                     self.dropClaim(key)
@@ -56,41 +60,85 @@ extension GroupMember {
                 }
                 self.positions[key] = offset
                 self.committed[key] = offset
-                self.holdings[key] = .active
-                self.source.startFetching(key, at: offset)
-                gained.append(key)
+                self.holdings[key] = .ready
             }
-            if case .failure(let error) = result { self.onError?(error) }
-            if !gained.isEmpty {
-                self.onRebalance?(AllocationChange(gained: Self.grouped(gained)))
-            }
-            if case .failure = result {
+            if case .failure(let error) = result {
+                self.onError?(error)
                 self.loop.callLater(self.settings.retryDelay) { [weak self] in self?.readStartOffsets() }
             } else {
                 // Claims that completed while this read was in flight.
                 self.readStartOffsets()
             }
+            self.reportWhenSettled()
         }
     }
 
-    /// Gives up active partitions: stop fetching, commit what was delivered, tell the user, and
-    /// only then drop the claims so the next owner starts after the last delivered offset.
+    /// Gives up active partitions: stop fetching and commit what was delivered. The loss is
+    /// reported with the rest of the rebalance, and only then are the claims dropped, so the
+    /// next owner starts after the last delivered offset and is told of its gain after we are
+    /// told of our loss.
     func release(_ keys: [PartitionKey]) {
         guard !keys.isEmpty else { return }
         for key in keys {
             source.stopFetching(key)
-            holdings[key] = .releasing
+            holdings[key] = .committing
         }
         commitFinal(keys) { [weak self] in
-            guard let self else { return }
-            self.onRebalance?(AllocationChange(lost: Self.grouped(keys)))
-            for key in keys where self.holdings[key] == .releasing { self.dropClaim(key) }
+            guard let self, !self.closing else { return }
+            for key in keys where self.holdings[key] == .committing { self.holdings[key] = .leaving }
+            self.reportWhenSettled()
         }
+    }
+
+    /// Reports one rebalance once nothing it involves is in flight: every claim answered, every
+    /// claimed partition's start offset read, every lost partition committed. Partitions another
+    /// member still holds don't hold the report up (that member may be suspended for a long
+    /// time); they follow in a later change once it lets go. Gained partitions start fetching,
+    /// and lost ones' claims are dropped, only after the callback.
+    func reportWhenSettled() {
+        guard !closing else { return }
+        let inFlight: Set<Holding> = [.claiming, .starting, .committing]
+        guard !holdings.values.contains(where: inFlight.contains) else { return }
+        var gained: [PartitionKey] = []
+        var lost: [PartitionKey] = []
+        var resumed: [PartitionKey] = []
+        var unwanted: [PartitionKey] = []
+        for (key, holding) in holdings {
+            switch (holding, target.contains(key)) {
+            case (.ready, true):
+                gained.append(key)
+                holdings[key] = .active
+            case (.ready, false):
+                unwanted.append(key)
+            case (.leaving, true):
+                // Back in our share before anyone else could claim it: carry on, nothing to report.
+                resumed.append(key)
+                holdings[key] = .active
+            case (.leaving, false):
+                lost.append(key)
+                holdings[key] = .releasing
+            default:
+                break
+            }
+        }
+        for key in unwanted { dropClaim(key) }
+        let change = AllocationChange(gained: Self.grouped(gained), lost: Self.grouped(lost))
+        if !change.isEmpty { onRebalance?(change) }
+        // The user may have closed the consumer from inside the callback; closing drops every claim.
+        guard !closing else { return }
+        for key in gained + resumed where holdings[key] == .active {
+            source.startFetching(key, at: positions[key] ?? 0)
+        }
+        for key in lost where holdings[key] == .releasing { sendRelease(key) }
     }
 
     /// Drops a claim we hold without having consumed under it.
     func dropClaim(_ key: PartitionKey) {
         holdings[key] = .releasing
+        sendRelease(key)
+    }
+
+    private func sendRelease(_ key: PartitionKey) {
         coordination.release(key) { [weak self] result in
             guard let self else { return }
             if case .failure(let error) = result {
@@ -104,18 +152,24 @@ extension GroupMember {
         }
     }
 
+    /// The partitions the user was told this member holds: active, or being given up but not
+    /// reported lost yet.
+    var reportedHeld: [PartitionKey] {
+        holdings.filter { $0.value == .active || $0.value == .committing || $0.value == .leaving }.map(\.key)
+    }
+
     /// Stops consuming everything at once (session expired or presumed lost), commits what was
     /// delivered, reports the loss. Returns every partition a claim may have been held for.
     @discardableResult
     func dropAll() -> Set<PartitionKey> {
         let held = Set(holdings.keys.filter { holdings[$0] != .waiting })
-        let active = holdings.filter { $0.value == .active }.map(\.key)
-        for key in active { source.stopFetching(key) }
+        let told = reportedHeld
+        for key in told { source.stopFetching(key) }
         holdings = [:]
         startsPending = []
-        if !active.isEmpty {
-            commitFinal(active) {}
-            onRebalance?(AllocationChange(lost: Self.grouped(active)))
+        if !told.isEmpty {
+            commitFinal(told) {}
+            onRebalance?(AllocationChange(lost: Self.grouped(told)))
         }
         return held
     }

@@ -6,7 +6,8 @@ import KielIO
 /// One member of a consumer group: computes its share with the allocator whenever the members
 /// or partitions change, claims what it gained, and gives up what it lost — stop fetching,
 /// commit what was processed, report the change, and only then drop the claim, so the next
-/// owner starts where this one stopped and never overlaps with it.
+/// owner starts where this one stopped and never overlaps with it. Each rebalance is reported
+/// once, gains and losses together (see `reportWhenSettled`).
 ///
 /// Generic over the fetched batch so it knows nothing of records or deserializers.
 /// Loop-confined: every method runs on the loop thread, and so does every callback.
@@ -16,8 +17,11 @@ final class GroupMember<Batch> {
         case claiming   // claim sent
         case waiting    // another member holds it; claimFreed will tell
         case starting   // claimed; reading the committed offset
+        case ready      // start offset known; fetching starts once the rebalance is reported
         case active     // fetching and delivering
-        case releasing  // stopped; committing, then dropping the claim
+        case committing // lost; stopped, committing what was delivered
+        case leaving    // lost and committed; the claim is dropped once the loss is reported
+        case releasing  // dropping the claim
     }
 
     struct Settings {
@@ -218,8 +222,10 @@ final class GroupMember<Batch> {
         } else {
             target = []
         }
+        defer { reportWhenSettled() }
         let losing = holdings.filter { !target.contains($0.key) }
         for (key, holding) in losing where holding == .waiting { holdings[key] = nil }
+        for (key, holding) in losing where holding == .ready { dropClaim(key) }
         release(losing.filter { $0.value == .active }.map(\.key))
         // A suspended session may be gone already: take nothing new until it is back.
         guard connected else { return }

@@ -21,7 +21,7 @@ import ZooKeeper
 ///
 /// ```swift
 /// let consumer = try GroupedConsumer(loop: loop, brokers: ["kafka1:9092"], group: "workers",
-///                                    zkHosts: ["zk1:2181", "zk2:2181"], deserializer: .json)
+///                                    zooKeeper: "zk1:2181,zk2:2181", deserializer: .json)
 /// consumer.onMessages = { messages in for m in messages { handle(m.value) } }
 /// consumer.consume("jobs")
 /// consumer.connect { result in ... }
@@ -60,14 +60,21 @@ public final class GroupedConsumer<Value> {
     /// One partition's newly fetched messages, in offset order. With `autocommit`, offsets up
     /// to the last message are committed after this returns.
     public var onMessages: (([ConsumerMessage<Value>]) -> Void)?
-    /// What this member gained or lost. Lost partitions are no longer fetched and their
-    /// delivered offsets are committed by the time this runs.
+    /// What this member gained and lost in one rebalance, reported once: when the lost
+    /// partitions are no longer fetched and their delivered offsets are committed, and the
+    /// gained ones have their start offsets (their messages come after this call). The lost
+    /// partitions' claims are dropped only after this returns, so no other member is told it
+    /// gained one before this one is told it lost it. A partition another member still holds
+    /// comes in a later change, once that member lets go. `close`, and a session that expired
+    /// or may have, report everything held as lost.
     public var onRebalance: ((AllocationChange) -> Void)?
     /// Errors no caller is waiting for: a record that failed to deserialize (it is skipped),
     /// a failed fetch or commit, ZooKeeper trouble.
     public var onError: ((KielError) -> Void)?
 
-    let cluster: Cluster
+    /// The Kafka cluster this consumer fetches and commits through (its own, or shared).
+    public let cluster: Cluster
+    let ownsCluster: Bool
     let zooKeeper: ZooKeeperClient
     let member: GroupMember<[Record]>
     private var started = false
@@ -82,20 +89,56 @@ public final class GroupedConsumer<Value> {
     /// ZooKeeper side waits for its first session); the consumer goes on trying regardless.
     static var startTimeout: Duration { .seconds(30) }
 
+    /// A consumer with its own cluster connections, closed by `close`.
     /// - Parameters:
     ///   - brokers: bootstrap hosts (`host` or `host:port`).
     ///   - group: the group's name; one znode name.
-    ///   - zkHosts: every ZooKeeper server of the ensemble (`host:port`), optionally followed by
-    ///     a chroot on the last one (`zk3:2181/app`).
+    ///   - connectString: the ZooKeeper ensemble as `ZooKeeperClient` takes it:
+    ///     `"zk1:2181,zk2:2181"`, optionally with a chroot (`"zk1:2181,zk2:2181/app"`).
     ///   - partitionAllocator: who gets what; the same for every member of a group.
     ///   - autocommit: commit after each delivered batch (kiel's default); otherwise call
     ///     `commitOffsets`.
     ///   - maxWaitTime, minBytes, maxBytes: the fetch long-poll settings (`maxBytes` is shared
     ///     among the partitions fetched from one broker, as kiel does).
-    public init(loop: IOLoop, brokers: [String], group: String, zkHosts: [String],
-                deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
-                autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
-                maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+    public convenience init(loop: IOLoop, brokers: [String], group: String, zooKeeper connectString: String,
+                            deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
+                            autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
+                            maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+        let cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
+        try self.init(cluster: cluster, ownsCluster: true, group: group, zooKeeper: connectString,
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
+                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+    }
+
+    /// A consumer on a cluster shared with other clients (a `Producer(cluster:)`, say), as
+    /// `SingleConsumer(cluster:)`: `close` leaves the cluster open for them, and
+    /// `options.cluster` is not used. The other parameters are as in
+    /// `init(loop:brokers:group:zooKeeper:...)`; the loop is the cluster's.
+    public convenience init(cluster: Cluster, group: String, zooKeeper connectString: String,
+                            deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
+                            autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
+                            maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+        try self.init(cluster: cluster, ownsCluster: false, group: group, zooKeeper: connectString,
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
+                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+    }
+
+    /// The earlier form: `zkHosts` is every server of the ensemble (`host:port`), optionally
+    /// followed by a chroot on the last one (`zk3:2181/app`), joined into one connect string.
+    @available(*, deprecated, message: "pass the ensemble as one connect string: zooKeeper: \"zk1:2181,zk2:2181/chroot\"")
+    public convenience init(loop: IOLoop, brokers: [String], group: String, zkHosts: [String],
+                            deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
+                            autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
+                            maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+        try self.init(loop: loop, brokers: brokers, group: group, zooKeeper: zkHosts.joined(separator: ","),
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
+                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+    }
+
+    init(cluster: Cluster, ownsCluster: Bool, group: String, zooKeeper connectString: String,
+         deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator, autocommit: Bool,
+         maxWaitTime: Duration, minBytes: Int, maxBytes: Int, options: Options) throws(KielError) {
+        let loop = cluster.loop
         guard let layout = GroupLayout(group: group) else {
             throw .invalidArgument("group name \"\(group)\" can't be a znode name")
         }
@@ -109,11 +152,12 @@ public final class GroupedConsumer<Value> {
         self.group = group
         self.memberName = options.memberName
         self.deserializer = deserializer
-        bootstrapBackoff = Backoff(initial: options.cluster.connection.reconnectBackoffInitial,
-                                   maximum: options.cluster.connection.reconnectBackoffMax)
-        cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
+        bootstrapBackoff = Backoff(initial: cluster.options.connection.reconnectBackoffInitial,
+                                   maximum: cluster.options.connection.reconnectBackoffMax)
+        self.cluster = cluster
+        self.ownsCluster = ownsCluster
         do {
-            zooKeeper = try ZooKeeperClient(loop: loop, connectString: zkHosts.joined(separator: ","),
+            zooKeeper = try ZooKeeperClient(loop: loop, connectString: connectString,
                                             sessionTimeout: options.sessionTimeout)
         } catch {
             throw .zookeeper(error)
@@ -203,7 +247,8 @@ public final class GroupedConsumer<Value> {
     }
 
     /// Stops fetching, commits what was delivered, leaves the party and closes the ZooKeeper
-    /// session and the broker connections. `completion` runs once all that is done.
+    /// session, and the broker connections unless the cluster is shared. `completion` runs
+    /// once all that is done.
     public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon(completion) }
@@ -216,7 +261,7 @@ public final class GroupedConsumer<Value> {
             loop.callSoon { pending(.failure(.closed)) }
         }
         member.close { [weak self] in
-            self?.cluster.close()
+            if let self, self.ownsCluster { self.cluster.close() }
             completion()
         }
     }

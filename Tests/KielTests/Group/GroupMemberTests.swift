@@ -237,6 +237,42 @@ final class GroupMemberTests: XCTestCase {
         XCTAssertEqual(h.kafka.commitCount, 1)
     }
 
+    func testOneRebalanceIsReportedAsOneChange() throws {
+        let h = try Harness()
+        h.kafka.topic("t", partitions: 6, records: 4)
+        h.add("a:1")
+        h.spin("a holds all") { h.allConsumed() && h.allocations()["a:1"]?.count == 6 }
+        XCTAssertEqual(h.changes["a:1"], [AllocationChange(gained: ["t": [0, 1, 2, 3, 4, 5]])], "joining is one change")
+        h.add("b:1")
+        h.spin("settled") { h.allocations() == h.expected(["a:1", "b:1"]) }
+        let bShare = GroupMember<[Int64]>.grouped(Array(h.expected(["a:1", "b:1"])["b:1"]!))
+        XCTAssertEqual(h.changes["a:1"]?.dropFirst(), [AllocationChange(lost: bShare)], "a gives up 3 in one change")
+        h.changes = [:]
+        var closed = false
+        h.members["b:1"]!.close { closed = true }
+        h.spin("b closed") { closed }
+        h.members["b:1"] = nil
+        h.spin("a holds all again") { h.allocations()["a:1"]?.count == 6 }
+        h.turns(20)
+        XCTAssertEqual(h.changes["a:1"], [AllocationChange(gained: bShare)], "a gains 3 in one change")
+        XCTAssertEqual(h.violations, [])
+    }
+
+    func testAPartitionHeldElsewhereDoesNotHoldUpTheOthers() throws {
+        let h = try Harness()
+        h.kafka.topic("t", partitions: 3, records: 2)
+        // A claim left by someone else, as a killed member's is until its session expires.
+        let held = PartitionKey(topic: "t", partition: 2)
+        XCTAssertEqual(h.zk.claim(held, by: "gone:1"), .acquired)
+        h.add("a:1")
+        h.spin("a consumes what is free") { h.allocations()["a:1"]?.count == 2 }
+        XCTAssertEqual(h.changes["a:1"], [AllocationChange(gained: ["t": [0, 1]])])
+        h.zk.release(held, by: "gone:1")
+        h.spin("a takes the rest once it is freed") { h.allConsumed() && h.allocations()["a:1"]?.count == 3 }
+        XCTAssertEqual(h.changes["a:1"]?.last, AllocationChange(gained: ["t": [2]]))
+        XCTAssertEqual(h.violations, [])
+    }
+
     func testRebalanceCallbacksAddUpToTheAllocation() throws {
         let h = try Harness()
         h.kafka.topic("t", partitions: 9, records: 1)

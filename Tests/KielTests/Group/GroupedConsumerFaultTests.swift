@@ -61,7 +61,7 @@ final class GroupedConsumerFaultTests: XCTestCase {
         // them and every fate is met before the work is done.
         options.partitionMaxBytesFloor = 64 << 10
         let consumer = try GroupedConsumer(loop: loop, brokers: [broker.bootstrap], group: group,
-                                           zkHosts: ["\(zk.host):\(zk.port)"], deserializer: .string,
+                                           zooKeeper: "\(zk.host):\(zk.port)", deserializer: .string,
                                            maxWaitTime: .milliseconds(100), maxBytes: 256 << 10, options: options)
         consumer.onError = { outcome.errors.append("\($0)") }
         consumer.consume(Self.topic)

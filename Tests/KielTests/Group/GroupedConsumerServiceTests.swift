@@ -28,7 +28,7 @@ final class GroupedConsumerServiceTests: XCTestCase {
         var options = GroupedConsumer<String>.Options()
         options.sessionTimeout = sessionTimeout
         options.metadataInterval = .milliseconds(500)
-        let consumer = try GroupedConsumer(loop: loop, brokers: [broker], group: group, zkHosts: zk.split(separator: ",").map(String.init),
+        let consumer = try GroupedConsumer(loop: loop, brokers: [broker], group: group, zooKeeper: zk,
                                            deserializer: .string, maxWaitTime: .milliseconds(100), options: options)
         let name = consumer.memberName
         consumer.onMessages = { [unowned self] messages in self.received[name, default: []].append(contentsOf: messages.map(\.value)) }
@@ -68,6 +68,51 @@ final class GroupedConsumerServiceTests: XCTestCase {
     }
 
     private var allReceived: Set<String> { Set(received.values.flatMap { $0 }) }
+
+    /// A producer and a grouped consumer on one `Cluster`: what the producer sends arrives, and
+    /// closing the consumer leaves the cluster open for the producer.
+    func testProducerAndGroupedConsumerShareOneCluster() throws {
+        let (brokerHost, brokerPort) = try TestServices.broker()
+        let (zkHost, zkPort) = try TestServices.zookeeper()
+        let topic = TestServices.uniqueName("shared")
+        try TestServices.createTopic(name: topic, partitions: 2)
+        loop = try IOLoop()
+        let cluster = try Cluster(loop: loop, hosts: ["\(brokerHost):\(brokerPort)"])
+        let producer = Producer(cluster: cluster, serializer: .string)
+        let consumer = try GroupedConsumer(cluster: cluster, group: TestServices.uniqueName("sharing"),
+                                           zooKeeper: "\(zkHost):\(zkPort)", deserializer: .string,
+                                           maxWaitTime: .milliseconds(100))
+        XCTAssertTrue(consumer.cluster === cluster)
+        var received: [String] = []
+        var gained: [AllocationChange] = []
+        consumer.onMessages = { messages in received += messages.map(\.value) }
+        consumer.onRebalance = { gained.append($0) }
+        consumer.onError = { [unowned self] error in self.errors.append("consumer: \(error)") }
+        consumer.consume(topic)
+        var joined: Result<Void, KielError>?
+        consumer.connect { joined = $0 }
+        XCTAssertTrue(spin(seconds: 30) { joined != nil && consumer.allocation[topic]?.count == 2 }, "joined and holds both partitions")
+        XCTAssertNoThrow(try joined?.get())
+        XCTAssertEqual(gained, [AllocationChange(gained: [topic: [0, 1]])], "one change for both partitions")
+
+        var reports: [Result<RecordMetadata, KielError>] = []
+        let sent = (0 ..< 20).map { "m\($0)" }
+        for value in sent { try producer.produce(topic, value) { reports.append($0) } }
+        XCTAssertTrue(spin(seconds: 30) { Set(received) == Set(sent) }, "received \(received.count) of \(sent.count)")
+
+        var consumerClosed = false
+        consumer.close { consumerClosed = true }
+        XCTAssertTrue(spin(seconds: 15) { consumerClosed })
+        for value in ["after-1", "after-2"] { try producer.produce(topic, value) { reports.append($0) } }
+        XCTAssertTrue(spin(seconds: 30) { reports.count == sent.count + 2 })
+        XCTAssertEqual(reports.filter { (try? $0.get()) == nil }.count, 0, "every record delivered, also after the consumer closed")
+
+        var producerClosed = false
+        producer.close { producerClosed = true }
+        XCTAssertTrue(spin(seconds: 15) { producerClosed })
+        cluster.close()
+        XCTAssertEqual(errors, [])
+    }
 
     func testTwoMembersRideOutOutagesAndExpiryAndPickUpANewTopic() throws {
         let (brokerHost, brokerPort) = try TestServices.broker()
