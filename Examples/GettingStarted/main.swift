@@ -20,7 +20,7 @@ func gettingStarted() throws -> Bool {
     let producer = try Producer<JSON>(loop: loop, brokers: [broker], serializer: .json, options: options)
     let reader = try SingleConsumer<JSON>(loop: loop, brokers: [broker], deserializer: .json)
     let member = try GroupedConsumer<JSON>(loop: loop, brokers: [broker], group: topic,
-                                           zkHosts: [zooKeeper], deserializer: .json)
+                                           zooKeeper: zooKeeper, deserializer: .json)
     var stored = 0, read = 0, grouped = 0, failures = 0, finished = false
 
     func finish() {                                  // close everything, then leave loop.run()
