@@ -2,7 +2,9 @@
 /// `FramedStream`: it connects on demand, negotiates API versions with `ApiVersions` before
 /// anything else, numbers requests with correlation ids, keeps up to `maxInFlight` of them on
 /// the wire (pipelining), times each one out on its own deadline, and reconnects after a
-/// failure with jittered exponential backoff.
+/// failure with jittered exponential backoff. A request on the wire that outlives its deadline
+/// means the connection is dead even if the socket looks open: it is closed, and requests not
+/// yet sent go out on a new one.
 ///
 /// Every request gets exactly one completion: its answer, its timeout, or — when the
 /// connection dies — the connection error (every request in flight and waiting is failed).
@@ -309,15 +311,24 @@ public final class BrokerConnection {
         lost(error)
     }
 
-    /// Every request in flight timed out and they fill the pipe: the broker is not answering.
-    /// Start over on a new connection; the waiting requests (still within their deadlines) go
-    /// out there, and the late answers on the old one are never read.
-    private func dropStalledStream() {
-        KielLog.warning("connection to \(address): every request in flight timed out; reconnecting")
+    /// A request on the wire got no answer within its deadline: the connection is presumed
+    /// dead (a broker host gone, a dropped NAT entry, a stalled peer) even if the socket looks
+    /// open, as the Java client and librdkafka presume. Close it and fail what it carried
+    /// (retriable, so callers retry); waiting requests go out on a fresh connection after the
+    /// backoff, within their own deadlines.
+    private func abandonSilentStream(now: UInt64) {
+        KielLog.warning("connection to \(address): no answer within the request timeout; reconnecting")
         detachStream()?.close()
-        _ = queue.failAll(keepWaiting: true)   // only timed-out requests were in flight
+        cancelHandshakeTimer()
+        let owed = queue.failAll(keepWaiting: true)
         versions = [:]
+        notBefore = loop.now + backoff.next()
         setState(.disconnected)
+        for entry in owed {
+            let what = "\(entry.handler?.apiKey.description ?? "request") to \(address)"
+            entry.handler?.complete(.failure(.timeout(entry.deadline <= now
+                ? what : "\(what): connection closed after another request timed out")))
+        }
         if !queue.isIdle { connectWhenAllowed() }
     }
 
@@ -362,10 +373,11 @@ public final class BrokerConnection {
         let handle = loop.addTimeout(Deadline(uptimeNanoseconds: next)) { [weak self] in
             guard let self else { return }
             self.deadlineTimer = nil
-            for entry in self.queue.expire(now: self.loop.now.uptimeNanoseconds) {
+            let now = self.loop.now.uptimeNanoseconds
+            if self.state == .ready, self.queue.hasInFlightDue(now: now) { self.abandonSilentStream(now: now) }
+            for entry in self.queue.expire(now: now) {
                 entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(self.address)")))
             }
-            if self.state == .ready, self.queue.isStalled { self.dropStalledStream() }
             self.armDeadlineTimer()
         }
         deadlineTimer = (handle, next)

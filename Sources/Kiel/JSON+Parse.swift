@@ -1,6 +1,7 @@
 /// A strict JSON text parser into `JSON`. Integers without fraction or exponent become `.int`
 /// (falling back to `.double` when they overflow 64 bits), everything else numeric `.double`.
-/// Nesting depth is bounded so hostile input cannot exhaust the stack.
+/// Arrays and objects are parsed with a stack on the heap, not by recursion, so hostile input
+/// cannot exhaust the calling thread's stack; their nesting depth is bounded as well.
 extension JSON {
     /// Why a text is not JSON, and where.
     public struct ParseError: Error, CustomStringConvertible {
@@ -9,28 +10,53 @@ extension JSON {
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
-    /// Parses a complete JSON text (surrounding whitespace allowed).
-    public static func parse(_ bytes: some Collection<UInt8>) throws(ParseError) -> JSON {
-        var parser = Parser(bytes: Array(bytes))
+    /// The deepest nesting of arrays and objects `parse` accepts by default. The parser itself
+    /// manages any depth, but what it returns is a recursive value that is hashed, serialized
+    /// and freed by recursion on the caller's thread (often the loop thread, maybe one with a
+    /// small stack). At 256 levels a debug build frees or compares it within 64 KiB of stack
+    /// and hashes or serializes it within 512 KiB (measured); that is far more nesting than
+    /// real messages use (serde_json stops at 128), and the old recursive parser overflowed
+    /// 512 KiB stacks at 255 levels.
+    public static let maxNestingDepth = 256
+
+    /// Parses a complete JSON text (surrounding whitespace allowed); arrays and objects nested
+    /// deeper than `maxDepth` are an error.
+    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = maxNestingDepth) throws(ParseError) -> JSON {
+        var parser = Parser(bytes: Array(bytes), maxDepth: maxDepth)
         parser.skipSpace()
-        let value = try parser.value(depth: 0)
+        let value = try parser.document()
         parser.skipSpace()
         if parser.index != parser.bytes.count { throw parser.fail("trailing characters") }
         return value
     }
 
-    public static func parse(_ text: String) throws(ParseError) -> JSON { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String, maxDepth: Int = maxNestingDepth) throws(ParseError) -> JSON {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
+    }
 
     private struct Parser {
+        /// An array or object still open, with what it has so far.
+        enum Open {
+            case array([JSON])
+            case object([String: JSON], key: String)
+        }
+
         let bytes: [UInt8]
+        let maxDepth: Int
         var index = 0
-        static let maxDepth = 512
+
+        init(bytes: [UInt8], maxDepth: Int) {
+            self.bytes = bytes
+            self.maxDepth = maxDepth
+        }
 
         func fail(_ reason: String) -> ParseError { ParseError(offset: index, reason: reason) }
 
         mutating func skipSpace() {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
+
+        func at(_ ascii: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: ascii) }
 
         mutating func literal(_ word: String, _ value: JSON) throws(ParseError) -> JSON {
             let w = Array(word.utf8)
@@ -41,12 +67,87 @@ extension JSON {
             return value
         }
 
-        mutating func value(depth: Int) throws(ParseError) -> JSON {
-            guard depth < Parser.maxDepth else { throw fail("nesting too deep") }
-            guard index < bytes.count else { throw fail("unexpected end") }
+        /// One value with everything nested in it. Each step either opens a container (and
+        /// goes on with its first element) or completes a value, which is then added to the
+        /// containers it closes until one expects another element.
+        mutating func document() throws(ParseError) -> JSON {
+            var open: [Open] = []
+            while true {
+                var value: JSON
+                skipSpace()
+                guard index < bytes.count else { throw fail("unexpected end") }
+                let opens = at("[") || at("{")
+                if opens, open.count >= maxDepth { throw fail("nesting deeper than \(maxDepth) levels") }
+                if at("[") {
+                    index += 1
+                    skipSpace()
+                    if !at("]") {
+                        open.append(.array([]))
+                        continue
+                    }
+                    index += 1
+                    value = .array([])
+                } else if at("{") {
+                    index += 1
+                    skipSpace()
+                    if !at("}") {
+                        open.append(.object([:], key: try key()))
+                        continue
+                    }
+                    index += 1
+                    value = .object([:])
+                } else {
+                    value = try scalar()
+                }
+                while let container = open.popLast() {
+                    skipSpace()
+                    switch container {
+                    case .array(var items):
+                        items.append(value)
+                        guard index < bytes.count else { throw fail("unterminated array") }
+                        if at(",") {
+                            index += 1
+                            open.append(.array(items))
+                        } else if at("]") {
+                            index += 1
+                            value = .array(items)
+                            continue
+                        } else {
+                            throw fail("expected , or ]")
+                        }
+                    case .object(var members, let key):
+                        members[key] = value
+                        guard index < bytes.count else { throw fail("unterminated object") }
+                        if at(",") {
+                            index += 1
+                            open.append(.object(members, key: try self.key()))
+                        } else if at("}") {
+                            index += 1
+                            value = .object(members)
+                            continue
+                        } else {
+                            throw fail("expected , or }")
+                        }
+                    }
+                    break
+                }
+                if open.isEmpty { return value }
+            }
+        }
+
+        /// An object member's key and its colon.
+        mutating func key() throws(ParseError) -> String {
+            skipSpace()
+            guard at("\"") else { throw fail("expected key") }
+            let key = try string()
+            skipSpace()
+            guard at(":") else { throw fail("expected :") }
+            index += 1
+            return key
+        }
+
+        mutating func scalar() throws(ParseError) -> JSON {
             switch bytes[index] {
-            case UInt8(ascii: "{"): return try object(depth: depth)
-            case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
             case UInt8(ascii: "f"): return try literal("false", .bool(false))
@@ -54,44 +155,6 @@ extension JSON {
             case UInt8(ascii: "N"): return try literal("NaN", .double(.nan))
             case UInt8(ascii: "I"): return try literal("Infinity", .double(.infinity))
             default: return try number()
-            }
-        }
-
-        mutating func object(depth: Int) throws(ParseError) -> JSON {
-            index += 1
-            var members: [String: JSON] = [:]
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            while true {
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected key") }
-                let key = try string()
-                skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected :") }
-                index += 1
-                skipSpace()
-                members[key] = try value(depth: depth + 1)
-                skipSpace()
-                guard index < bytes.count else { throw fail("unterminated object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-                throw fail("expected , or }")
-            }
-        }
-
-        mutating func array(depth: Int) throws(ParseError) -> JSON {
-            index += 1
-            var items: [JSON] = []
-            skipSpace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            while true {
-                skipSpace()
-                items.append(try value(depth: depth + 1))
-                skipSpace()
-                guard index < bytes.count else { throw fail("unterminated array") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-                throw fail("expected , or ]")
             }
         }
 

@@ -56,7 +56,7 @@ public enum KielError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .connection(let host, let port, let error): return "connection to \(host):\(port) failed: \(error)"
+        case .connection(let host, let port, let error): return "connection to \(host):\(port): \(error)"
         case .broker(let error): return error.description
         case .timeout(let what): return "timed out: \(what)"
         case .protocolViolation(let what): return "protocol violation: \(what)"

@@ -15,9 +15,24 @@ extension Producer {
             return
         }
         idempotenceState = .initializing
-        connection.send(InitProducerIdRequest()) { [weak self] result in
+        var request = InitProducerIdRequest()
+        // Holding an id already means the broker lost our sequence: ask for the next epoch of
+        // the same id (KIP-360, v3+), so batches of the old epoch can never be taken after the
+        // new ones, rather than starting over as a stranger.
+        let bumping = producerID >= 0
+        if bumping {
+            request.producerId = producerID
+            request.producerEpoch = producerEpoch
+        }
+        connection.send(request) { [weak self] result in
             guard let self else { return }
             switch result {
+            case .success(let answer) where answer.response.errorCode != 0 && bumping:
+                // The broker would not bump this id (too old a version, or fenced): take a new one.
+                KielLog.info("epoch bump refused (\(BrokerError(code: answer.response.errorCode))); asking for a new producer id")
+                self.producerID = -1
+                self.producerEpoch = -1
+                self.idempotenceState = .unknown
             case .success(let answer) where answer.response.errorCode == 0:
                 self.producerID = answer.response.producerId
                 self.producerEpoch = answer.response.producerEpoch
@@ -37,9 +52,15 @@ extension Producer {
                 KielLog.info("InitProducerId failed (\(error)); will retry")
             }
             if self.idempotenceState != .enabled { self.accumulator.maxInFlight = 1 }
+            // Records accepted while the id was being fetched found sending paused
+            // (.initializing): send them now rather than when the next record arrives.
             if self.idempotenceState == .unknown {
-                self.loop.callLater(self.options.retryBackoff) { done() }
+                self.loop.callLater(self.options.retryBackoff) { [weak self] in
+                    done()
+                    if let self, !self.accumulator.isEmpty { self.scheduleSend() }
+                }
             } else {
+                if !self.accumulator.isEmpty { self.scheduleSend() }
                 done()
             }
         }
@@ -73,9 +94,7 @@ extension Producer {
                 missingLeader = true
                 return false
             }
-            // A leader with its share of requests out waits: its batches keep filling and go
-            // together in the next request, instead of as many small ones.
-            return requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
+            return leaderHasRoom(leader)
         }
         if missingLeader {
             cluster.refreshMetadata { [weak self] _ in self?.scheduleSend() }
@@ -88,8 +107,18 @@ extension Producer {
         armLingerTimer(now: now)
     }
 
+    /// A leader with its share of requests out waits: its batches keep filling and go together
+    /// in the next request, instead of as many small ones. An answer wakes the sender again.
+    private func leaderHasRoom(_ leader: Int32) -> Bool {
+        requestsInFlight[leader, default: 0] < options.maxRequestsInFlight
+    }
+
     private func armLingerTimer(now: UInt64) {
-        guard let next = accumulator.nextDeadline(now: now) else { return }
+        // Partitions without a known leader wait for the metadata refresh, whose answer sends.
+        let next = accumulator.nextDeadline(now: now) { tp in
+            cluster.metadata.leader(for: tp).map(leaderHasRoom) ?? false
+        }
+        guard let next else { return }
         if let lingerTimer, lingerTimer.at <= next { return }
         if let lingerTimer { loop.removeTimeout(lingerTimer.handle) }
         let handle = loop.addTimeout(Deadline(uptimeNanoseconds: max(next, now))) { [weak self] in

@@ -53,8 +53,8 @@ public final class Producer<Value> {
     let ownsCluster: Bool
 
     var accumulator: RecordAccumulator<DeliveryReport?>
-    /// Records whose topic's partitions are being looked up.
-    var awaitingTopic: [String: [(record: PendingRecord<DeliveryReport?>, partition: Int32?)]] = [:]
+    /// Records whose topic's partitions are being looked up, with when each was accepted.
+    var awaitingTopic: [String: [(record: PendingRecord<DeliveryReport?>, partition: Int32?, since: Deadline)]] = [:]
     var awaitingBytes = 0
     var producerID: Int64 = -1
     var producerEpoch: Int16 = -1
@@ -197,25 +197,29 @@ public final class Producer<Value> {
             throw .bufferFull(bufferedBytes: accumulator.bufferedBytes + awaitingBytes, limit: accumulator.limits.bufferBytes)
         }
         let first = awaitingTopic[topic] == nil
-        awaitingTopic[topic, default: []].append((record, partition))
+        awaitingTopic[topic, default: []].append((record, partition, loop.now))
         awaitingBytes += record.size
-        if first { lookUp(topic, since: loop.now) }
+        if first { lookUp(topic) }
     }
 
-    /// Asks the cluster for the topic's partitions. A topic that exists but has no leader yet
-    /// (just created) is asked about again after the retry backoff, within the delivery
-    /// timeout; any other answer settles every record held for the topic.
-    private func lookUp(_ topic: String, since start: Deadline) {
+    /// Asks the cluster for the topic's partitions. While the answer is a retriable failure —
+    /// no broker reachable yet, a topic just created and without a leader — it asks again
+    /// after the retry backoff, and only records held longer than the delivery timeout fail
+    /// (librdkafka holds records for an unreachable cluster the same way). Any other answer
+    /// settles every record held for the topic.
+    private func lookUp(_ topic: String) {
         cluster.partitions(of: topic) { [weak self] result in
             guard let self else { return }
-            if case .failure(.broker(let error)) = result, error.isRetriable, !self.closed,
-               self.loop.now - start < self.options.deliveryTimeout {
-                self.loop.callLater(self.options.retryBackoff) { [weak self] in self?.lookUp(topic, since: start) }
+            if case .failure(let error) = result, error.isRetriable, !self.closed {
+                self.failHeld(topic, olderThan: self.options.deliveryTimeout, error)
+                if self.awaitingTopic[topic] != nil {
+                    self.loop.callLater(self.options.retryBackoff) { [weak self] in self?.lookUp(topic) }
+                }
                 return
             }
             guard let held = self.awaitingTopic.removeValue(forKey: topic) else { return }
             self.awaitingBytes -= held.reduce(0) { $0 + $1.record.size }
-            for (record, partition) in held {
+            for (record, partition, _) in held {
                 if case .failure(let error) = result {
                     record.token?(.failure(error))
                     continue
@@ -226,6 +230,21 @@ public final class Producer<Value> {
             }
             self.checkFlushed()
         }
+    }
+
+    /// Fails the records held for `topic` that waited `limit` or longer.
+    private func failHeld(_ topic: String, olderThan limit: Duration, _ error: KielError) {
+        guard let held = awaitingTopic[topic] else { return }
+        let now = loop.now
+        let expired = held.filter { now - $0.since >= limit }
+        guard !expired.isEmpty else { return }
+        let kept = held.filter { now - $0.since < limit }
+        awaitingTopic[topic] = kept.isEmpty ? nil : kept
+        awaitingBytes -= expired.reduce(0) { $0 + $1.record.size }
+        for held in expired {
+            held.record.token?(.failure(.timeout("delivery not confirmed within \(options.deliveryTimeout): \(error)")))
+        }
+        checkFlushed()
     }
 
     func checkFlushed() {

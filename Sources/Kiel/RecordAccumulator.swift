@@ -131,11 +131,13 @@ struct RecordAccumulator<Token> {
     }
 
     /// The earliest instant at which some batch not yet ready becomes ready (linger or backoff
-    /// expiry), for the producer's timer; nil when nothing waits on time.
-    func nextDeadline(now: UInt64) -> UInt64? {
+    /// expiry), for the producer's timer; nil when nothing waits on time. Partitions that
+    /// `canSend` refuses (their leader has its share of requests out) wait on an answer, not on
+    /// time, and are left out: a deadline already past for them would fire the timer in a loop.
+    func nextDeadline(now: UInt64, canSend: (TopicPartition) -> Bool = { _ in true }) -> UInt64? {
         var earliest: UInt64?
         for (tp, queue) in queues where hasRoom(tp) {
-            guard let first = queue.first else { continue }
+            guard let first = queue.first, canSend(tp) else { continue }
             let lingerEnd = (queue.count > 1 || flushing || first.attempts > 0) ? 0
                 : first.createdAt.saturatingAdd(Self.nanoseconds(limits.linger))
             let at = max(lingerEnd, first.notBefore)

@@ -81,9 +81,11 @@ struct RequestQueue<Handler> {
         return out
     }
 
-    /// Every slot in flight holds a request that timed out: nothing more can go out until the
-    /// broker answers them, which a hung broker never does.
-    var isStalled: Bool { inFlight.count >= maxInFlight && inFlight.allSatisfy { $0.handler == nil } }
+    /// Whether a request on the wire is still owed an answer past its deadline: the
+    /// connection carrying it is presumed dead.
+    func hasInFlightDue(now: UInt64) -> Bool {
+        inFlight.contains { $0.handler != nil && $0.deadline <= now }
+    }
 
     /// The earliest deadline of a request still owed an answer.
     var nextDeadline: UInt64? {

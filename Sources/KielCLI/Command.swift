@@ -21,6 +21,7 @@ struct ProduceOptions: Equatable {
     var codec: String = "none"
     var keySeparator: String?
     var partition: Int32?
+    var properties = ClientProperties()
 }
 
 /// Where `kiel consume` starts reading.
@@ -39,6 +40,7 @@ struct ConsumeOptions: Equatable {
     var exitAtEnd = false
     var json = false
     var partition: Int32?
+    var properties = ClientProperties()
 }
 
 enum CommandLineSyntax {
@@ -58,6 +60,8 @@ enum CommandLineSyntax {
 
     static let brokerOption = OptionSpec("b", "brokers", value: "HOSTS", "comma-separated bootstrap hosts (host or host:port, default port 9092)")
     static let helpOption = OptionSpec("h", "help", "show this help")
+    static let propertyOption = OptionSpec("X", "property", value: "NAME=VALUE",
+                                           "a client setting under its librdkafka name (repeatable), e.g. request.timeout.ms=5000")
 
     static let metadataSpecs = [brokerOption, OptionSpec("t", "topic", value: "TOPIC", "only this topic"), helpOption]
     static let produceSpecs = [
@@ -66,6 +70,7 @@ enum CommandLineSyntax {
         OptionSpec("z", "compression", value: "CODEC", "none, gzip, snappy, lz4 or zstd (default none)"),
         OptionSpec("K", "key-delimiter", value: "SEP", "text before the first SEP on a line is the key"),
         OptionSpec("p", "partition", value: "N", "send every message to partition N"),
+        propertyOption,
         helpOption,
     ]
     static let consumeSpecs = [
@@ -76,6 +81,7 @@ enum CommandLineSyntax {
         OptionSpec("c", "count", value: "N", "exit after N messages"),
         OptionSpec("e", "exit", "exit when the end of every partition is reached"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
+        propertyOption,
         helpOption,
     ]
 
@@ -96,7 +102,7 @@ enum CommandLineSyntax {
         case "produce":
             let o = try OptionParser.parse(rest, specs: produceSpecs)
             if o.has("help") {
-                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION]", produceSpecs)
+                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION] [-X NAME=VALUE]...", produceSpecs)
                     + "\n\nReads one message per line of standard input; exits non-zero if any failed.")
             }
             try noPositional(o)
@@ -112,11 +118,12 @@ enum CommandLineSyntax {
                 p.keySeparator = sep
             }
             p.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
+            p.properties = try ClientProperties(o.all("property"), for: .producer)
             return .produce(p)
         case "consume":
             let o = try OptionParser.parse(rest, specs: consumeSpecs)
             if o.has("help") {
-                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J]", consumeSpecs))
+                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J] [-X NAME=VALUE]...", consumeSpecs))
             }
             try noPositional(o)
             var c = ConsumeOptions(brokers: try brokers(o), topic: try required(o, "topic"))
@@ -128,6 +135,7 @@ enum CommandLineSyntax {
             c.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
             c.exitAtEnd = o.has("exit")
             c.json = o.has("json")
+            c.properties = try ClientProperties(o.all("property"), for: .consumer)
             return .consume(c)
         case "group":
             return try GroupCommand.parse(rest)

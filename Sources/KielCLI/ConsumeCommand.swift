@@ -22,6 +22,7 @@ final class ConsumeCommand {
         self.finish = finish
         var co = SingleConsumer<[UInt8]>.Options()
         co.maxWaitTime = .milliseconds(500)
+        o.properties.apply(to: &co)
         consumer = try SingleConsumer(loop: loop, brokers: o.brokers, deserializer: .bytes, options: co)
         consumer.onError = { FileHandleOutput.stderr("kiel: \($0)\n") }
     }

@@ -17,10 +17,13 @@ struct OptionSpec {
 
 struct ParsedOptions {
     var values: [String: String] = [:]
+    /// Every value of an option that may be repeated (`-X a=1 -X b=2`), in order.
+    var allValues: [String: [String]] = [:]
     var flags: Set<String> = []
     var positional: [String] = []
 
     func value(_ long: String) -> String? { values[long] }
+    func all(_ long: String) -> [String] { allValues[long] ?? [] }
     func has(_ long: String) -> Bool { flags.contains(long) }
 }
 
@@ -40,13 +43,16 @@ enum OptionParser {
                 out.flags.insert(spec.long)
                 return
             }
+            let value: String
             if let inline {
-                out.values[spec.long] = inline
+                value = inline
             } else {
                 i += 1
                 guard i < args.count else { throw UsageError("option \(shown) needs a value") }
-                out.values[spec.long] = args[i]
+                value = args[i]
             }
+            out.values[spec.long] = value
+            out.allValues[spec.long, default: []].append(value)
         }
         while i < args.count {
             let arg = args[i]

@@ -28,17 +28,20 @@ final class ProduceCommand {
         self.finish = finish
         var po = Producer<[UInt8]>.Options()
         po.compression = CompressionCodec.allCases.first { "\($0)" == o.codec } ?? .none
+        o.properties.apply(to: &po)
         producer = try Producer(loop: loop, brokers: o.brokers, serializer: .bytes, options: po)
     }
 
     func begin() {
-        producer.connect { [self] result in
+        // Lines are read even when no broker answers yet: like librdkafka, the producer holds
+        // them and keeps trying within the delivery timeout, so a broker restarting while this
+        // command starts loses nothing.
+        producer.connect { result in
             if case .failure(let error) = result {
-                FileHandleOutput.stderr("kiel: \(error)\n")
-                return self.finish(1)
+                FileHandleOutput.stderr("kiel: not connected yet (\(error)); messages wait for the broker\n")
             }
-            self.resumeReading()
         }
+        resumeReading()
     }
 
     func resumeReading() {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why a connection failed or closed. Delivered to `FramedStream` completions and `onClose`.
 public enum IOError: Error, Equatable, Sendable {
     case resolveFailed(host: String, message: String)
@@ -29,5 +31,28 @@ public struct SystemCallError: Error, Equatable, Sendable {
     public init(call: String, errno: Int32) {
         self.call = call
         self.errno = errno
+    }
+}
+
+extension IOError: CustomStringConvertible {
+    /// Says what happened in words ("connect failed: connection refused (errno 111)"), with
+    /// the errno for searching. The address is left to whoever knows which one was meant.
+    public var description: String {
+        switch self {
+        case .resolveFailed(let host, let message): return "cannot resolve \(host): \(message)"
+        case .connectFailed(_, _, let errno): return "connect failed: \(Self.explain(errno))"
+        case .connectTimedOut: return "connect timed out"
+        case .connectionReset(let errno): return "connection lost: \(Self.explain(errno))"
+        case .closedByPeer: return "the peer closed the connection"
+        case .frameTooLarge(let size, let limit): return "frame of \(size) bytes is over the limit of \(limit)"
+        case .negativeFrameSize(let size): return "frame announces a negative size (\(size))"
+        case .closed: return "closed"
+        }
+    }
+
+    /// `strerror`'s text in lower case, then the number: "connection refused (errno 111)".
+    static func explain(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text).lowercased() + " (errno \(code))"
     }
 }

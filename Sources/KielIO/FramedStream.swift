@@ -9,7 +9,8 @@ import Glibc
 ///
 /// Reading uses one reusable buffer and delivers every complete frame in it; a declared
 /// frame size above `maxFrameSize`, or negative, closes the stream with an error before any
-/// allocation. Writing queues bytes and flushes once per loop turn, coping with partial
+/// allocation. An incomplete frame is carried over in a buffer that grows with the bytes
+/// that arrived, not with the size the prefix announced. Writing queues bytes and flushes once per loop turn, coping with partial
 /// writes and `EAGAIN`; the stream asks for write readiness only while output is pending.
 /// Writes use `MSG_NOSIGNAL`, so a dead peer is an error, never a `SIGPIPE`.
 public final class FramedStream {
@@ -49,6 +50,9 @@ public final class FramedStream {
 
     /// The socket, for tests and diagnostics; -1 once closed.
     var fileDescriptor: Int32 { fd }
+
+    /// What the carry-over buffer of an incomplete frame has reserved, for tests.
+    var pendingBufferCapacity: Int { partial.capacity }
 
     /// Bytes queued but not yet accepted by the kernel (for back-pressure).
     public var bufferedOutputBytes: Int { outbound.count - outboundStart }
@@ -134,7 +138,9 @@ public final class FramedStream {
                 partial = Array(partial)
             }
         }
-        reserveForPendingFrame()
+        // No reserving for the announced size: a peer could announce maxFrameSize and send
+        // 4 bytes. Appending grows the buffer geometrically, so a large frame still costs
+        // only a few copies, and never more than about twice what actually arrived.
     }
 
     /// Delivers every complete frame in `bytes`; returns the bytes used, or nil if the
@@ -160,14 +166,6 @@ public final class FramedStream {
             if !isOpen { return nil }
         }
         return offset
-    }
-
-    /// A large frame arrives in many reads; grow the carry-over buffer once, not repeatedly.
-    private func reserveForPendingFrame() {
-        guard partial.count >= 4 else { return }
-        let size = Int(UInt32(partial[0]) << 24 | UInt32(partial[1]) << 16
-                       | UInt32(partial[2]) << 8 | UInt32(partial[3]))
-        if partial.capacity < size + 4 { partial.reserveCapacity(size + 4) }
     }
 
     private func pendingSocketError() -> Int32? {

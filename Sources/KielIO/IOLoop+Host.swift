@@ -97,8 +97,9 @@ extension IOLoop {
     private func hostDispatch(_ body: () -> Void) {
         hostDispatchDepth += 1
         body()
+        let due = timers.popDue(now: now)
         runQueuedCallbacks()
-        runDueTimers()
+        runTimers(due)
         hostDispatchDepth -= 1
         if hostDispatchDepth == 0 { hostSyncDeadline() }
     }

@@ -1,20 +1,23 @@
 import Glibc
+import Synchronization
 
 /// A single-threaded `poll()` reactor in the style of Tornado's IOLoop: file descriptor
 /// handlers, timers, and callbacks, all run on one thread.
 ///
 /// Threads: `addCallback(_:)` is the only method that may be called from any thread (it
 /// wakes a sleeping loop at once through an eventfd); `stop()` is also safe because it goes
-/// through `addCallback`. Every other method must be called on the loop thread, and debug
-/// builds check it. The loop thread is the thread that created the loop, until `run()`,
+/// through `addCallback`. Every other method must be called on the loop thread, and every
+/// build checks it at the public entry points (a thread-id compare), so misuse from another
+/// thread fails loudly in production too. The loop thread is the thread that created the loop, until `run()`,
 /// `runOnce(timeout:)`, `runUntilComplete(timeout:_:)` or `attachHost(watch:deadline:)` is
 /// called on another thread: that thread then becomes the loop thread. So a loop may be
 /// built on one thread and handed to another that runs it, but two threads never share it.
 ///
-/// Each turn: take the callbacks queued so far (callbacks queued while they run wait for
-/// the next turn, so a callback that re-queues itself cannot starve I/O), collect every
-/// timer that is due, run both, then poll — with a zero timeout if callbacks are pending,
-/// otherwise until the next timer — and dispatch the ready descriptors.
+/// Each turn, in Tornado's order: count the callbacks queued so far (callbacks queued while
+/// they run wait for the next turn, so a callback that re-queues itself cannot starve I/O),
+/// collect every timer that is due at that instant, run the callbacks, then the collected
+/// timers (a timer that comes due meanwhile waits a turn), then poll — with a zero timeout if
+/// callbacks are pending, otherwise until the next timer — and dispatch the ready descriptors.
 ///
 /// The loop can also be driven by a host's own event loop without owning a thread; see
 /// `attachHost(watch:deadline:)`.
@@ -33,10 +36,12 @@ public final class IOLoop: @unchecked Sendable {
     let clock: LoopClock
     let waker: Waker
 
-    // Protected by `lock`: touched by other threads through addCallback and ownership checks.
+    // Protected by `lock`: touched by other threads through addCallback.
     private let lock = Lock()
     private var queuedCallbacks: [() -> Void] = []
-    private var ownerThread: pthread_t
+    /// The loop thread's id. Atomic so that the thread check at every entry point is one load
+    /// and a compare, cheap enough to stay on in release builds.
+    private let ownerThread: Atomic<UInt>
 
     // Loop-confined.
     var handlers: [Int32: Handler] = [:]
@@ -45,6 +50,10 @@ public final class IOLoop: @unchecked Sendable {
     private var pollHandlers: [Handler] = []
     var timers = TimerHeap()
     var stopRequested = false
+    /// How many times `run`/`runOnce` called poll(). A loop that waits calmly polls a few times
+    /// per timer or event; one that spins polls thousands of times a second, so tests count
+    /// polls instead of measuring time. Loop thread only.
+    public private(set) var pollCount = 0
     var isRunning = false
     var host: HostHooks?
     var hostDispatchDepth = 0
@@ -54,7 +63,7 @@ public final class IOLoop: @unchecked Sendable {
     public init(clock: LoopClock = .monotonic) throws {
         self.clock = clock
         self.waker = try Waker()
-        self.ownerThread = pthread_self()
+        self.ownerThread = Atomic(UInt(pthread_self()))
         handlers[waker.fd] = Handler(fd: waker.fd, events: .read) { [unowned self] _ in
             self.waker.drain()
         }
@@ -72,22 +81,21 @@ public final class IOLoop: @unchecked Sendable {
 
     // MARK: Thread confinement
 
+    /// Whether the calling thread is the loop thread. Any thread may ask.
     public var isInLoopThread: Bool {
-        let owner = lock.withLock { ownerThread }
-        return pthread_equal(owner, pthread_self()) != 0
+        ownerThread.load(ordering: .acquiring) == UInt(pthread_self())
     }
 
-    /// Debug builds trap when called off the loop thread; release builds do nothing.
+    /// Traps, in every build, when called off the loop thread. Loop-confined code starts with
+    /// it, so misuse from another thread fails at once instead of corrupting state.
     @inline(__always)
     public func assertInLoop(file: StaticString = #fileID, line: UInt = #line) {
-        #if DEBUG
         precondition(isInLoopThread, "IOLoop used off its loop thread", file: file, line: line)
-        #endif
     }
 
     /// Makes the calling thread the loop thread (see the type's documentation).
     func takeOwnership() {
-        lock.withLock { ownerThread = pthread_self() }
+        ownerThread.store(UInt(pthread_self()), ordering: .releasing)
     }
 
     // MARK: File descriptor handlers
@@ -135,11 +143,12 @@ public final class IOLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ callback: @escaping () -> Void, fromLoopThread: Bool) {
-        let (wasEmpty, sameThread) = lock.withLock {
+        let wasEmpty = lock.withLock {
             let wasEmpty = queuedCallbacks.isEmpty
             queuedCallbacks.append(callback)
-            return (wasEmpty, fromLoopThread || pthread_equal(ownerThread, pthread_self()) != 0)
+            return wasEmpty
         }
+        let sameThread = fromLoopThread || isInLoopThread
         guard wasEmpty else { return }
         if sameThread {
             // The loop will poll with a zero timeout; only a host needs to hear about it.
@@ -185,8 +194,8 @@ public final class IOLoop: @unchecked Sendable {
         hostSyncDeadlineIfIdle()
     }
 
-    func runDueTimers() {
-        let due = timers.popDue(now: now)
+    /// Runs the timers collected at the start of the turn, in deadline order.
+    func runTimers(_ due: [TimeoutHandle]) {
         for handle in due {
             // An earlier callback in this batch may have cancelled a later one.
             guard let callback = handle.callback else { continue }
@@ -232,8 +241,9 @@ public final class IOLoop: @unchecked Sendable {
     }
 
     private func turn(maxWait: Duration?) {
+        let due = timers.popDue(now: now)
         runQueuedCallbacks()
-        runDueTimers()
+        runTimers(due)
         if stopRequested { return }
         pollAndDispatch(timeoutMilliseconds: pollTimeout(maxWait: maxWait))
     }
@@ -260,6 +270,7 @@ public final class IOLoop: @unchecked Sendable {
 
     private func pollAndDispatch(timeoutMilliseconds: Int32) {
         if pollSetDirty { rebuildPollSet() }
+        pollCount &+= 1
         let ready = pollSet.withUnsafeMutableBufferPointer { buffer in
             poll(buffer.baseAddress, nfds_t(buffer.count), timeoutMilliseconds)
         }

@@ -1,6 +1,6 @@
 /// Carries a loop-confined value through a `@Sendable` closure (typically into
-/// `addCallback` from a background thread and back). Reading or writing `value` checks, in
-/// debug builds, that it happens on the loop thread. Any thread may hold or copy the box.
+/// `addCallback` from a background thread and back). Reading or writing `value` checks that
+/// it happens on the loop thread. Any thread may hold or copy the box.
 public struct LoopBound<Value>: @unchecked Sendable {
     private var stored: Value
     public let loop: IOLoop

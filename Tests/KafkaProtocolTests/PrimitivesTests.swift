@@ -92,10 +92,10 @@ final class PrimitivesTests: XCTestCase {
 
     func testStringsAndBytes() throws {
         var w = ByteWriter()
-        w.writeString("héllo")
-        w.writeString("ab", compact: true)
-        w.writeNullableString(nil)
-        w.writeNullableString(nil, compact: true)
+        try w.writeString("héllo")
+        try w.writeString("ab", compact: true)
+        try w.writeNullableString(nil)
+        try w.writeNullableString(nil, compact: true)
         w.writeBytes([1, 2, 3])
         w.writeBytes([9], compact: true)
         w.writeNullableBytes(nil)
@@ -190,7 +190,7 @@ final class PrimitivesTests: XCTestCase {
     func testArraysAndCompactArrays() throws {
         var w = ByteWriter()
         w.writeArray([1, 2, 3] as [Int32], compact: false) { $0.writeInt32($1) }
-        w.writeArray(["a", "b"], compact: true) { $0.writeString($1, compact: true) }
+        w.writeArray(["a", "b"], compact: true) { try! $0.writeString($1, compact: true) }
         w.writeNullableArray(nil as [Int8]?, compact: true) { $0.writeInt8($1) }
         w.writeNullableArray(nil as [Int8]?, compact: false) { $0.writeInt8($1) }
         var r = ByteReader(w.bytes)
@@ -231,7 +231,7 @@ final class PrimitivesTests: XCTestCase {
         var w = ByteWriter()
         let mark = w.beginLength()
         w.writeInt16(1)
-        w.writeString("xy")
+        try w.writeString("xy")
         w.endLength(mark)
         let at = w.reserveInt32()
         w.patchInt32(-5, at: at)
@@ -258,9 +258,9 @@ final class PrimitivesTests: XCTestCase {
     func testDripFeedTruncationAlwaysErrors() throws {
         var w = ByteWriter()
         w.writeInt32(7)
-        w.writeString("topic", compact: true)
+        try w.writeString("topic", compact: true)
         w.writeVarlong(-123_456_789)
-        w.writeArray(["x", "yy"], compact: false) { $0.writeString($1) }
+        w.writeArray(["x", "yy"], compact: false) { try! $0.writeString($1) }
         w.writeTaggedFields([TaggedField(tag: 1, data: [1, 2])])
         w.writeBytes([1, 2, 3, 4], compact: true)
         let full = w.bytes

@@ -55,15 +55,17 @@ struct RandomFiller: WireCoder {
         v = a
     }
 
-    /// Offers every plausible tag, each present half the time, each with its own stream.
-    mutating func beginTaggedFields() -> [(tag: UInt32, coder: RandomFiller)] {
-        var out: [(tag: UInt32, coder: RandomFiller)] = []
-        for tag in UInt32(0)...3 where Bool.random(using: &rng) {
-            var sub = RandomFiller(seed: rng.next())
-            sub.flexible = true
-            out.append((tag, sub))
-        }
-        return out
+    /// A section that offers every plausible tag, each present half the time, each with its
+    /// own stream (derived from the section's seed and the tag).
+    mutating func beginTaggedFields() -> RandomFiller? { RandomFiller(seed: rng.next()) }
+
+    static func taggedField(_ tag: UInt32, in section: RandomFiller) -> RandomFiller? {
+        var r = section
+        for _ in 0..<tag { _ = r.rng.next() }
+        guard tag <= 3, Bool.random(using: &r.rng) else { return nil }
+        var sub = RandomFiller(seed: r.rng.next())
+        sub.flexible = true
+        return sub
     }
 
     mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: RandomFiller)]) {}

@@ -17,7 +17,7 @@ final class RoundTripTests: XCTestCase {
         for version in M.supportedVersions {
             for seed in 0..<UInt64(12) {
                 let value = M.random(version: version, seed: seed &* 7919 &+ UInt64(version) &+ UInt64(M.apiKey.rawValue) << 32)
-                let bytes = value.encoded(version: version)
+                let bytes = try value.encoded(version: version)
                 let decoded: M
                 do {
                     decoded = try M.decode(bytes, version: version)
@@ -26,7 +26,7 @@ final class RoundTripTests: XCTestCase {
                     continue
                 }
                 XCTAssertEqual(decoded, value, "\(M.self) v\(version) seed \(seed)")
-                XCTAssertEqual(decoded.encoded(version: version), bytes, "\(M.self) v\(version) re-encoding")
+                XCTAssertEqual(try decoded.encoded(version: version), bytes, "\(M.self) v\(version) re-encoding")
                 cases += 1
             }
         }
@@ -88,7 +88,7 @@ final class RoundTripTests: XCTestCase {
         topic.topic = "t"
         topic.partitions = [p]
         resp.topics = [topic]
-        var bytes = resp.encoded(version: 12)
+        var bytes = try resp.encoded(version: 12)
         // The body ends with the response's own empty tag section (00); before it, the topic's
         // (00), and before that the partition's section: count 01, tag 01, size 09, 8 bytes + 00.
         XCTAssertEqual(Array(bytes.suffix(14)).hexString, "0101090000000400000002" + "00" + "00" + "00")

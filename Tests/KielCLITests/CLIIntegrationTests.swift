@@ -115,4 +115,41 @@ final class CLIIntegrationTests: XCTestCase {
         XCTAssertEqual(help.status, 0)
         XCTAssertTrue(help.stdout.contains("-K, --key-delimiter SEP"), help.stdout)
     }
+
+    /// kiel produce and kiel consume -e through the fault proxy: a cut mid-frame, a reset, a
+    /// refused connection and a silent one, for each; both finish with exit 0 and every line
+    /// once. A 2 s request timeout (-X) lets them notice the silent connection quickly.
+    func testProduceAndConsumeThroughConnectionFaults() throws {
+        var faults = FaultProxy.Faults()
+        // 0-4: kiel produce (four faults, then a clean connection); 5-8: kiel consume.
+        faults.plan = [0: "cut:up:300007", 1: "reset:up:200003", 2: "refuse", 3: "blackhole:up:100001",
+                       5: "cut:down:250007", 6: "refuse", 7: "blackhole:down:150001", 8: "reset:down:100003"]
+        let broker = try FaultyBroker(faults: faults)
+        defer { broker.stop() }
+        try broker.createTopic("lines", partitions: 4)
+        let lines = (0..<30_000).map { "k\($0 % 50):line-\($0)-" + String(repeating: "y", count: 40) }
+        let timeouts = ["-X", "request.timeout.ms=2000", "-X", "retry.backoff.ms=50", "-X", "reconnect.backoff.max.ms=500"]
+        let produced = try kiel(["produce", "-b", broker.bootstrap, "-t", "lines", "-K", ":"] + timeouts,
+                                stdin: lines.joined(separator: "\n") + "\n")
+        XCTAssertEqual(produced.status, 0, produced.stderr)
+        let afterProduce = try broker.proxy.stats()
+        let consumed = try kiel(["consume", "-b", broker.bootstrap, "-t", "lines", "-o", "beginning", "-e",
+                                 "-X", "max.partition.fetch.bytes=65536", "-X", "fetch.max.bytes=131072"] + timeouts)
+        XCTAssertEqual(consumed.status, 0, consumed.stderr)
+        let got = consumed.stdout.split(separator: "\n").map(String.init)
+        let expected = lines.map { String($0[$0.index(after: $0.firstIndex(of: ":")!)...]) }
+        XCTAssertEqual(got.count, expected.count)
+        XCTAssertEqual(Set(got), Set(expected))
+        // Per key, in order: line numbers of one key only grow.
+        var last: [Int: Int] = [:]
+        for line in got {
+            let n = Int(line.split(separator: "-")[1])!
+            if let previous = last[n % 50] { XCTAssertLessThan(previous, n, "out of order: \(line)") }
+            last[n % 50] = n
+        }
+        let stats = try broker.proxy.stats()
+        XCTAssertEqual(afterProduce.totalFaults, 4, "\(afterProduce)\n\(broker.proxy.log())")
+        XCTAssertEqual(stats.totalFaults, 8, "\(stats)\n\(broker.proxy.log())")
+        print("kiel produce/consume through faults: \(got.count) of \(expected.count) lines; proxy: \(stats)")
+    }
 }

@@ -1,4 +1,5 @@
 import XCTest
+import Kiel
 @testable import KielCLI
 
 final class CommandLineSyntaxTests: XCTestCase {
@@ -54,6 +55,31 @@ final class CommandLineSyntaxTests: XCTestCase {
         assertUsageError("produce -b h -t t extra", contains: "unexpected argument extra")
         assertUsageError("frob", contains: "unknown command frob")
         XCTAssertThrowsError(try CommandLineSyntax.parse([]))
+    }
+
+    func testClientPropertiesUnderLibrdkafkaNames() throws {
+        guard case .produce(let p) = try parse("produce -b h -t t -X linger.ms=20 -X acks=all -Xrequest.timeout.ms=1500") else {
+            return XCTFail()
+        }
+        var po = Producer<[UInt8]>.Options()
+        p.properties.apply(to: &po)
+        XCTAssertEqual(po.linger, .milliseconds(20))
+        XCTAssertEqual(po.requiredAcks, -1)
+        XCTAssertEqual(po.cluster.connection.requestTimeout, .milliseconds(1500))
+        guard case .consume(let c) = try parse("consume -b h -t t -X fetch.wait.max.ms=50 -X socket.timeout.ms=900") else {
+            return XCTFail()
+        }
+        var co = SingleConsumer<[UInt8]>.Options()
+        c.properties.apply(to: &co)
+        XCTAssertEqual(co.maxWaitTime, .milliseconds(50))
+        XCTAssertEqual(co.cluster.connection.requestTimeout, .milliseconds(900))
+        assertUsageError("produce -b h -t t -X no.such.thing=1", contains: "unknown property no.such.thing")
+        assertUsageError("produce -b h -t t -X linger.ms=soon", contains: "needs a number")
+        assertUsageError("produce -b h -t t -X linger.ms", contains: "name=value")
+        assertUsageError("produce -b h -t t -X enable.idempotence=yes", contains: "true or false")
+        assertUsageError("consume -b h -t t -X linger.ms=5", contains: "producers only")
+        assertUsageError("produce -b h -t t -X fetch.min.bytes=5", contains: "consumers only")
+        assertUsageError("produce -b h -t t -X request.timeout.ms=0", contains: "above 0")
     }
 
     func testHelpForEachCommand() throws {

@@ -53,4 +53,59 @@ final class FrameReaderTests: XCTestCase {
             XCTAssertFalse(stream.isOpen)
         }
     }
+
+    /// A peer that announces a large frame and then sends next to nothing costs what it
+    /// sent, not what it announced.
+    func testAnAnnouncedLengthIsNotReservedBeforeItsBytesArrive() throws {
+        let loop = try IOLoop()
+        let (stream, peer) = makePair(loop, maxFrameSize: 128 << 20)
+        defer { close(peer) }
+        let recorder = StreamRecorder()
+        recorder.attach(stream)
+        Blocking.writeAll(peer, [0x06, 0x40, 0x00, 0x00] + [1, 2, 3, 4])   // announces 100 MiB
+        spin(loop) { stream.pendingBufferCapacity > 0 }
+        XCTAssertLessThanOrEqual(stream.pendingBufferCapacity, 64 << 10)
+        XCTAssertTrue(stream.isOpen)
+
+        // As the frame comes in, the buffer grows with it (at most about twice what arrived).
+        // Small writes, each read before the next: the loop runs on this thread.
+        let chunk = [UInt8](repeating: 7, count: 16 << 10)
+        for _ in 0..<64 {
+            Blocking.writeAll(peer, chunk)
+            loop.runOnce(timeout: .milliseconds(50))
+        }
+        XCTAssertGreaterThanOrEqual(stream.pendingBufferCapacity, 1 << 20)
+        XCTAssertLessThanOrEqual(stream.pendingBufferCapacity, 2 * (8 + 64 * chunk.count))
+        XCTAssertTrue(recorder.frames.isEmpty && recorder.closes.isEmpty)
+        stream.close()
+
+        // An announced length over the limit still fails at once, before its bytes.
+        let (small, smallPeer) = makePair(loop, maxFrameSize: 1024)
+        defer { close(smallPeer) }
+        let refused = StreamRecorder()
+        refused.attach(small)
+        Blocking.writeAll(smallPeer, [0x00, 0x00, 0x04, 0x01])
+        spin(loop) { refused.closes.count == 1 }
+        XCTAssertEqual(refused.closes.first ?? nil, .frameTooLarge(size: 1025, limit: 1024))
+    }
+
+    func testAFrameDripFedOneByteAtATimeArrivesWhole() throws {
+        let loop = try IOLoop()
+        let (stream, peer) = makePair(loop)
+        defer { close(peer) }
+        let recorder = StreamRecorder()
+        recorder.attach(stream)
+        let payloads = [pattern(3000, seed: 1), [], pattern(5, seed: 2)]
+        var maxCapacity = 0
+        for byte in payloads.flatMap(framed) {
+            Blocking.writeAll(peer, [byte])
+            loop.runOnce(timeout: .milliseconds(50))
+            maxCapacity = max(maxCapacity, stream.pendingBufferCapacity)
+        }
+        spin(loop) { recorder.frames.count == payloads.count }
+        XCTAssertEqual(recorder.frames, payloads)
+        XCTAssertTrue(recorder.closes.isEmpty)
+        XCTAssertLessThanOrEqual(maxCapacity, 2 * (4 + 3000) + 64, "grown with the bytes, never past twice the frame")
+        stream.close()
+    }
 }

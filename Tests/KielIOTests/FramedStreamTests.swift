@@ -210,6 +210,7 @@ final class FramedStreamTests: XCTestCase {
         let loop = try IOLoop()
         XCTAssertThrowsError(try connectNow(loop, host: "127.0.0.1", port: port)) { error in
             XCTAssertEqual(error as? IOError, .connectFailed(host: "127.0.0.1", port: port, errno: ECONNREFUSED))
+            XCTAssertEqual("\(error)", "connect failed: connection refused (errno 111)")
         }
     }
 

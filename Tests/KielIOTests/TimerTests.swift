@@ -67,6 +67,24 @@ final class TimerTests: XCTestCase {
         XCTAssertEqual(fired, ["outer", "inner"])
     }
 
+    /// Tornado's turn: due timers are collected first, then the queued callbacks run, then the
+    /// collected timers; a timer a callback schedules for "now" waits a turn.
+    func testCallbacksRunBeforeTheTimersDueAtTheStartOfTheTurn() throws {
+        let clock = TestClock()
+        let loop = try IOLoop(clock: .manual(clock))
+        var order: [String] = []
+        loop.callLater(.seconds(1)) { order.append("timer") }
+        loop.callSoon {
+            order.append("callback")
+            loop.callLater(.zero) { order.append("timer added by the callback") }
+        }
+        clock.advance(by: .seconds(1))
+        loop.runOnce(timeout: .zero)
+        XCTAssertEqual(order, ["callback", "timer"])
+        loop.runOnce(timeout: .zero)
+        XCTAssertEqual(order, ["callback", "timer", "timer added by the callback"])
+    }
+
     func testHeapOrdersManyRandomDeadlines() throws {
         let clock = TestClock()
         let loop = try IOLoop(clock: .manual(clock))

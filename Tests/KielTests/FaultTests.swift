@@ -227,7 +227,7 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(connection.state, .closed)
     }
 
-    func testRequestTimeoutThenTheLateAnswerIsSkipped() throws {
+    func testARequestTimeoutClosesTheConnectionAndTheNextRequestGoesOnANewOne() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         broker.script(.metadata, [.delay(0.5)])
@@ -240,10 +240,11 @@ final class FaultTests: XCTestCase {
             connection.send(MetadataRequest(topics: ["t"])) { done($0.map(\.response).mapError { $0 }) }
         }
         XCTAssertEqual(next.topics.map(\.name), ["t"])
+        XCTAssertEqual(broker.handshakes().count, 2, "the late answer is not waited for on the old connection")
         connection.close()
     }
 
-    func testAPipeFullOfTimedOutRequestsIsReplacedByANewConnection() throws {
+    func testARequestWaitingBehindATimedOutOneGoesOnANewConnection() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         broker.script(.metadata, [.delay(3)])
@@ -378,15 +379,34 @@ final class FaultTests: XCTestCase {
         XCTAssertNil(released, "closed and flushed, it lets go of itself")
     }
 
+    func testASequenceErrorBumpsTheEpochOfTheSameProducerID() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker)
+        _ = try produce(p, ["first"])
+        let before = try XCTUnwrap(broker.lastProducer)
+        broker.script(.produce, [.error(BrokerError.unknownProducerId)])
+        let reports = try produce(p, ["second", "third"])
+        XCTAssertEqual(try reports.map { try $0.get().offset }, [1, 2])
+        XCTAssertEqual(broker.epochBumps, 1)
+        let after = try XCTUnwrap(broker.lastProducer)
+        XCTAssertEqual(after.id, before.id, "the same producer id")
+        XCTAssertEqual(after.epoch, before.epoch + 1, "one epoch later")
+        XCTAssertTrue(p.isIdempotent)
+        XCTAssertEqual(try stored(broker), ["first", "second", "third"])
+    }
+
     func testLosingIdempotenceAfterASequenceErrorSendsWithoutTheOldProducerID() throws {
         let broker = try ScriptedBroker(topics: ["t": 1])
         defer { broker.stop() }
         let p = try producer(broker)
         _ = try produce(p, ["first"])
         XCTAssertTrue(p.isIdempotent)
-        // The broker lost our sequence; asked for a new producer id, it refuses for good.
+        // The broker lost our sequence; asked for the next epoch and then for a new producer
+        // id, it refuses both for good.
         broker.script(.produce, [.error(BrokerError.outOfOrderSequenceNumber)])
-        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
+        broker.script(.initProducerId, [.error(KafkaErrorCode.clusterAuthorizationFailed.rawValue),
+                                        .error(KafkaErrorCode.clusterAuthorizationFailed.rawValue)])
         let reports = try produce(p, ["second"])
         XCTAssertEqual(try reports.map { try $0.get().offset }, [1])
         XCTAssertFalse(p.isIdempotent)
@@ -445,6 +465,19 @@ final class FaultTests: XCTestCase {
         c.maxWaitTime = .seconds(Int64.max)
         let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .string, options: c)
         XCTAssertEqual(try BrokerTest.consume(loop, consumer, topic: "t", start: .beginning, count: 1).map(\.value), ["x"])
+    }
+
+    func testRecordsProducedWhileConnectingAreSentWithoutAnotherProduce() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        let p = try producer(broker, linger: .milliseconds(1))
+        let report: Result<RecordMetadata, KielError> = try BrokerTest.run(loop, timeout: .seconds(10)) { done in
+            p.connect { _ in }
+            // Accepted while metadata and the producer id are still being fetched.
+            do { try p.produce("t", "early") { done(.success($0)) } } catch { done(.failure(error)) }
+        }
+        XCTAssertEqual(try report.get().offset, 0)
+        XCTAssertEqual(try stored(broker), ["early"])
     }
 
     func testBootstrapHostsAreTriedInOrder() throws {

@@ -46,4 +46,61 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(try JSON.parse("123456789012345678901234"), .double(123456789012345678901234.0))
         XCTAssertEqual(try JSON.parse("-9223372036854775808"), .int(Int64.min))
     }
+
+    /// Runs `body` on a thread with a 128 KiB stack (a host's loop thread may have one that
+    /// small) and waits for it.
+    private func onSmallStack(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            body()
+            done.signal()
+        }
+        thread.stackSize = 128 << 10
+        thread.start()
+        done.wait()
+    }
+
+    func testDeepNestingIsAClearErrorEvenOnASmallStack() {
+        // Written on the small-stack thread before it signals, read here after the wait.
+        nonisolated(unsafe) var errors: [String] = []
+        nonisolated(unsafe) var withinCap: [JSON] = []
+        onSmallStack {
+            let hostile = String(repeating: "[", count: 100_000)
+            let objects = String(repeating: #"{"a":"#, count: 100_000)
+            for text in [hostile, objects] {
+                do {
+                    _ = try JSON.parse(text)
+                } catch {
+                    errors.append((error as? JSON.ParseError)?.reason ?? "\(error)")
+                }
+            }
+            let depth = JSON.maxNestingDepth
+            let arrays = String(repeating: "[", count: depth) + "1" + String(repeating: "]", count: depth)
+            let members = String(repeating: #"{"a": "#, count: depth - 1) + "{}" + String(repeating: "}", count: depth - 1)
+            withinCap = [arrays, members].compactMap { try? JSON.parse($0) }
+        }
+        XCTAssertEqual(JSON.maxNestingDepth, 256)
+        XCTAssertEqual(errors, ["nesting deeper than 256 levels", "nesting deeper than 256 levels"])
+        XCTAssertEqual(withinCap.count, 2, "256 levels still parse")
+
+        let tooDeep = String(repeating: "[", count: 257) + String(repeating: "]", count: 257)
+        XCTAssertThrowsError(try JSON.parse(tooDeep)) { XCTAssertEqual(($0 as? JSON.ParseError)?.offset, 256) }
+        XCTAssertEqual(try JSON.parse("[[1]]", maxDepth: 2), [[1]])
+        XCTAssertThrowsError(try JSON.parse("[[1]]", maxDepth: 1))
+        // The consumer wraps what the deserializer throws in KielError.serialization.
+        XCTAssertThrowsError(try Deserializer<JSON>.json.deserialize(Array(tooDeep.utf8))) {
+            XCTAssertEqual(($0 as? JSON.ParseError)?.reason, "nesting deeper than 256 levels")
+        }
+    }
+
+    func testIterativeParsingKeepsStructureAndErrors() throws {
+        let text = #" { "a" : [ 1 , { "b" : [ ] , "c" : { } } , [ [ "x" ] ] ] , "d" : null } "#
+        XCTAssertEqual(try JSON.parse(text), ["a": [1, ["b": [], "c": [:]], [["x"]]], "d": nil])
+        for (bad, reason) in [("[1 2]", "expected , or ]"), (#"{"a":1 "b":2}"#, "expected , or }"),
+                              ("[1,]", "unexpected character"), (#"{"a":1,}"#, "expected key"),
+                              (#"{"a" 1}"#, "expected :"), ("[[1]", "unterminated array"),
+                              (#"{"a":{}"#, "unterminated object"), ("[", "unexpected end")] {
+            XCTAssertThrowsError(try JSON.parse(bad), bad) { XCTAssertEqual(($0 as? JSON.ParseError)?.reason, reason, bad) }
+        }
+    }
 }

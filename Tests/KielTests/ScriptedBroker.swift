@@ -30,6 +30,9 @@ final class ScriptedBroker: @unchecked Sendable {
         case delay(TimeInterval)
         /// Wait, then answer every partition with this error code.
         case delayedError(TimeInterval, Int16)
+        /// Answer every partition of a fetch with these record bytes as they are (a hostile
+        /// batch, say), whatever offset was asked for.
+        case records([UInt8])
     }
 
     struct Stored {
@@ -49,6 +52,11 @@ final class ScriptedBroker: @unchecked Sendable {
     private var sequences: [TopicPartition: [Int64: [Int32: Int64]]] = [:]   // pid -> baseSequence -> offset
     private var nextSequence: [TopicPartition: [Int64: Int32]] = [:]         // pid -> the sequence expected next
     private var nextProducerID: Int64 = 4242
+    private var epochs: [Int64: Int16] = [:]                                    // pid -> current epoch
+    /// InitProducerId requests that bumped an existing producer's epoch (KIP-360).
+    private(set) var epochBumps = 0
+    /// The producer id and epoch of the last batch stored.
+    private(set) var lastProducer: (id: Int64, epoch: Int16)?
     private(set) var outOfOrder = 0
     private var scripts: [ApiKey: [Action]] = [:]
     private(set) var requestCounts: [ApiKey: Int] = [:]
@@ -259,10 +267,23 @@ final class ScriptedBroker: @unchecked Sendable {
                 r.producerEpoch = -1
                 return try KafkaFrame.encodeResponse(r, version: version, correlationId: id)
             }
-            r.producerEpoch = 0
-            r.producerId = lock.withLock {
-                nextProducerID += 1
-                return nextProducerID - 1
+            let request = try KafkaFrame.decodeRequest(InitProducerIdRequest.self, frame: frame).body
+            lock.withLock {
+                if request.producerId >= 0, let current = epochs[request.producerId], current == request.producerEpoch {
+                    // KIP-360: the same producer asks for a new epoch; its sequences start over.
+                    epochBumps += 1
+                    r.producerId = request.producerId
+                    r.producerEpoch = current + 1
+                    for tp in Array(nextSequence.keys) {
+                        nextSequence[tp]?[request.producerId] = nil
+                        sequences[tp]?[request.producerId] = nil
+                    }
+                } else {
+                    r.producerId = nextProducerID
+                    r.producerEpoch = 0
+                    nextProducerID += 1
+                }
+                epochs[r.producerId] = r.producerEpoch
             }
             return try KafkaFrame.encodeResponse(r, version: version, correlationId: id)
         case .produce:
@@ -353,7 +374,12 @@ final class ScriptedBroker: @unchecked Sendable {
                         return out
                     }
                     let pid = bytes[43..<51].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+                    let epoch = bytes[51..<53].reduce(Int16(0)) { $0 << 8 | Int16($1) }
                     let seq = bytes[53..<57].reduce(Int32(0)) { $0 << 8 | Int32($1) }
+                    if pid >= 0, let current = epochs[pid], epoch < current {
+                        out.errorCode = KafkaErrorCode.invalidProducerEpoch.rawValue
+                        return out
+                    }
                     let count = Int(bytes[57..<61].reduce(Int32(0)) { $0 << 8 | Int32($1) })
                     if pid >= 0, let earlier = sequences[tp]?[pid]?[seq] {
                         duplicatesDropped += 1
@@ -367,6 +393,7 @@ final class ScriptedBroker: @unchecked Sendable {
                         return out
                     }
                     out.baseOffset = store(bytes, count: count, tp: tp)
+                    lastProducer = (pid, epoch)
                     if pid >= 0 {
                         sequences[tp, default: [:]][pid, default: [:]][seq] = out.baseOffset
                         nextSequence[tp, default: [:]][pid] = seq &+ Int32(count)
@@ -411,6 +438,10 @@ final class ScriptedBroker: @unchecked Sendable {
                     out.partitionIndex = p.partition
                     if case .error(let code) = action {
                         out.errorCode = code
+                        return out
+                    }
+                    if case .records(let bytes) = action {
+                        out.records = bytes
                         return out
                     }
                     let stored = log[TopicPartition(topic.topic, p.partition)] ?? []

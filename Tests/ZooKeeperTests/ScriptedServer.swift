@@ -21,6 +21,8 @@ final class ScriptedServer {
     /// Called for each request frame after the handshake: (xid, type, connection fd).
     var onRequest: ((Int32, Int32, Int32) -> Void)?
     private(set) var connectRequests: [ConnectRequest] = []
+    /// When each connect request arrived, on the loop's clock.
+    private(set) var connectTimes: [Deadline] = []
     private(set) var pings = 0
     private var buffers: [Int32: [UInt8]] = [:]
 
@@ -97,6 +99,7 @@ final class ScriptedServer {
                                          timeout: r.readInt32(), sessionID: r.readInt64(),
                                          password: r.readBuffer() ?? [])
             connectRequests.append(request)
+            connectTimes.append(loop.now)
             var w = JuteWriter()
             let expired = expireResumes && request.sessionID != 0
             ConnectResponse(protocolVersion: 0, timeout: expired ? 0 : sessionTimeoutMs,

@@ -51,6 +51,49 @@ final class ScriptedServerTests: XCTestCase {
         XCTAssertGreaterThan(server.pings, 0)
     }
 
+    /// In virtual time: the read timeout counts from the last frame received, to the
+    /// millisecond, not from the next beat of a periodic check (which let a silent connection
+    /// go unnoticed for up to 5/6 of the session timeout, and left the reconnect as little as
+    /// 1/6 of it before the servers expire the session).
+    func testSilenceIsNoticedTwoThirdsOfTheSessionTimeoutAfterTheLastFrame() throws {
+        let clock = TestClock()
+        let v = try ZKLoopHarness(clock: .manual(clock))
+        let server = try ScriptedServer(loop: v.loop)
+        defer {
+            v.closeAll()
+            server.shutdown()
+        }
+        let zk = try v.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        server.onRequest = { xid, _, fd in
+            var w = JuteWriter()
+            ReplyHeader(xid: xid, zxid: 0, err: -101).encode(into: &w)  // noNode
+            server.send(fd, w.bytes)
+        }
+        var suspendedAt: Deadline?
+        zk.addStateListener { if $0 == .suspended { suspendedAt = v.loop.now } }
+        // Virtual time moves in 10 ms steps; sockets and due timers run after each.
+        func advance(until done: () -> Bool, limit: Duration) {
+            let end = v.loop.now + limit
+            while !done() && v.loop.now < end {
+                clock.advance(by: .milliseconds(10))
+                for _ in 0..<3 { v.loop.runOnce(timeout: .zero) }
+            }
+        }
+        // Pings answered: the session stays up, pinged every third of the timeout.
+        advance(until: { false }, limit: .milliseconds(1000))
+        XCTAssertNil(suspendedAt)
+        XCTAssertGreaterThanOrEqual(server.pings, 4)
+        let pings = server.pings
+        // A frame off the beat of the connection's own timers, then silence.
+        clock.advance(by: .milliseconds(50))
+        XCTAssertNil(try v.value { zk.exists("/x", $0) })
+        server.answerPings = false
+        let lastFrame = v.loop.now
+        advance(until: { suspendedAt != nil }, limit: .seconds(2))
+        XCTAssertEqual(suspendedAt.map { $0 - lastFrame }, .milliseconds(400), "read timeout is 2/3 of 600 ms")
+        XCTAssertGreaterThan(server.pings, pings, "pinged while waiting")
+    }
+
     func testReplyToNoRequestDropsTheConnection() throws {
         let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
         var changes: [StateChange] = []
@@ -137,6 +180,40 @@ final class ScriptedServerTests: XCTestCase {
         zk.exists("/") { seen.answers.append($0.error) }
         try h.until("answered") { !seen.answers.isEmpty }
         return (zk, seen)
+    }
+
+    /// A server may negotiate any session timeout, 1 ms included: the derived timers keep
+    /// their floors, so the client neither pings nor reconnects in a tight loop.
+    func testATinyNegotiatedTimeoutDoesNotMakeTheClientSpin() throws {
+        server.sessionTimeoutMs = 1
+        let zk = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        var changes: [StateChange] = []
+        zk.addStateListener { changes.append($0) }
+        XCTAssertEqual(zk.negotiatedSessionTimeout, .milliseconds(1))
+        h.spin(.seconds(1))
+        print("zookeeper 1 ms session: \(server.connectRequests.count) connects, \(server.pings) pings in 1 s")
+        // A ping at most every 100 ms, answered within the 200 ms read timeout: one connection.
+        XCTAssertEqual(server.connectRequests.count, 1)
+        XCTAssertLessThanOrEqual(server.pings, 11)
+        XCTAssertGreaterThanOrEqual(server.pings, 3)
+        XCTAssertEqual(changes, [])
+    }
+
+    /// The same server gone silent after each handshake: every connection dies at the read
+    /// timeout, and the reconnects back off instead of following at once.
+    func testReconnectsToAServerThatDropsEachSessionBackOff() throws {
+        server.sessionTimeoutMs = 1
+        server.answerPings = false
+        _ = try h.connect(server.connectString, sessionTimeout: .milliseconds(600))
+        h.spin(.seconds(3))
+        let times = server.connectTimes
+        let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+        print("zookeeper 1 ms session, silent server: \(times.count) connects in 3 s, gaps \(gaps)")
+        XCTAssertGreaterThanOrEqual(times.count, 3)
+        XCTAssertLessThanOrEqual(times.count, 8)
+        if let first = gaps.first, let last = gaps.last {
+            XCTAssertGreaterThan(last, first * 2, "the gaps grow")
+        }
     }
 
     func testExpiredAnswerToAResumeIsReported() throws {

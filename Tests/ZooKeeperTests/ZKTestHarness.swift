@@ -32,8 +32,10 @@ final class ZKLoopHarness {
     /// A unique root for this test so runs never see each other's nodes.
     let root = "/kiel-swift-test-\(UInt64.random(in: 0...UInt64.max))"
 
-    init() throws {
-        loop = try IOLoop()
+    /// `clock`: `.manual(TestClock())` for timer tests in virtual time (the loop then polls
+    /// sockets without waiting for timers, which fire only as the test advances the clock).
+    init(clock: LoopClock = .monotonic) throws {
+        loop = try IOLoop(clock: clock)
         if ProcessInfo.processInfo.environment["KIEL_TEST_LOG"] != nil {
             KielLog.setHandler(level: .debug) { level, message in
                 FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))

@@ -15,11 +15,12 @@ public struct RequestHeader: Equatable, Sendable {
         self.clientId = clientId
     }
 
-    public func encode(headerVersion: Int16, into w: inout ByteWriter) {
+    /// Throws `stringTooLong` for a client id over 32,767 bytes.
+    public func encode(headerVersion: Int16, into w: inout ByteWriter) throws(ProtocolError) {
         w.writeInt16(apiKey)
         w.writeInt16(apiVersion)
         w.writeInt32(correlationId)
-        if headerVersion >= 1 { w.writeNullableString(clientId, compact: false) }
+        if headerVersion >= 1 { try w.writeNullableString(clientId, compact: false) }
         if headerVersion >= 2 { w.writeEmptyTaggedFields() }
     }
 
@@ -58,7 +59,8 @@ public struct ResponseHeader: Equatable, Sendable {
 /// Whole frames: size prefix, header and body. Stateless; any thread.
 public enum KafkaFrame {
     /// Encodes `request` with its header and the INT32 size prefix, ready for the socket.
-    /// Throws `unsupportedVersion` if `version` is outside `SupportedVersions`.
+    /// Throws `unsupportedVersion` if `version` is outside `SupportedVersions`, and
+    /// `stringTooLong` for a string its encoding cannot hold.
     public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
                                                       clientId: String?) throws(ProtocolError) -> [UInt8] {
         var w = ByteWriter()
@@ -66,14 +68,23 @@ public enum KafkaFrame {
         return w.bytes
     }
 
-    /// Appends the framed request to `w` (several requests can share one buffer).
+    /// Appends the framed request to `w` (several requests can share one buffer). On failure
+    /// `w` is left as it was.
     public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
                                                       clientId: String?, into w: inout ByteWriter) throws(ProtocolError) {
         guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        try w.check()
+        let start = w.count
         let mark = w.beginLength()
-        RequestHeader(apiKey: R.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: clientId)
-            .encode(headerVersion: SupportedVersions.requestHeaderVersion(R.apiKey, version: version), into: &w)
-        request.encode(version: version, into: &w)
+        do {
+            try RequestHeader(apiKey: R.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: clientId)
+                .encode(headerVersion: SupportedVersions.requestHeaderVersion(R.apiKey, version: version), into: &w)
+            request.encode(version: version, into: &w)
+            try w.check()
+        } catch {
+            w.rollBack(to: start)
+            throw error.inContext("\(R.self) v\(version)")
+        }
         w.endLength(mark)
     }
 
@@ -141,6 +152,7 @@ public enum KafkaFrame {
         ResponseHeader(correlationId: correlationId)
             .encode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version), into: &w)
         response.encode(version: version, into: &w)
+        try w.check()
         w.endLength(mark)
         return w.bytes
     }

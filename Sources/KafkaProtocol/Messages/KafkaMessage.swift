@@ -16,6 +16,7 @@ public protocol KafkaMessage: WireStruct {
 
     /// Appends the body at `version` (no header, no size prefix). Fields that do not exist in
     /// `version` are left out. The version is not checked here; `KafkaFrame` checks it.
+    /// Failures (a string too long for its version's encoding) are left in `w` (sticky).
     func encode(version: Int16, into w: inout ByteWriter)
 }
 
@@ -47,10 +48,11 @@ extension KafkaMessage {
         w.flexible = saved
     }
 
-    /// The body at `version` as bytes.
-    public func encoded(version: Int16) -> [UInt8] {
+    /// The body at `version` as bytes; throws what encoding left in the writer.
+    public func encoded(version: Int16) throws(ProtocolError) -> [UInt8] {
         var w = ByteWriter()
         encode(version: version, into: &w)
+        try w.check()
         return w.bytes
     }
 

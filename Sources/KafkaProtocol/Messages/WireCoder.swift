@@ -36,11 +36,15 @@ public protocol WireCoder {
     mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
                                    _ body: (inout Self, inout T) -> Void)
 
-    /// Decoding: reads a tagged-field section and returns a sub-coder for each field found.
-    /// Encoding: returns nothing.
-    mutating func beginTaggedFields() -> [(tag: UInt32, coder: Self)]
+    /// Decoding: moves past a tagged-field section, checking how each field is framed but
+    /// keeping none, and returns a coder over the whole section for `taggedField(_:in:)`.
+    /// Encoding: returns nil.
+    mutating func beginTaggedFields() -> Self?
+    /// Decoding: a coder over the first field numbered `tag` in `section` (as returned by
+    /// `beginTaggedFields`), or nil if it was not sent.
+    static func taggedField(_ tag: UInt32, in section: Self) -> Self?
     /// Encoding: writes the fields collected for the section. Decoding: takes over the first
-    /// failure of any field's sub-coder.
+    /// failure of any declared field's sub-coder.
     mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: Self)])
     /// An empty coder of the same kind, for encoding one tagged field. Static so that a
     /// section never holds a copy of the coder (a copy of a writer would force its buffer to
@@ -55,20 +59,29 @@ public protocol WireStruct: Equatable, Sendable {
 }
 
 /// The tagged fields of one section, declared in ascending tag order.
+///
+/// Decoding looks each declared tag up in the section as received, so it holds at most one
+/// sub-coder per declared field: a peer's flood of unknown tags costs nothing but the
+/// skipping (it once cost a sub-reader of some 64 bytes for every 2 bytes of wire).
 public struct TaggedFieldSection<C: WireCoder> {
     let decoding: Bool
-    var found: [(tag: UInt32, coder: C)]
-    var written: [(tag: UInt32, coder: C)] = []
+    /// Decoding: the whole section as received; nil when encoding or when it was malformed.
+    let received: C?
+    /// Encoding: the fields to write. Decoding: the declared fields that were sent, after
+    /// `body` ran on them, so that their failures become the message's.
+    var coded: [(tag: UInt32, coder: C)] = []
 
     /// Declares the field `tag`. Encoding writes it only when `present` (a field equal to its
     /// default is left out, as Kafka does); decoding runs `body` only if the field was sent.
     public mutating func field(_ tag: UInt32, present: Bool, _ body: (inout C) -> Void) {
         if decoding {
-            if let i = found.firstIndex(where: { $0.tag == tag }) { body(&found[i].coder) }
+            guard let received, var sub = C.taggedField(tag, in: received) else { return }
+            body(&sub)
+            coded.append((tag, sub))
         } else if present {
             var sub = C.makeFieldEncoder()
             body(&sub)
-            written.append((tag, sub))
+            coded.append((tag, sub))
         }
     }
 }
@@ -78,15 +91,16 @@ extension WireCoder {
     /// in older versions. Unknown tags are skipped.
     public mutating func taggedFields(_ body: (inout TaggedFieldSection<Self>) -> Void) {
         guard flexible else { return }
-        var section = TaggedFieldSection<Self>(decoding: isDecoding, found: beginTaggedFields())
+        var section = TaggedFieldSection<Self>(decoding: isDecoding, received: beginTaggedFields())
         body(&section)
-        endTaggedFields(isDecoding ? section.found : section.written)
+        endTaggedFields(section.coded)
     }
 
-    /// An empty tagged-field section (in flexible versions only).
+    /// An empty tagged-field section (in flexible versions only); what is received is skipped.
     public mutating func noTaggedFields() {
         guard flexible else { return }
-        endTaggedFields(beginTaggedFields())
+        _ = beginTaggedFields()
+        endTaggedFields([])
     }
 
     public mutating func structs<T: WireStruct>(_ v: inout [T], version: Int16) {
@@ -124,8 +138,12 @@ extension ByteWriter: WireCoder {
     public mutating func bool(_ v: inout Bool) { writeBool(v) }
     public mutating func float64(_ v: inout Double) { writeFloat64(v) }
     public mutating func uuid(_ v: inout KafkaUUID) { writeUUID(v) }
-    public mutating func string(_ v: inout String) { writeString(v, compact: flexible) }
-    public mutating func nullableString(_ v: inout String?) { writeNullableString(v, compact: flexible) }
+    public mutating func string(_ v: inout String) {
+        do { try writeString(v, compact: flexible) } catch { fail(error) }
+    }
+    public mutating func nullableString(_ v: inout String?) {
+        do { try writeNullableString(v, compact: flexible) } catch { fail(error) }
+    }
     public mutating func bytes(_ v: inout [UInt8]) { writeBytes(v, compact: flexible) }
     public mutating func nullableBytes(_ v: inout [UInt8]?) { writeNullableBytes(v, compact: flexible) }
 
@@ -146,11 +164,14 @@ extension ByteWriter: WireCoder {
         array(&present, minElementSize: minElementSize, make: make, body)
     }
 
-    public mutating func beginTaggedFields() -> [(tag: UInt32, coder: ByteWriter)] { [] }
+    public mutating func beginTaggedFields() -> ByteWriter? { nil }
+
+    public static func taggedField(_ tag: UInt32, in section: ByteWriter) -> ByteWriter? { nil }
 
     public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteWriter)]) {
         writeUnsignedVarint(UInt32(fields.count))
         for f in fields {
+            if let e = f.coder.error { fail(e) }
             writeUnsignedVarint(f.tag)
             writeUnsignedVarint(UInt32(f.coder.count))
             writeRaw(f.coder.bytes)
@@ -197,15 +218,26 @@ extension ByteReader: WireCoder {
         }
     }
 
-    public mutating func beginTaggedFields() -> [(tag: UInt32, coder: ByteReader)] {
-        var out: [(tag: UInt32, coder: ByteReader)] = []
-        readTaggedFields { tag, sub in
-            var field = sub
-            field.flexible = true
-            out.append((tag, field))
-            // Leave `sub` unread: the field is decoded later from its own copy.
+    public mutating func beginTaggedFields() -> ByteReader? {
+        let start = position
+        skipTaggedFields()
+        guard error == nil else { return nil }
+        // Only the section's bounds are kept (the storage is shared, not copied); each
+        // declared tag is looked up in it again, which skips the unknown ones once more
+        // rather than remembering them.
+        return ByteReader(storage, range: start..<position)
+    }
+
+    public static func taggedField(_ tag: UInt32, in section: ByteReader) -> ByteReader? {
+        var scan = section
+        var found: ByteReader?
+        scan.readTaggedFields { t, sub in
+            // The first one counts, as before; a repeated tag is skipped like an unknown one.
+            guard t == tag, found == nil else { return }
+            found = sub
+            found?.flexible = true
         }
-        return out
+        return found
     }
 
     public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteReader)]) {

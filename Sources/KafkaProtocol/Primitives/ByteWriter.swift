@@ -5,9 +5,17 @@
 /// (unsigned varint length + 1, 0 meaning null). Length prefixes that are only known after
 /// the body is written use `reserveInt32()` / `patchInt32(_:at:)` or `beginLength()` /
 /// `endLength(_:)`.
+///
+/// Primitives that can fail (a string too long for its length prefix) throw. As a
+/// `WireCoder` the writer keeps the first such failure instead (sticky, like `ByteReader`):
+/// a message's `encode(version:into:)` writes straight through and `KafkaFrame` or
+/// `encoded(version:)` throws it at the end.
 public struct ByteWriter: Sendable {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8]
+
+    /// The first failure of a field written through `WireCoder`, if any.
+    public private(set) var error: ProtocolError?
 
     /// Whether the message being encoded uses the flexible (compact) encodings. Message coders
     /// set it per message; the primitive `write…` methods never look at it.
@@ -22,6 +30,23 @@ public struct ByteWriter: Sendable {
     public var count: Int { bytes.count }
 
     public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity(n) }
+
+    /// Throws the first failure recorded while coding fields, if any.
+    public func check() throws(ProtocolError) {
+        if let error { throw error }
+    }
+
+    /// Records `e` unless an earlier failure is already recorded.
+    public mutating func fail(_ e: ProtocolError) {
+        if error == nil { error = e }
+    }
+
+    /// Drops everything written from `count` on, and any recorded failure: a frame that
+    /// failed to encode leaves a shared buffer as it was before the frame.
+    mutating func rollBack(to count: Int) {
+        bytes.removeSubrange(min(count, bytes.count)...)
+        error = nil
+    }
 
     /// Hands the buffer out and leaves the writer empty, without copying.
     public mutating func take() -> [UInt8] {
@@ -90,22 +115,26 @@ public struct ByteWriter: Sendable {
     // MARK: Strings and bytes
 
     /// INT16 length + UTF-8 (STRING), or compact (COMPACT_STRING: uvarint length + 1).
-    /// Kafka strings hold at most 32767 bytes; callers must not pass longer ones.
-    public mutating func writeString(_ s: String, compact: Bool = false) {
+    /// Throws `stringTooLong`, writing nothing, for a non-compact string over 32,767 bytes:
+    /// its length does not fit the prefix, and a cut one would misframe everything after it.
+    public mutating func writeString(_ s: String, compact: Bool = false) throws(ProtocolError) {
         var s = s
+        let count = s.utf8.count
+        if !compact && count > Int(Int16.max) { throw .stringTooLong(length: count) }
         s.withUTF8 { utf8 in
-            if compact { writeUnsignedVarint(UInt32(utf8.count + 1)) } else { writeInt16(Int16(truncatingIfNeeded: utf8.count)) }
+            if compact { writeUnsignedVarint(UInt32(utf8.count + 1)) } else { writeInt16(Int16(utf8.count)) }
             bytes.append(contentsOf: utf8)
         }
     }
 
-    /// NULLABLE_STRING (length -1 for null) or COMPACT_NULLABLE_STRING (0 for null).
-    public mutating func writeNullableString(_ s: String?, compact: Bool = false) {
+    /// NULLABLE_STRING (length -1 for null) or COMPACT_NULLABLE_STRING (0 for null); throws
+    /// as `writeString` does.
+    public mutating func writeNullableString(_ s: String?, compact: Bool = false) throws(ProtocolError) {
         guard let s else {
             if compact { writeUnsignedVarint(0) } else { writeInt16(-1) }
             return
         }
-        writeString(s, compact: compact)
+        try writeString(s, compact: compact)
     }
 
     /// BYTES (INT32 length) or COMPACT_BYTES (uvarint length + 1).

@@ -31,6 +31,9 @@ public enum ProtocolError: Error, Equatable, Hashable, Sendable {
     case decodeBudgetExceeded(topic: String, partition: Int32, offset: Int64, what: String, limit: Int)
     /// Structurally invalid data that none of the cases above describe.
     case corrupt(String)
+    /// Encoding: a string of `length` UTF-8 bytes where the wire's INT16 length prefix allows
+    /// at most 32,767 (non-compact strings; compact ones have no such limit).
+    case stringTooLong(length: Int)
 }
 
 extension ProtocolError: CustomStringConvertible {
@@ -61,6 +64,8 @@ extension ProtocolError: CustomStringConvertible {
                 + "its decode budget (a decompression bomb, or a budget too small for it)"
         case let .corrupt(message):
             return "corrupt data: \(message)"
+        case let .stringTooLong(length):
+            return "a string of \(length) bytes is longer than the \(Int16.max) a non-compact Kafka string holds"
         }
     }
 }

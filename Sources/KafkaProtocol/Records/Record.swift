@@ -59,9 +59,15 @@ public struct RecordBatch: Equatable, Hashable, Sendable {
     public var records: [Record]
 
     /// The offset of the batch's last record (also right for batches compacted to fewer records).
-    public var lastOffset: Int64 { baseOffset &+ Int64(lastOffsetDelta) }
-    /// Where the next fetch should start once this batch is consumed.
-    public var nextOffset: Int64 { lastOffset &+ 1 }
+    /// Saturates: a hostile base offset near Int64.max must not wrap to a negative offset.
+    public var lastOffset: Int64 {
+        let (sum, overflow) = baseOffset.addingReportingOverflow(Int64(lastOffsetDelta))
+        return overflow ? (lastOffsetDelta < 0 ? .min : .max) : sum
+    }
+    /// Where the next fetch should start once this batch is consumed; stays at Int64.max
+    /// after a batch that ends there, rather than wrapping to Int64.min (which a consumer
+    /// would ignore, and fetch the same batch again and again).
+    public var nextOffset: Int64 { lastOffset == .max ? .max : lastOffset + 1 }
 
     public init(baseOffset: Int64, partitionLeaderEpoch: Int32 = -1, magic: Int8 = 2,
                 compression: CompressionCodec = .none, timestampType: TimestampType = .createTime,

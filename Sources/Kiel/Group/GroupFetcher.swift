@@ -166,7 +166,8 @@ final class GroupFetcher {
         }
         fetchingFrom.insert(leader)
         // From v13 topics go by id; by name is all we need, and Kafka 4 still speaks v4–12.
-        let timeout = settings.maxWait + connection.options.requestTimeout
+        // Capped: a "forever" maxWait plus the request timeout must not overflow the deadline.
+        let timeout = settings.maxWait.cappedAdding(connection.options.requestTimeout)
         connection.send(request, timeout: timeout, versionRange: 4 ... 12) { [weak self] result in
             guard let self else { return }
             self.fetchingFrom.remove(leader)
@@ -239,7 +240,9 @@ final class GroupFetcher {
             .decodeUntilError(bytes, remaining: &remaining)
         // A batch may begin before the offset asked for (compressed or legacy sets): skip those.
         let records = decoded.batches.flatMap(\.records).filter { $0.offset >= offset }
-        let next = max(decoded.nextOffset ?? offset, records.last.map { $0.offset + 1 } ?? offset)
+        // A hostile last offset of Int64.max must not trap: the position saturates there.
+        let after = records.last.map { $0.offset == .max ? .max : $0.offset + 1 } ?? offset
+        let next = max(decoded.nextOffset ?? offset, after)
         if let error = decoded.error {
             onError?(.protocolViolation("\(tp): \(error)"))
         }

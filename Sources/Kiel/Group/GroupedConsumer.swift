@@ -70,6 +70,15 @@ public final class GroupedConsumer<Value> {
     let member: GroupMember<[Record]>
     private var started = false
     private var closed = false
+    /// `start`'s completion until answered, the timer that answers it with the last error if
+    /// joining takes too long, and that error.
+    private var startCompletion: ((Result<Void, KielError>) -> Void)?
+    private var startTimer: TimeoutHandle?
+    private var startError: KielError?
+    private var bootstrapBackoff: Backoff
+    /// How long `start` waits before telling its caller it has not joined yet (as long as the
+    /// ZooKeeper side waits for its first session); the consumer goes on trying regardless.
+    static var startTimeout: Duration { .seconds(30) }
 
     /// - Parameters:
     ///   - brokers: bootstrap hosts (`host` or `host:port`).
@@ -101,6 +110,8 @@ public final class GroupedConsumer<Value> {
         self.group = group
         self.memberName = options.memberName
         self.deserializer = deserializer
+        bootstrapBackoff = Backoff(initial: options.cluster.connection.reconnectBackoffInitial,
+                                   maximum: options.cluster.connection.reconnectBackoffMax)
         cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
         do {
             zooKeeper = try ZooKeeperClient(loop: loop, connectString: zkHosts.joined(separator: ","),
@@ -133,16 +144,46 @@ public final class GroupedConsumer<Value> {
     }
 
     /// kiel's `connect()`: loads metadata, joins the group, and starts consuming this member's
-    /// share. `completion` runs once the member is in the group.
+    /// share. `completion` runs once the member is in the group. Brokers that can't be reached
+    /// yet are asked again after a backoff (each failure goes to `onError`); if that goes on
+    /// for 30 s, `completion` gets the last error while the consumer keeps trying.
     public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         started = true
-        cluster.start { [weak self] result in
-            guard let self else { return completion(.failure(.closed)) }
-            if case .failure(let error) = result { return completion(.failure(error)) }
-            self.member.start { result in completion(result.mapError(Self.kielError)) }
+        startCompletion = completion
+        startTimer = loop.callLater(Self.startTimeout) { [weak self] in
+            guard let self else { return }
+            self.startTimer = nil
+            self.answerStart(.failure(self.startError ?? .timeout("joining group \(self.group)")))
         }
+        bootstrap()
+    }
+
+    /// Loads metadata, asking again after a backoff while no broker answers, then joins.
+    private func bootstrap() {
+        cluster.start { [weak self] result in
+            guard let self, !self.closed else { return }
+            switch result {
+            case .failure(let error):
+                self.startError = error
+                self.onError?(error)
+                self.loop.callLater(self.bootstrapBackoff.next()) { [weak self] in
+                    guard let self, !self.closed else { return }
+                    self.bootstrap()
+                }
+            case .success:
+                self.member.start { [weak self] result in self?.answerStart(result.mapError(Self.kielError)) }
+            }
+        }
+    }
+
+    private func answerStart(_ result: Result<Void, KielError>) {
+        guard let completion = startCompletion else { return }
+        startCompletion = nil
+        if let startTimer { loop.removeTimeout(startTimer) }
+        startTimer = nil
+        completion(result)
     }
 
     /// The partitions this member consumes now: topic → sorted partition ids.
@@ -160,6 +201,13 @@ public final class GroupedConsumer<Value> {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon(completion) }
         closed = true
+        if let pending = startCompletion {
+            startCompletion = nil
+            if let startTimer { loop.removeTimeout(startTimer) }
+            startTimer = nil
+            // Not inside close(): the caller may hold state the completion touches.
+            loop.callSoon { pending(.failure(.closed)) }
+        }
         member.close { [weak self] in
             self?.cluster.close()
             completion()

@@ -199,9 +199,18 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
         // expiry) removes the party node and the claims anyway.
         guard client.state == .connected, setUpSession != 0 else { return client.close(completion) }
         // Leave first so the others rebalance at once; closing the session drops our claims.
-        party.leave { [weak self] _ in
-            guard let self else { return completion() }
-            self.client.close(completion)
+        // A leave cut off waits for the session to come back: give it a session timeout, then
+        // close anyway (which removes our node as surely, only later for the others).
+        var closing = false
+        let close: () -> Void = { [client] in
+            guard !closing else { return }
+            closing = true
+            client.close(completion)
+        }
+        let timer = loop.callLater(client.negotiatedSessionTimeout, close)
+        party.leave { [loop] _ in
+            loop.removeTimeout(timer)
+            close()
         }
     }
 }

@@ -3,7 +3,8 @@ import KielIO
 /// Owns the socket and the session state machine: connect to one ensemble member after
 /// another (shuffled, backing off after a full round fails), the handshake, pings, read-timeout
 /// detection, request/reply matching by xid, watch events, SetWatches after a reconnect, and
-/// expiry. Knows nothing about the client API above it.
+/// expiry. Knows nothing about the client API above it. The timers derived from the session
+/// timeout, with their floors, are in ZooKeeperConnection+Timers.swift.
 ///
 /// Loop-confined: every method runs on the loop thread.
 final class ZooKeeperConnection {
@@ -46,18 +47,21 @@ final class ZooKeeperConnection {
     private var generation: UInt64 = 0
     private var hostIndex = 0
     private var failuresThisRound = 0
-    private var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
+    /// Paces reconnects (internal, like the other timer state below, for +Timers.swift).
+    var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(2))
     private var nextXid: Int32 = 1
     private var inFlight: [Pending] = []
     private var inFlightHead = 0
     private var queued: [Pending] = []
     private var handshakeTimer: TimeoutHandle?
-    private var tickTimer: TimeoutHandle?
+    var tickTimer: TimeoutHandle?
     private var reconnectTimer: TimeoutHandle?
     private var closeTimer: TimeoutHandle?
     private var closeCompletions: [() -> Void] = []
-    private var lastSend: Deadline
-    private var lastReceive: Deadline
+    var lastSend: Deadline
+    var lastReceive: Deadline
+    /// When the live connection's handshake completed.
+    var establishedAt: Deadline?
     private var reconnectBlockedUntil: Deadline?
     /// Credentials sent again on every new connection; `completion` until first answered.
     private var authInfos: [(request: AuthRequest, completion: ((Result<Void, ZooKeeperError>) -> Void)?)] = []
@@ -84,12 +88,6 @@ final class ZooKeeperConnection {
         case .connecting: return sessionID != 0 ? .suspended : .lost
         default: return .lost
         }
-    }
-
-    /// Per-attempt connect (and handshake) timeout: the session timeout shared by the hosts,
-    /// as the Java client does, but never under 500 ms.
-    private var connectTimeout: Duration {
-        max(requestedTimeout / hosts.count, .milliseconds(500))
     }
 
     // MARK: lifecycle
@@ -194,7 +192,7 @@ final class ZooKeeperConnection {
         lastSend = loop.now
     }
 
-    private func sendSpecial<R: ZooKeeperRequest>(_ request: R, xid: Int32) {
+    func sendSpecial<R: ZooKeeperRequest>(_ request: R, xid: Int32) {
         guard let stream else { return }
         stream.send(request.encodedFrame(xid: xid))
         lastSend = loop.now
@@ -358,8 +356,11 @@ final class ZooKeeperConnection {
         password = response.password
         negotiatedTimeout = .milliseconds(Int64(response.timeout))
         wireState = .connected
-        backoff.reset()
+        // The backoff is not reset here but once a connection has lasted (see
+        // reconnectDelayAfterLoss): a server that grants sessions only to drop them at once
+        // must not be reconnected to in a tight loop.
         failuresThisRound = 0
+        establishedAt = loop.now
         lastReceive = loop.now
         scheduleTick()
         sendAuthInfos()
@@ -400,7 +401,7 @@ final class ZooKeeperConnection {
     }
 
     /// The connection dropped (or timed out): fail what was sent, then try the next host.
-    private func connectionLost(_ reason: String) {
+    func connectionLost(_ reason: String) {
         guard wireState == .connecting || wireState == .connected else {
             if wireState == .closing { finishClose() }
             return
@@ -421,7 +422,7 @@ final class ZooKeeperConnection {
         if wasConnected {
             onStateChange?(.suspended)
             guard wireState == .connecting else { return }
-            reconnectTimer = loop.callLater(.zero) { [weak self] in
+            reconnectTimer = loop.callLater(reconnectDelayAfterLoss()) { [weak self] in
                 self?.reconnectTimer = nil
                 self?.connectNext()
             }
@@ -437,30 +438,6 @@ final class ZooKeeperConnection {
         handshakeTimer = nil
         tickTimer = nil
         reconnectTimer = nil
-    }
-
-    // MARK: pings and read timeout
-
-    private func scheduleTick() {
-        let interval = max(negotiatedTimeout / 6, .milliseconds(10))
-        tickTimer = loop.callLater(interval) { [weak self] in
-            guard let self else { return }
-            self.tickTimer = nil
-            self.tick()
-        }
-    }
-
-    private func tick() {
-        guard wireState == .connected || wireState == .closing else { return }
-        let now = loop.now
-        if now - lastReceive >= negotiatedTimeout * 2 / 3 {
-            connectionLost("nothing received for two thirds of the session timeout")
-            return
-        }
-        if now - lastSend >= negotiatedTimeout / 3 {
-            sendSpecial(PingRequest(), xid: SpecialXid.ping)
-        }
-        scheduleTick()
     }
 
     // MARK: frames

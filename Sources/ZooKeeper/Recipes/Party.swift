@@ -6,9 +6,12 @@ import KielIO
 /// Algorithm: `start` ensures `path` and keeps a child watch on it, calling `onChange` with
 /// the sorted member list whenever it differs from the last one reported. `join` creates our
 /// ephemeral node; if a node with our name exists but belongs to another (older) session,
-/// it is deleted and re-created in one transaction so it is ours. After the session expires
-/// the client opens a new one and the party re-joins and re-watches by itself.
-/// A join in flight keeps the party alive until it is answered.
+/// it is deleted and re-created in one transaction so it is ours. A join or leave whose
+/// answer is lost with the connection (`connectionLoss`: it may or may not have been applied)
+/// is tried again, from the exists check, once the session is back, so it is answered only
+/// when it is known to be done. After the session expires the client opens a new one and the
+/// party re-joins and re-watches by itself.
+/// A join or leave in flight keeps the party alive until it is answered.
 ///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class Party {
@@ -23,6 +26,9 @@ public final class Party {
     private var watchArmed = false
     private var lastMembers: [String]?
     private var listenerToken: Int?
+    /// Joins and leaves whose answer was lost with the connection, tried again (or failed)
+    /// once the session is back (or gone for good).
+    private var waitingForSession: [(Result<Void, ZooKeeperError>) -> Void] = []
 
     public init(client: ZooKeeperClient, path: String, memberName: String,
                 onChange: @escaping ([String]) -> Void = { _ in }) {
@@ -54,21 +60,27 @@ public final class Party {
     /// Becomes a member (see the type's doc for a stale node left by an older session).
     public func join(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         joined = true
+        attemptJoin(completion)
+    }
+
+    private func attemptJoin(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
+        guard joined else { return completion(.failure(.closed)) }  // left meanwhile
         let node = memberPath
         // Holds self until answered, so the completion runs even if the caller let go of us.
         client.exists(node) { result in
             switch result {
             case .failure(let error):
-                completion(.failure(error))
+                self.failed(error, retry: { self.attemptJoin(completion) }, completion)
             case .success(nil):
                 self.client.create(node, mode: .ephemeral, makeParents: true) { result in
                     switch result {
                     case .success:
                         completion(.success(()))
                     case .failure(.nodeExists):
-                        self.join(completion)  // someone raced us; look again
+                        self.attemptJoin(completion)  // someone raced us; look again
                     case .failure(let error):
-                        completion(.failure(error))
+                        // A lost create may have been applied: the exists check tells.
+                        self.failed(error, retry: { self.attemptJoin(completion) }, completion)
                     }
                 }
             case .success(let stat?) where stat.ephemeralOwner == self.client.sessionID:
@@ -76,7 +88,11 @@ public final class Party {
             case .success(let stat?):
                 self.client.multi([.delete(path: node, version: stat.version),
                                    .create(path: node, mode: .ephemeral)]) { result in
-                    completion(result.map { _ in () })
+                    switch result {
+                    case .success: completion(.success(()))
+                    case .failure(let error):
+                        self.failed(error, retry: { self.attemptJoin(completion) }, completion)
+                    }
                 }
             }
         }
@@ -85,11 +101,28 @@ public final class Party {
     /// Stops being a member; a no-op if our node is already gone.
     public func leave(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         joined = false
+        attemptLeave(completion)
+    }
+
+    private func attemptLeave(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
+        guard !joined else { return completion(.success(())) }  // joined again meanwhile
         client.delete(memberPath) { result in
             switch result {
             case .success, .failure(.noNode): completion(.success(()))
-            case .failure(let error): completion(.failure(error))
+            case .failure(let error):
+                self.failed(error, retry: { self.attemptLeave(completion) }, completion)
             }
+        }
+    }
+
+    /// Connection trouble waits for the session to come back and tries again; anything else
+    /// is the answer.
+    private func failed(_ error: ZooKeeperError, retry: @escaping () -> Void,
+                        _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
+        guard error == .connectionLoss || error == .timeout else { return completion(.failure(error)) }
+        if client.state == .connected { return retry() }
+        waitingForSession.append { result in
+            if case .failure(let error) = result { completion(.failure(error)) } else { retry() }
         }
     }
 
@@ -124,10 +157,21 @@ public final class Party {
             watchArmed = false
             if started { watchMembers() }
             if joined { join { _ in } }
+            for retry in takeWaiting() { retry(.success(())) }
         case .reconnected:
             if started && !watchArmed { watchMembers() }
+            for retry in takeWaiting() { retry(.success(())) }
+        case .lost(let reason) where reason != .expired:
+            // Closed or refused: no session is coming back for the waiting joins and leaves.
+            let error: ZooKeeperError = reason == .authFailed ? .authFailed : .closed
+            for waiter in takeWaiting() { waiter(.failure(error)) }
         case .suspended, .lost:
             break
         }
+    }
+
+    private func takeWaiting() -> [(Result<Void, ZooKeeperError>) -> Void] {
+        defer { waitingForSession = [] }
+        return waitingForSession
     }
 }

@@ -75,4 +75,42 @@ final class GroupFetcherTests: XCTestCase {
         XCTAssertEqual(fetches(), 2)
         fetcher.close()
     }
+
+    func testARecordAtTheLastPossibleOffsetDoesNotTrap() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        var builder = RecordBatchBuilder(baseOffset: .max)
+        builder.append(timestamp: 1_700_000_000_000, key: nil, value: [7])
+        let hostile = try builder.build()
+        XCTAssertEqual(RecordBatchDecoder().decodeUntilError(hostile).nextOffset, .max, "saturates, no wrap to .min")
+        broker.script(.fetch, [.records(hostile)])
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
+        var delivered: [(offset: Int64, next: Int64)] = []
+        fetcher.onRecords = { _, records, next in delivered += records.map { ($0.offset, next) } }
+        fetcher.start(TopicPartition("t", 0), at: .max - 1)
+        XCTAssertTrue(spin(loop) { !delivered.isEmpty })
+        XCTAssertEqual(delivered.map(\.offset), [.max])
+        XCTAssertEqual(delivered.map(\.next), [.max], "the position saturates at the last offset")
+        fetcher.close()
+    }
+
+    func testAForeverLongPollDoesNotOverflowTheRequestTimeout() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0]])
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        // maxWait plus the connection's request timeout is the Fetch's deadline: the sum of a
+        // "forever" wait and anything must saturate, not trap.
+        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .seconds(Int64.max)))
+        var got: [Int64] = []
+        fetcher.onRecords = { _, records, _ in got += records.map(\.offset) }
+        fetcher.start(TopicPartition("t", 0), at: 0)
+        XCTAssertTrue(spin(loop) { got == [0] })
+        fetcher.close()
+    }
 }

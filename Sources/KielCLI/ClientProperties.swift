@@ -1,0 +1,115 @@
+import Kiel
+
+/// Client settings given as `-X name=value`, under librdkafka's property names so that an
+/// existing kcat or librdkafka setting means the same here. Only names Kiel has an option for
+/// are accepted; an unknown name, a value of the wrong type, or a producer setting given to a
+/// consumer (or the reverse) is a usage error rather than silently ignored.
+struct ClientProperties: Equatable {
+    enum Scope { case any, producer, consumer }
+    enum Kind { case milliseconds, count, bool, text, acks }
+
+    struct Property {
+        let scope: Scope
+        let kind: Kind
+    }
+
+    static let known: [String: Property] = [
+        "client.id": Property(scope: .any, kind: .text),
+        "request.timeout.ms": Property(scope: .any, kind: .milliseconds),
+        "socket.timeout.ms": Property(scope: .any, kind: .milliseconds),
+        "socket.connection.setup.timeout.ms": Property(scope: .any, kind: .milliseconds),
+        "reconnect.backoff.ms": Property(scope: .any, kind: .milliseconds),
+        "reconnect.backoff.max.ms": Property(scope: .any, kind: .milliseconds),
+        "metadata.max.age.ms": Property(scope: .any, kind: .milliseconds),
+        "allow.auto.create.topics": Property(scope: .any, kind: .bool),
+        "message.timeout.ms": Property(scope: .producer, kind: .milliseconds),
+        "delivery.timeout.ms": Property(scope: .producer, kind: .milliseconds),
+        "linger.ms": Property(scope: .producer, kind: .milliseconds),
+        "queue.buffering.max.ms": Property(scope: .producer, kind: .milliseconds),
+        "retry.backoff.ms": Property(scope: .any, kind: .milliseconds),
+        "batch.size": Property(scope: .producer, kind: .count),
+        "batch.num.messages": Property(scope: .producer, kind: .count),
+        "queue.buffering.max.kbytes": Property(scope: .producer, kind: .count),
+        "message.max.bytes": Property(scope: .producer, kind: .count),
+        "enable.idempotence": Property(scope: .producer, kind: .bool),
+        "acks": Property(scope: .producer, kind: .acks),
+        "request.required.acks": Property(scope: .producer, kind: .acks),
+        "max.in.flight.requests.per.connection": Property(scope: .producer, kind: .count),
+        "fetch.wait.max.ms": Property(scope: .consumer, kind: .milliseconds),
+        "fetch.min.bytes": Property(scope: .consumer, kind: .count),
+        "fetch.max.bytes": Property(scope: .consumer, kind: .count),
+        "max.partition.fetch.bytes": Property(scope: .consumer, kind: .count),
+    ]
+
+    /// name → value as given, after validation.
+    private(set) var values: [String: String] = [:]
+
+    init() {}
+
+    /// Parses `name=value` items for a client of `scope` (`.producer` or `.consumer`).
+    init(_ items: [String], for scope: Scope) throws(UsageError) {
+        for item in items {
+            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+                throw UsageError("-X needs name=value, not \(item)")
+            }
+            let name = String(item[..<eq]), value = String(item[item.index(after: eq)...])
+            guard let property = Self.known[name] else {
+                throw UsageError("unknown property \(name) (known: \(Self.known.keys.sorted().joined(separator: ", ")))")
+            }
+            if property.scope != .any && property.scope != scope {
+                throw UsageError("property \(name) applies to \(property.scope == .producer ? "producers" : "consumers") only")
+            }
+            switch property.kind {
+            case .milliseconds, .count:
+                guard let n = Int64(value), n >= 0 else { throw UsageError("property \(name) needs a number ≥ 0, not \(value)") }
+                if property.kind == .milliseconds, n == 0, name.hasSuffix("timeout.ms") {
+                    throw UsageError("property \(name) must be above 0")
+                }
+            case .bool:
+                guard ["true", "false"].contains(value) else { throw UsageError("property \(name) needs true or false, not \(value)") }
+            case .acks:
+                guard ["all", "-1", "0", "1"].contains(value) else { throw UsageError("property \(name) needs all, -1, 0 or 1, not \(value)") }
+            case .text:
+                break
+            }
+            values[name] = value
+        }
+    }
+
+    private func milliseconds(_ name: String) -> Duration? { values[name].flatMap(Int64.init).map { .milliseconds($0) } }
+    private func count(_ name: String) -> Int? { values[name].flatMap(Int.init) }
+    private func bool(_ name: String) -> Bool? { values[name].map { $0 == "true" } }
+
+    func apply(to o: inout Cluster.Options) {
+        if let v = values["client.id"] { o.connection.clientID = v }
+        if let v = milliseconds("request.timeout.ms") ?? milliseconds("socket.timeout.ms") { o.connection.requestTimeout = v }
+        if let v = milliseconds("socket.connection.setup.timeout.ms") { o.connection.connectTimeout = v }
+        if let v = milliseconds("reconnect.backoff.ms") { o.connection.reconnectBackoffInitial = v }
+        if let v = milliseconds("reconnect.backoff.max.ms") { o.connection.reconnectBackoffMax = v }
+        if let v = milliseconds("metadata.max.age.ms") { o.metadataMaxAge = v }
+        if let v = bool("allow.auto.create.topics") { o.allowAutoTopicCreation = v }
+    }
+
+    func apply<V>(to o: inout Producer<V>.Options) {
+        apply(to: &o.cluster)
+        if let v = milliseconds("message.timeout.ms") ?? milliseconds("delivery.timeout.ms") { o.deliveryTimeout = v }
+        if let v = milliseconds("linger.ms") ?? milliseconds("queue.buffering.max.ms") { o.linger = v }
+        if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
+        if let v = count("batch.size") { o.batchBytes = max(1, v) }
+        if let v = count("batch.num.messages") { o.batchSize = max(1, v) }
+        if let v = count("queue.buffering.max.kbytes") { o.bufferBytes = max(1, v).multipliedReportingOverflow(by: 1024).partialValue }
+        if let v = count("message.max.bytes") { o.maxRecordBytes = max(1, v) }
+        if let v = bool("enable.idempotence") { o.idempotent = v }
+        if let v = values["acks"] ?? values["request.required.acks"] { o.requiredAcks = v == "all" ? -1 : Int16(v) ?? -1 }
+        if let v = count("max.in.flight.requests.per.connection") { o.maxRequestsInFlight = max(1, v) }
+    }
+
+    func apply<V>(to o: inout SingleConsumer<V>.Options) {
+        apply(to: &o.cluster)
+        if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
+        if let v = milliseconds("fetch.wait.max.ms") { o.maxWaitTime = v }
+        if let v = count("fetch.min.bytes") { o.minBytes = v }
+        if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
+        if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
+    }
+}
