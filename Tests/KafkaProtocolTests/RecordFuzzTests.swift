@@ -149,7 +149,7 @@ final class RecordFuzzTests: XCTestCase {
             frames.append((codec, try RecordFixture.bytes("codecs", name)))
         }
         var outcomes = [0, 0]
-        Fuzz.run("frames", cases: 25_000) { c in
+        let ran = Fuzz.run("frames", cases: 25_000) { c in
             let (codec, frame) = frames[c.index % frames.count]
             var mutated = CodecMutator.mutate(codec, frame, &c.random)
             if c.random.oneIn(3) { mutated = CodecMutator.mutate(codec, mutated, &c.random) }
@@ -161,7 +161,7 @@ final class RecordFuzzTests: XCTestCase {
             }
         }
         guard Fuzz.only == nil else { return }
-        XCTAssertGreaterThan(outcomes[0], 100)
-        XCTAssertGreaterThan(outcomes[1], 100)
+        XCTAssertGreaterThan(outcomes[0], ran / 100, "some damaged frames still decompress")
+        XCTAssertGreaterThan(outcomes[1], ran / 100, "most are refused")
     }
 }
