@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "maker", targets: ["MakerExample"]),
         .executable(name: "counter", targets: ["CounterExample"]),
         .executable(name: "embedded", targets: ["EmbeddedExample"]),
+        .executable(name: "getting-started", targets: ["GettingStartedExample"]),
         .executable(name: "client-benchmarks", targets: ["ClientBenchmarks"]),
     ],
     targets: [
@@ -69,9 +70,14 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "WorkerExample", dependencies: ["Kiel"], path: "Examples/Worker",
                           swiftSettings: strict),
+        // The README's "Getting started" program, word for word.
+        .executableTarget(name: "GettingStartedExample", dependencies: ["Kiel"], path: "Examples/GettingStarted",
+                          swiftSettings: strict),
         // Runs `kiel group` processes (built with the package) against the real services.
         .testTarget(name: "GroupedConsumerTests", dependencies: ["KielTestSupport"], swiftSettings: strict),
-        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "KielTestSupport"], swiftSettings: strict),
+        // Runs the built `kiel` and `getting-started` executables (hence the dependencies).
+        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "GettingStartedExample", "KielTestSupport"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

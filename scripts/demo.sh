@@ -19,8 +19,8 @@ trap 'cleanup; exit 143' TERM HUP
 
 # The demo examples, in the order they run: an executable product of Package.swift and its
 # arguments, split on spaces. Each gets the services through the KIEL_TEST_* variables and a
-# topic name in KIEL_DEMO_TOPIC; {broker} and {topic} in the arguments are replaced by them.
-DEMOS=(kiel-demo "epoll-host --seconds 2"
+# topic name in KIEL_DEMO_TOPIC; {broker}, {zk} and {topic} in the arguments are replaced by them.
+DEMOS=(kiel-demo "getting-started {broker} {zk}" "epoll-host --seconds 2"
        "maker {broker} {topic} --count 20000 --batch_size 500 --status_interval 1"
        "counter {broker} {topic} --start beginning --count 20000 --status_interval 1"
        "embedded {broker} {topic} --seconds 20")
@@ -42,6 +42,7 @@ echo "  ZooKeeper ensemble (3 nodes)     $KIEL_TEST_ZK_ENSEMBLE"
 ran=0
 for entry in "${DEMOS[@]}"; do
     entry="${entry//\{broker\}/$KIEL_TEST_BROKER}"
+    entry="${entry//\{zk\}/$KIEL_TEST_ZK}"
     entry="${entry//\{topic\}/$KIEL_DEMO_TOPIC}"
     read -ra demo <<<"$entry"
     if grep -q "name: \"${demo[0]}\"" Package.swift; then

@@ -74,6 +74,11 @@ cmd_up() {
         watch="$2"
     fi
     local tansu run ports
+    # A fresh clone has nothing installed yet: install first instead of failing.
+    if ! tansu_path >/dev/null 2>&1 || [[ ! -x "$ZK_SERVER" ]]; then
+        say "installing what is missing first (scripts/install.sh)"
+        "$ROOT/scripts/install.sh" >&2
+    fi
     tansu="$(tansu_path)"
     [[ -x "$ZK_SERVER" ]] || { say "$ZK_SERVER is missing: run scripts/install.sh"; return 1; }
     mkdir -p "$SERVICES"

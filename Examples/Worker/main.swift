@@ -84,7 +84,7 @@ func runWorker() -> Int32 {
         return source
     }
 
-    consumer.start { result in
+    consumer.connect { result in
         switch result {
         case .success: say("joined worker-group as \(consumer.memberName)")
         case .failure(let error):

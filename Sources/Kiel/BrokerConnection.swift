@@ -38,8 +38,8 @@ public final class BrokerConnection {
     public let nodeID: Int32?
     public let options: Options
     public private(set) var state: State = .disconnected
-    /// The versions both sides speak, per API, once the handshake is done.
-    public private(set) var versions: [ApiKey: ClosedRange<Int16>] = [:]
+    /// The versions both sides speak, from the handshake; nil until it is done.
+    public private(set) var versions: NegotiatedVersions?
     /// Called on each state change (for the cluster's bookkeeping and tests).
     public var onStateChange: ((State) -> Void)?
 
@@ -50,7 +50,7 @@ public final class BrokerConnection {
     private var reconnectTimer: TimeoutHandle?
     private var handshakeTimer: TimeoutHandle?
     private var deadlineTimer: (handle: TimeoutHandle, at: UInt64)?
-    private var handshakeVersion: Int16 = 3
+    private var handshakeVersion = ApiSpec.apiVersions.versions.upperBound
     private static let handshakeCorrelationID: Int32 = -1
 
     public init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
@@ -66,8 +66,8 @@ public final class BrokerConnection {
     public var isBusy: Bool { !queue.isIdle }
 
     /// Sends `request` and calls `completion` with the decoded answer and the version used.
-    /// The version is the highest both sides support; `versionRange` narrows it (e.g. to
-    /// versions a caller's fields need).
+    /// The version is the highest both sides support (`NegotiatedVersions`); `versionRange`
+    /// narrows it (e.g. to versions a caller's fields need).
     /// `expectsResponse: false` is for Produce with acks=0, which the broker never answers:
     /// the completion then follows the write with an empty response.
     public func send<R: KafkaRequest>(_ request: R, timeout: Duration? = nil,
@@ -77,7 +77,7 @@ public final class BrokerConnection {
         let pending = PendingRequest(
             apiKey: R.apiKey,
             encode: { [unowned self] correlationID in
-                guard let version = self.chooseVersion(R.self, within: versionRange) else {
+                guard let version = try? self.versions?.version(for: R.apiKey, within: versionRange) else {
                     throw KielError.broker(BrokerError(code: BrokerError.unsupportedVersion))
                 }
                 return (try KafkaFrame.encodeRequest(request, version: version, correlationId: correlationID,
@@ -111,18 +111,6 @@ public final class BrokerConnection {
         case .ready: pump()
         default: break
         }
-    }
-
-    /// The highest version of `R` both sides speak, within `range` if given.
-    func chooseVersion<R: KafkaRequest>(_ type: R.Type, within range: ClosedRange<Int16>?) -> Int16? {
-        guard let theirs = versions[R.apiKey] else { return nil }
-        var common = R.supportedVersions.clamped(to: theirs)
-        guard R.supportedVersions.overlaps(theirs) else { return nil }
-        if let range {
-            guard common.overlaps(range) else { return nil }
-            common = common.clamped(to: range)
-        }
-        return common.upperBound
     }
 
     /// Closes the connection for good: every request still owed an answer fails with `.closed`.
@@ -200,7 +188,7 @@ public final class BrokerConnection {
                                           underlying: IOError.connectTimedOut(host: self.address.host,
                                                                               port: self.address.port)))
         }
-        sendHandshake(version: 3)
+        sendHandshake(version: ApiSpec.apiVersions.versions.upperBound)
     }
 
     private func cancelHandshakeTimer() {
@@ -227,35 +215,25 @@ public final class BrokerConnection {
     private func handshakeAnswered(_ frame: [UInt8]) {
         let response: ApiVersionsResponse
         do {
-            response = try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: handshakeVersion).body
-        } catch {
             // A broker that does not know our version answers in v0 layout with
-            // UNSUPPORTED_VERSION; read it that way before giving up.
-            if handshakeVersion > 0,
-               let old = try? KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: 0).body,
-               old.errorCode == BrokerError.unsupportedVersion {
-                return sendHandshake(version: old.apiKeys.first { $0.apiKey == ApiKey.apiVersions.rawValue }
-                    .map { min($0.maxVersion, handshakeVersion - 1) } ?? 0)
-            }
+            // UNSUPPORTED_VERSION; decodeFrame reads it that way.
+            response = try ApiVersionsResponse.decodeFrame(frame, requestedVersion: handshakeVersion).body
+        } catch {
             return fail(stream: .protocolViolation("ApiVersions response: \(error)"))
         }
-        if response.errorCode == BrokerError.unsupportedVersion && handshakeVersion > 0 {
-            let theirs = response.apiKeys.first { $0.apiKey == ApiKey.apiVersions.rawValue }?.maxVersion ?? 0
-            return sendHandshake(version: min(theirs, handshakeVersion - 1))
+        if let lower = response.retryVersion(after: handshakeVersion) {
+            return sendHandshake(version: lower)
         }
         guard response.errorCode == 0 else {
             return fail(stream: .broker(BrokerError(code: response.errorCode)))
         }
-        var negotiated: [ApiKey: ClosedRange<Int16>] = [:]
-        for api in response.apiKeys where api.minVersion <= api.maxVersion {
-            if let key = ApiKey(rawValue: api.apiKey) { negotiated[key] = api.minVersion...api.maxVersion }
-        }
+        let negotiated = NegotiatedVersions(broker: response)
         versions = negotiated
         cancelHandshakeTimer()
         backoff.reset()
         notBefore = nil
         setState(.ready)
-        KielLog.debug("connected to \(address), \(negotiated.count) APIs")
+        KielLog.debug("connected to \(address), \(negotiated.brokerRanges.count) APIs")
         pump()
     }
 
@@ -321,7 +299,7 @@ public final class BrokerConnection {
         detachStream()?.close()
         cancelHandshakeTimer()
         let owed = queue.failAll(keepWaiting: true)
-        versions = [:]
+        versions = nil
         notBefore = loop.now + backoff.next()
         setState(.disconnected)
         for entry in owed {
@@ -350,7 +328,7 @@ public final class BrokerConnection {
         guard state != .closed else { return }
         cancelHandshakeTimer()
         notBefore = loop.now + backoff.next()
-        versions = [:]
+        versions = nil
         setState(.disconnected)
         failAll(error)
     }

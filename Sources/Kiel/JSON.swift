@@ -20,6 +20,33 @@ public enum JSON: Hashable, Sendable {
     public var intValue: Int64? { if case .int(let i) = self { return i }; return nil }
 }
 
+/// Values known only at run time: `["n": JSON(count), "name": JSON(name)]`.
+extension JSON {
+    public init(_ value: Bool) { self = .bool(value) }
+    public init(_ value: Int) { self = .int(Int64(value)) }
+    public init(_ value: Int64) { self = .int(value) }
+    public init(_ value: Int32) { self = .int(Int64(value)) }
+    public init(_ value: Double) { self = .double(value) }
+    public init(_ value: String) { self = .string(value) }
+    public init(_ values: [JSON]) { self = .array(values) }
+    public init(_ members: [String: JSON]) { self = .object(members) }
+    /// nil becomes `null`.
+    public init<T>(_ value: T?) where T: JSONRepresentable { self = value.map(\.json) ?? .null }
+}
+
+/// A Swift value with an obvious JSON form (`JSON(optionalInt)` is `null` or a number).
+public protocol JSONRepresentable { var json: JSON { get } }
+extension Bool: JSONRepresentable { public var json: JSON { .bool(self) } }
+extension Int: JSONRepresentable { public var json: JSON { .int(Int64(self)) } }
+extension Int64: JSONRepresentable { public var json: JSON { .int(self) } }
+extension Double: JSONRepresentable { public var json: JSON { .double(self) } }
+extension String: JSONRepresentable { public var json: JSON { .string(self) } }
+
+/// Prints as JSON text (sorted keys, as the `.json` serializer writes it), not as enum cases.
+extension JSON: CustomStringConvertible {
+    public var description: String { String(decoding: pythonSerialized(), as: UTF8.self) }
+}
+
 extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral {

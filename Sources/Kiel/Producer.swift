@@ -106,7 +106,7 @@ public final class Producer<Value> {
 
     /// Loads metadata and, for the idempotent producer, obtains a producer id (kiel's
     /// `connect()`). Producing before `connect` completes is allowed: records wait.
-    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         startExpiryTimerIfNeeded()
         cluster.start { [weak self] result in
@@ -158,7 +158,7 @@ public final class Producer<Value> {
     /// Flushes, then closes (and closes the cluster if the producer created it). New
     /// `produce` calls throw `.closed` from now on. The producer keeps itself alive until the
     /// flush is done, so an owner may let go of it right after calling `close`.
-    public func close(_ completion: @escaping () -> Void) {
+    public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         closing = true
         // Strong on purpose: the flush waiter is the only thing holding a released producer

@@ -45,30 +45,24 @@ public final class SingleConsumer<Value> {
     /// answered with an error. Called on the loop thread.
     public var onError: ((KielError) -> Void)?
 
-    /// The next offset to read, per partition.
-    public internal(set) var positions: [TopicPartition: Int64] = [:]
-    /// The high watermark each partition last reported.
-    public internal(set) var highWatermarks: [TopicPartition: Int64] = [:]
+    /// The fetch engine: positions, lookups, requests, answers.
+    let engine: FetchEngine
     var starts: [String: StartPosition] = [:]
     var partitionFilter: [String: Set<Int32>] = [:]
-    var needsReset: Set<TopicPartition> = []
-    /// For starts by time: records before this timestamp (ms) are skipped until the first one
-    /// at or after it. Kafka's ListOffsets already lands there; brokers that answer with an
-    /// earlier offset (Tansu answers the log start) are corrected by this.
-    var timestampFloor: [TopicPartition: Int64] = [:]
-    /// Partitions whose position came from a "latest" lookup and has not been fetched from yet.
-    /// Kafka answers the log end, a batch boundary; a broker that answers inside the last batch
-    /// (Tansu answers its base offset + 1) is corrected by skipping the rest of that batch.
-    var fromLatest: Set<TopicPartition> = []
-    var maxBytesOverride: [TopicPartition: Int32] = [:]
     var loops: [String: ConsumeLoop] = [:]
-    /// Counts fetch answers, to rotate which partition decodes first (and so gets the whole
-    /// decode budget) from one answer to the next.
-    var fetchAnswers = 0
     /// Topics with a partition that answered a fetch with an error since `startConsuming` last
     /// looked: an empty round with errors waits `retryBackoff` instead of asking again at once.
     var partitionErrors: Set<String> = []
     var closed = false
+
+    /// The next offset to read, per partition.
+    public internal(set) var positions: [TopicPartition: Int64] {
+        get { engine.assignments.compactMapValues(\.position) }
+        set { for (tp, offset) in newValue { engine.setPosition(tp, offset) } }
+    }
+
+    /// The high watermark each partition last reported.
+    public var highWatermarks: [TopicPartition: Int64] { engine.assignments.compactMapValues(\.highWatermark) }
 
     final class ConsumeLoop {
         var running = true
@@ -91,10 +85,19 @@ public final class SingleConsumer<Value> {
         self.deserializer = deserializer
         self.options = options
         self.ownsCluster = ownsCluster
+        var settings = FetchEngine.Settings()
+        settings.maxWait = options.maxWaitTime
+        settings.minBytes = options.minBytes
+        settings.maxBytes = options.maxBytes
+        settings.partitionMaxBytesFloor = options.partitionMaxBytesFloor
+        settings.retryBackoff = options.retryBackoff
+        settings.decodeBudget = options.decodeBudget
+        engine = FetchEngine(loop: cluster.loop, cluster: cluster, settings: settings)
+        engine.onError = { [weak self] error in self?.onError?(error) }
     }
 
     /// Loads metadata (kiel's `connect()`).
-    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         cluster.start { completion($0.map { _ in () }) }
     }
@@ -121,11 +124,16 @@ public final class SingleConsumer<Value> {
                     }
                 }
                 let tps = all.map { TopicPartition(topic, $0) }
-                let unknown = tps.filter { self.positions[$0] == nil || self.needsReset.contains($0) }
-                if unknown.isEmpty { return self.fetch(tps, completion) }
-                self.resolveOffsets(unknown) { error in
-                    if let error { return completion(.failure(error)) }
-                    self.fetch(tps, completion)
+                let start = self.starts[topic] ?? .end
+                for tp in tps where self.engine.assignments[tp] == nil { self.engine.assign(tp, from: start) }
+                self.engine.fetchRound(tps) { [weak self] result in
+                    guard let self else { return }
+                    switch result {
+                    case .failure(let error): completion(.failure(error))
+                    case .success(let round):
+                        if round.partitionErrors { self.partitionErrors.insert(topic) }
+                        completion(.success(self.messages(round.records)))
+                    }
                 }
             }
         }
@@ -175,22 +183,26 @@ public final class SingleConsumer<Value> {
     public func seek(_ topic: String, to start: StartPosition) {
         loop.assertInLoop()
         starts[topic] = start
-        for tp in positions.keys where tp.topic == topic { positions[tp] = nil }
+        for tp in engine.assignments.keys where tp.topic == topic { engine.seek(tp, to: start) }
     }
 
     /// Whether every partition read from `topic` has been read up to its high watermark
     /// (as of the last fetch) — `kiel consume -e`'s test.
     public func reachedEnd(of topic: String) -> Bool {
-        let tps = positions.keys.filter { $0.topic == topic }
+        let tps = engine.assignments.filter { $0.key.topic == topic }.map(\.value)
         guard !tps.isEmpty else { return false }
-        return tps.allSatisfy { tp in highWatermarks[tp].map { positions[tp]! >= $0 } ?? false }
+        return tps.allSatisfy { a in
+            guard let position = a.position, let end = a.highWatermark else { return false }
+            return position >= end
+        }
     }
 
     /// Stops every `startConsuming` loop and closes the cluster if this consumer created it.
-    public func close(_ completion: @escaping () -> Void) {
+    public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         closed = true
         for topic in Array(loops.keys) { stopConsuming(topic) }
+        engine.close()
         if ownsCluster { cluster.close() }
         loop.callSoon(completion)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 
 /// Where a consumer begins reading a topic's partitions. A plain value: safe to pass between threads.
 public enum StartPosition: Sendable, Equatable {
@@ -17,8 +18,8 @@ public enum StartPosition: Sendable, Equatable {
     /// Nil for `.offset`, which needs no lookup.
     func listOffsetsTimestamp(now: Date = Date()) -> Int64? {
         switch self {
-        case .beginning: return -2
-        case .end: return -1
+        case .beginning: return ListOffsetsRequest.earliestTimestamp
+        case .end: return ListOffsetsRequest.latestTimestamp
         case .date(let date): return Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         case .ago(let interval):
             let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))

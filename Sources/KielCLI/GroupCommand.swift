@@ -98,7 +98,7 @@ enum GroupCommand {
                 finish(status)
             }
         }
-        consumer.start { result in
+        consumer.connect { result in
             switch result {
             case .success:
                 FileHandleOutput.stderr("% joined group \(options.group) as \(consumer.memberName)\n")

@@ -49,18 +49,6 @@ public struct Deadline: Comparable, Hashable, Sendable, CustomStringConvertible 
     public var description: String { "Deadline(\(uptimeNanoseconds)ns)" }
 }
 
-extension Duration {
-    /// Whole nanoseconds, saturating; sub-nanosecond parts are dropped.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? Int64.min : Int64.max }
-        let (total, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflow2 { return seconds < 0 ? Int64.min : Int64.max }
-        return total
-    }
-}
-
 /// What a file descriptor handler is interested in, or what happened on it.
 /// `.error` (POLLERR, POLLHUP, POLLNVAL) is always reported, whether asked for or not.
 public struct IOEvents: OptionSet, Hashable, Sendable, CustomStringConvertible {

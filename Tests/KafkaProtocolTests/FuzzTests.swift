@@ -27,7 +27,7 @@ final class FuzzTests: XCTestCase {
 
     private func fuzz<M: KafkaMessage>(_ type: M.Type, into outcome: inout Outcome) {
         var rng = SeededGenerator(seed: 0xF022 &+ UInt64(M.apiKey.rawValue))
-        for version in M.supportedVersions {
+        for version in M.api.versions {
             for sample in 0..<3 {
                 // Random strings are at most 12 characters: well within any length prefix.
                 let valid = try! M.random(version: version, seed: rng.next()).encoded(version: version)

@@ -19,7 +19,7 @@ final class GoldenFixtureTests: XCTestCase {
     }
 
     private func check<M: KafkaMessage>(_ message: M, version: Int16, expected: [UInt8], name: String) throws {
-        XCTAssertTrue(M.supportedVersions.contains(version), "\(name) v\(version)")
+        XCTAssertTrue(M.api.versions.contains(version), "\(name) v\(version)")
         let ours = try message.encoded(version: version)
         XCTAssertEqual(ours.hexString, expected.hexString, "\(name) v\(version)")
         let decoded = try M.decode(expected, version: version)

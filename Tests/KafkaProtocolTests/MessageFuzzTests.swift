@@ -40,7 +40,7 @@ final class MessageFuzzTests: XCTestCase {
              fields: MutatingEncoder.fieldCount(value, version: version),
              encode: { MutatingEncoder.encode(value, version: version, plan: $0) },
              decode: { (try? M.decode($0, version: version)) != nil },
-             decodeFrame: nil, isFlexible: M.isFlexible(version: version))
+             decodeFrame: nil, isFlexible: M.api.isFlexible(version))
     }
 
     static func responseSeed<M: KafkaResponse>(_ value: M, version: Int16, name: String) -> Seed {
@@ -68,12 +68,12 @@ final class MessageFuzzTests: XCTestCase {
         var seeds: [Seed] = []
         var random = FuzzRandom(seed: 0x5EED)
         func addRequest<M: KafkaMessage>(_ type: M.Type) {
-            for version in M.supportedVersions {
+            for version in M.api.versions {
                 for _ in 0..<3 { seeds.append(seed(M.random(version: version, seed: random.next()), version: version, name: "\(M.self)")) }
             }
         }
         func addResponse<M: KafkaResponse>(_ type: M.Type) {
-            for version in M.supportedVersions {
+            for version in M.api.versions {
                 for _ in 0..<3 {
                     seeds.append(responseSeed(M.random(version: version, seed: random.next()), version: version, name: "\(M.self)"))
                 }
@@ -84,7 +84,7 @@ final class MessageFuzzTests: XCTestCase {
             addResponse(pair.response)
         }
         func addCanonical<M: KafkaMessage>(_ value: M, _ name: String) {
-            for version in M.supportedVersions { seeds.append(seed(value, version: version, name: "canonical \(name)")) }
+            for version in M.api.versions { seeds.append(seed(value, version: version, name: "canonical \(name)")) }
         }
         for (name, message) in Canonical.messages.sorted(by: { $0.key < $1.key }) { addCanonical(message, name) }
         func addCaptured<M: KafkaResponse>(_ type: M.Type, frame: [UInt8], version: Int16, name: String) {
@@ -114,7 +114,7 @@ final class MessageFuzzTests: XCTestCase {
         }
         for pair in allMessagePairs {
             for type in [pair.request as any KafkaMessage.Type, pair.response as any KafkaMessage.Type] {
-                XCTAssertEqual(covered["\(type)"], Set(type.supportedVersions), "\(type)")
+                XCTAssertEqual(covered["\(type)"], Set(type.api.versions), "\(type)")
             }
         }
         XCTAssertGreaterThanOrEqual(Self.seeds.filter { $0.name.hasPrefix("captured") }.count, 20)

@@ -52,7 +52,7 @@ struct MutatingEncoder: WireCoder {
         MutationPlan.current = plan
         defer { MutationPlan.current = nil }
         var encoder = MutatingEncoder(plan: plan)
-        encoder.flexible = M.isFlexible(version: version)
+        encoder.flexible = M.api.isFlexible(version)
         var copy = message
         copy.code(&encoder, version: version)
         return encoder.w.bytes

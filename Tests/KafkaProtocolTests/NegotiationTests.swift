@@ -48,25 +48,51 @@ final class NegotiationTests: XCTestCase {
         let (header, body) = try ApiVersionsResponse.decodeFrame(w.bytes, requestedVersion: 3)
         XCTAssertEqual(header.correlationId, 1)
         XCTAssertEqual(body.errorCode, 35)
-        XCTAssertEqual(body.retryVersion(), 2)
+        XCTAssertEqual(body.retryVersion(after: 3), 2)
 
         var bare = ApiVersionsResponse()
         bare.errorCode = 35
-        XCTAssertEqual(bare.retryVersion(), 0, "no range given: retry at v0")
-        XCTAssertNil(ApiVersionsResponse().retryVersion())
+        XCTAssertEqual(bare.retryVersion(after: 3), 0, "no range given: retry at v0")
+        XCTAssertNil(ApiVersionsResponse().retryVersion(after: 3))
     }
 
-    func testSupportedVersionsTable() {
-        XCTAssertEqual(SupportedVersions.versions(for: .produce), 3...11)
-        XCTAssertEqual(SupportedVersions.versions(for: .fetch), 4...17)
-        XCTAssertEqual(SupportedVersions.versions(for: .metadata), 0...12)
-        XCTAssertNil(SupportedVersions.versions(for: .saslHandshake))
-        XCTAssertTrue(SupportedVersions.isFlexible(.fetch, version: 12))
-        XCTAssertFalse(SupportedVersions.isFlexible(.fetch, version: 11))
-        for (api, entry) in SupportedVersions.table {
-            XCTAssertFalse(entry.versions.isEmpty, "\(api)")
+    func testApiSpecTable() {
+        XCTAssertEqual(ApiKey.produce.spec?.versions, 3...11)
+        XCTAssertEqual(ApiKey.fetch.spec?.versions, 4...17)
+        XCTAssertEqual(ApiKey.metadata.spec?.versions, 0...12)
+        XCTAssertNil(ApiKey.saslHandshake.spec)
+        XCTAssertTrue(ApiSpec.fetch.isFlexible(12))
+        XCTAssertFalse(ApiSpec.fetch.isFlexible(11))
+        XCTAssertEqual(ApiSpec.all.map(\.key), ApiSpec.all.map(\.key).sorted { $0.rawValue < $1.rawValue }, "key order")
+        XCTAssertEqual(Set(ApiSpec.all.map(\.key)).count, ApiSpec.all.count, "no API twice")
+        for spec in ApiSpec.all {
+            XCTAssertFalse(spec.versions.isEmpty, "\(spec)")
         }
-        XCTAssertEqual(Set(allMessagePairs.map { $0.request.apiKey }), Set(SupportedVersions.table.keys))
+        // Every message type points at its own row, and every row has its message types.
+        for pair in allMessagePairs {
+            XCTAssertEqual(pair.request.api, pair.response.api, "\(pair.request)")
+            XCTAssertEqual(pair.request.api.key.spec, pair.request.api, "\(pair.request)")
+        }
+        XCTAssertEqual(Set(allMessagePairs.map { $0.request.api }), Set(ApiSpec.all))
+    }
+
+    /// A caller may narrow the choice (e.g. Fetch 4...12 for named topics); a range the
+    /// common versions miss is an error, as is an API the broker does not offer.
+    func testNarrowedChoice() throws {
+        let n = NegotiatedVersions(broker: broker([(.fetch, 4, 20), (.offsetFetch, 0, 3)]))
+        XCTAssertEqual(try n.version(for: .fetch, within: 4...12), 12)
+        XCTAssertEqual(try n.version(for: .fetch, within: 0...6), 6)
+        XCTAssertEqual(try n.version(for: .fetch, within: 1...Int16.max), 17)
+        XCTAssertEqual(try n.version(for: .offsetFetch, within: 1...7), 3)
+        XCTAssertThrowsError(try n.version(for: .offsetFetch, within: 5...7)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .offsetFetch, version: 3))
+        }
+        XCTAssertThrowsError(try n.version(for: .fetch, within: 0...3)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .fetch, version: 20))
+        }
+        XCTAssertThrowsError(try n.version(for: .produce, within: 3...11)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedAPI(.produce))
+        }
     }
 }
 

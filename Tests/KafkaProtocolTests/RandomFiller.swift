@@ -16,9 +16,7 @@ struct RandomFiller: WireCoder {
     mutating func int16(_ v: inout Int16) { v = Int16.random(in: .min ... .max, using: &rng) }
     mutating func int32(_ v: inout Int32) { v = Int32.random(in: .min ... .max, using: &rng) }
     mutating func int64(_ v: inout Int64) { v = Int64.random(in: .min ... .max, using: &rng) }
-    mutating func uint16(_ v: inout UInt16) { v = UInt16.random(in: .min ... .max, using: &rng) }
     mutating func bool(_ v: inout Bool) { v = Bool.random(using: &rng) }
-    mutating func float64(_ v: inout Double) { v = Double.random(in: -1e9...1e9, using: &rng) }
     mutating func uuid(_ v: inout KafkaUUID) { v = KafkaUUID(high: rng.next(), low: rng.next()) }
 
     mutating func randomString() -> String {
@@ -77,7 +75,7 @@ extension KafkaMessage {
     static func random(version: Int16, seed: UInt64) -> Self {
         var m = Self()
         var filler = RandomFiller(seed: seed)
-        filler.flexible = isFlexible(version: version)
+        filler.flexible = api.isFlexible(version)
         m.code(&filler, version: version)
         return m
     }

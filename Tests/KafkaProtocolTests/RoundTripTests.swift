@@ -14,7 +14,7 @@ final class RoundTripTests: XCTestCase {
 
     private func roundTrip<M: KafkaMessage>(_ type: M.Type) throws -> Int {
         var cases = 0
-        for version in M.supportedVersions {
+        for version in M.api.versions {
             for seed in 0..<UInt64(12) {
                 let value = M.random(version: version, seed: seed &* 7919 &+ UInt64(version) &+ UInt64(M.apiKey.rawValue) << 32)
                 let bytes = try value.encoded(version: version)
@@ -72,10 +72,10 @@ final class RoundTripTests: XCTestCase {
         HeartbeatResponse().encode(version: 4, into: &w)
         let (h, _) = try KafkaFrame.decodeResponse(HeartbeatResponse.self, frame: w.bytes, version: 4)
         XCTAssertEqual(h.correlationId, 5)
-        XCTAssertEqual(SupportedVersions.responseHeaderVersion(.apiVersions, version: 3), 0)
-        XCTAssertEqual(SupportedVersions.responseHeaderVersion(.metadata, version: 9), 1)
-        XCTAssertEqual(SupportedVersions.requestHeaderVersion(.metadata, version: 8), 1)
-        XCTAssertEqual(SupportedVersions.requestHeaderVersion(.fetch, version: 12), 2)
+        XCTAssertEqual(ApiSpec.apiVersions.responseHeaderVersion(3), 0)
+        XCTAssertEqual(ApiSpec.metadata.responseHeaderVersion(9), 1)
+        XCTAssertEqual(ApiSpec.metadata.requestHeaderVersion(8), 1)
+        XCTAssertEqual(ApiSpec.fetch.requestHeaderVersion(12), 2)
         XCTAssertEqual(KafkaFrame.correlationId(ofResponse: w.bytes), 5)
     }
 

@@ -31,7 +31,7 @@ final class TansuCaptureTests: XCTestCase {
             let f = try XCTUnwrap(frames[name])
             let (_, body) = try ApiVersionsResponse.decodeFrame(f.response, requestedVersion: f.version)
             XCTAssertEqual(body.errorCode, 0)
-            XCTAssertNil(body.retryVersion())
+            XCTAssertNil(body.retryVersion(after: f.version))
             XCTAssertEqual(body.range(for: .produce)?.upperBound, 11, name)
             XCTAssertEqual(body.range(for: .fetch)?.upperBound, 17, name)
             XCTAssertEqual(body.range(for: .metadata)?.upperBound, 12, name)

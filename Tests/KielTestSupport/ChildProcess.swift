@@ -48,6 +48,30 @@ public final class ChildProcess: @unchecked Sendable {
         throw TestServicesError("\(stdoutPath): no line starting with '\(prefix)'; stderr: \(stderr())")
     }
 
+    /// Waits for the process to exit, killing it after `timeout` seconds. Returns its exit code
+    /// (or signal), and whether it was killed for taking too long.
+    public func waitForExit(timeout: TimeInterval) -> (exited: Bool, code: Int32, timedOut: Bool) {
+        var status: Int32 = 0
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var timedOut = false
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid { break }
+            if result < 0 && errno != EINTR { return (false, -1, timedOut) }
+            if !timedOut && Date() > deadline {
+                timedOut = true
+                kill(pid, SIGKILL)
+            }
+            usleep(10_000)
+        }
+        lock.withLock { stopped = true }
+        let exited = (status & 0x7f) == 0
+        return (exited, exited ? (status >> 8) & 0xff : status & 0x7f, timedOut)
+    }
+
+    /// What the process wrote on stdout so far.
+    public func stdout() -> String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+
     /// What the process wrote on stderr so far.
     public func stderr() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 

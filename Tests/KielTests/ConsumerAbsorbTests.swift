@@ -53,17 +53,12 @@ final class ConsumerAbsorbTests: XCTestCase {
 
     func testSeekingToAnOffsetAfterAnEndStartSkipsNothing() throws {
         // Started at the end on an idle topic: the "latest" and time corrections are still armed.
-        consumer.starts["t"] = .end
-        consumer.positions[tp] = 3
-        consumer.fromLatest.insert(tp)
-        consumer.timestampFloor[tp] = .max
+        consumer.engine.assign(tp, from: .end)
+        consumer.engine.assignments[tp]?.position = 3
+        consumer.engine.assignments[tp]?.fromLatest = true
+        consumer.engine.assignments[tp]?.timestampFloor = .max
         consumer.seek("t", to: .offset(5))
-        var resolved = false
-        consumer.resolveOffsets([tp]) { error in
-            XCTAssertNil(error)
-            resolved = true
-        }
-        XCTAssertTrue(resolved, "an exact offset needs no lookup")
+        XCTAssertEqual(consumer.positions[tp], 5, "an exact offset needs no lookup")
         let got = consumer.absorb(answer(try batch(base: 3, ["a", "b", "c", "d", "e"])), topic: "t")
         XCTAssertEqual(got.map(\.offset), [5, 6, 7])
     }

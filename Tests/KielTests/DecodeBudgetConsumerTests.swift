@@ -171,7 +171,7 @@ final class DecodeBudgetConsumerTests: XCTestCase {
         return condition()
     }
 
-    func testTheGroupFetcherReportsABombAndBacksOffFromIt() throws {
+    func testTheContinuousEngineReportsABombAndBacksOffFromIt() throws {
         let broker = try ScriptedBroker(topics: ["t": 2])
         defer { broker.stop() }
         try broker.append(topic: "t", partition: 0, values: [[1], [2]])
@@ -183,14 +183,17 @@ final class DecodeBudgetConsumerTests: XCTestCase {
         var ready = false
         cluster.start { _ in ready = true }
         XCTAssertTrue(spin { ready })
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(
-            maxWait: .milliseconds(20), decodeBudget: DecodeBudget(bytes: 1 << 20, records: 100_000)))
+        var settings = FetchEngine.Settings()
+        settings.maxWait = .milliseconds(20)
+        settings.decodeBudget = DecodeBudget(bytes: 1 << 20, records: 100_000)
+        let fetcher = FetchEngine(loop: loop, cluster: cluster, settings: settings)
+        fetcher.startContinuous()
         var got: [TopicPartition: [Int64]] = [:]
         var errors: [KielError] = []
         fetcher.onRecords = { tp, records, _ in got[tp, default: []] += records.map(\.offset) }
         fetcher.onError = { errors.append($0) }
-        fetcher.start(TopicPartition("t", 0), at: 0)
-        fetcher.start(TopicPartition("t", 1), at: 0)
+        fetcher.assign(TopicPartition("t", 0), from: .offset(0))
+        fetcher.assign(TopicPartition("t", 1), from: .offset(0))
         XCTAssertTrue(spin { got[TopicPartition("t", 0)] == [0, 1] && !errors.isEmpty })
         guard case .protocolViolation(let what)? = errors.first else { return XCTFail("\(errors)") }
         XCTAssertTrue(what.contains("decode budget"), what)
@@ -198,7 +201,7 @@ final class DecodeBudgetConsumerTests: XCTestCase {
 
         // That round brought nothing but the error: the leader is left alone for the backoff
         // instead of being asked (and the bomb decoded) again at once.
-        fetcher.stop(TopicPartition("t", 0))
+        fetcher.unassign(TopicPartition("t", 0))
         func fetches() -> Int { broker.counts().fetchesByNode.values.reduce(0, +) }
         let paused = fetches()
         _ = spin(turns: 100) { false }

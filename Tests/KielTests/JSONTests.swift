@@ -103,4 +103,13 @@ final class JSONTests: XCTestCase {
             XCTAssertThrowsError(try JSON.parse(bad), bad) { XCTAssertEqual(($0 as? JSON.ParseError)?.reason, reason, bad) }
         }
     }
+
+    func testRuntimeValuesAndPrintingAsJSONText() {
+        let count = 3, ratio = 0.5, name = "kiel", missing: Int? = nil
+        let doc: JSON = ["n": JSON(count), "r": JSON(ratio), "name": JSON(name), "none": JSON(missing),
+                         "list": JSON([JSON(1), JSON(true)])]
+        XCTAssertEqual(doc["n"], .int(3))
+        XCTAssertEqual(doc["none"], .null)
+        XCTAssertEqual("\(doc)", #"{"list": [1, true], "n": 3, "name": "kiel", "none": null, "r": 0.5}"#)
+    }
 }

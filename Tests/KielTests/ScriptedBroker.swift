@@ -243,9 +243,9 @@ final class ScriptedBroker: @unchecked Sendable {
                 r.apiKeys = [ApiVersionsResponse.ApiVersion(apiKey: ApiKey.apiVersions.rawValue, minVersion: 0, maxVersion: 2)]
                 return try KafkaFrame.encodeResponse(r, version: 0, correlationId: id)
             }
-            r.apiKeys = SupportedVersions.table.map {
-                ApiVersionsResponse.ApiVersion(apiKey: $0.key.rawValue, minVersion: $0.value.versions.lowerBound,
-                                               maxVersion: $0.value.versions.upperBound)
+            r.apiKeys = ApiSpec.all.map {
+                ApiVersionsResponse.ApiVersion(apiKey: $0.key.rawValue, minVersion: $0.versions.lowerBound,
+                                               maxVersion: $0.versions.upperBound)
             }
             return try KafkaFrame.encodeResponse(r, version: min(version, 3), correlationId: id)
         case .metadata:
@@ -418,7 +418,7 @@ final class ScriptedBroker: @unchecked Sendable {
                     out.partitionIndex = p.partitionIndex
                     let stored = log[TopicPartition(topic.name, p.partitionIndex)] ?? []
                     let end = stored.last.map { $0.baseOffset + Int64($0.count) } ?? 0
-                    out.offset = p.timestamp == -2 ? 0 : end
+                    out.offset = p.timestamp == ListOffsetsRequest.earliestTimestamp ? 0 : end
                     return out
                 }
                 return t

@@ -1,8 +1,7 @@
 /// Every Kafka API by its wire number (the `apiKey` of the request header).
 ///
-/// Value type; any thread. Only some of these have message types here (see
-/// `SupportedVersions`); the rest exist so that an ApiVersions answer can be read and
-/// printed in full.
+/// Value type; any thread. Only some of these have message types here (see `ApiSpec`); the
+/// rest exist so that an ApiVersions answer can be read and printed in full.
 public enum ApiKey: Int16, CaseIterable, Sendable, CustomStringConvertible {
     case produce = 0
     case fetch = 1

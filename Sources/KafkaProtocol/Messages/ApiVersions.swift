@@ -3,7 +3,7 @@
 /// Asks the broker for its API version ranges. Value type; any thread.
 public struct ApiVersionsRequest: KafkaRequest {
     public typealias Response = ApiVersionsResponse
-    public static let apiKey = ApiKey.apiVersions
+    public static let api = ApiSpec.apiVersions
 
     /// Sent from v3; brokers reject names that are empty or not `[a-zA-Z0-9.-]`.
     public var clientSoftwareName = "kiel-swift"
@@ -26,7 +26,7 @@ public struct ApiVersionsRequest: KafkaRequest {
 
 /// The broker's API version ranges (and, from v3, its feature flags). Value type; any thread.
 public struct ApiVersionsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.apiVersions
+    public static let api = ApiSpec.apiVersions
 
     public struct ApiVersion: WireStruct {
         public var apiKey: Int16 = 0
@@ -128,25 +128,13 @@ public struct ApiVersionsResponse: KafkaResponse {
         return try KafkaFrame.decodeResponse(ApiVersionsResponse.self, frame: frame, version: requestedVersion)
     }
 
-    /// The version to retry ApiVersions at after this answer, or nil if no retry is needed:
-    /// on UNSUPPORTED_VERSION, the highest version both sides speak (the broker lists its
-    /// own ApiVersions range), else v0.
-    public func retryVersion() -> Int16? {
-        guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue else { return nil }
-        let ours = SupportedVersions.versions(for: .apiVersions) ?? 0...0
-        if let theirs = range(for: .apiVersions), theirs.overlaps(ours) {
-            return min(theirs.upperBound, ours.upperBound)
-        }
-        return 0
+    /// The version to ask again at after this answer to a request at `requested`, or nil
+    /// when there is no need (or no lower version left): on UNSUPPORTED_VERSION, the highest
+    /// version both sides speak below `requested` (the broker lists its own ApiVersions
+    /// range; without one, v0). Always lower than `requested`, so asking again ends.
+    public func retryVersion(after requested: Int16) -> Int16? {
+        guard errorCode == KafkaErrorCode.unsupportedVersion.rawValue, requested > 0 else { return nil }
+        let theirs = range(for: .apiVersions)?.upperBound ?? 0
+        return max(0, min(theirs, requested - 1, ApiSpec.apiVersions.versions.upperBound))
     }
-}
-
-extension ApiVersionsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ApiVersionsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

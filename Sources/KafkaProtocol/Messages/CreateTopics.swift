@@ -3,7 +3,7 @@
 /// Creates topics. Value type; any thread.
 public struct CreateTopicsRequest: KafkaRequest {
     public typealias Response = CreateTopicsResponse
-    public static let apiKey = ApiKey.createTopics
+    public static let api = ApiSpec.createTopics
 
     public struct Assignment: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -72,7 +72,7 @@ public struct CreateTopicsRequest: KafkaRequest {
 
 /// The outcome per topic. Value type; any thread.
 public struct CreateTopicsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.createTopics
+    public static let api = ApiSpec.createTopics
 
     public struct Config: WireStruct {
         public var name = ""
@@ -127,14 +127,4 @@ public struct CreateTopicsResponse: KafkaResponse {
         c.structs(&topics, version: v)
         c.noTaggedFields()
     }
-}
-
-extension CreateTopicsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension CreateTopicsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

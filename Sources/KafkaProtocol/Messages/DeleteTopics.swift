@@ -3,7 +3,7 @@
 /// Deletes topics. Value type; any thread.
 public struct DeleteTopicsRequest: KafkaRequest {
     public typealias Response = DeleteTopicsResponse
-    public static let apiKey = ApiKey.deleteTopics
+    public static let api = ApiSpec.deleteTopics
 
     public struct Topic: WireStruct {
         public var name: String? = nil
@@ -42,7 +42,7 @@ public struct DeleteTopicsRequest: KafkaRequest {
 
 /// The outcome per topic. Value type; any thread.
 public struct DeleteTopicsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.deleteTopics
+    public static let api = ApiSpec.deleteTopics
 
     public struct Result: WireStruct {
         public var name: String? = ""
@@ -69,14 +69,4 @@ public struct DeleteTopicsResponse: KafkaResponse {
         c.structs(&responses, version: v)
         c.noTaggedFields()
     }
-}
-
-extension DeleteTopicsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension DeleteTopicsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -3,7 +3,7 @@
 /// Describes groups. Value type; any thread.
 public struct DescribeGroupsRequest: KafkaRequest {
     public typealias Response = DescribeGroupsResponse
-    public static let apiKey = ApiKey.describeGroups
+    public static let api = ApiSpec.describeGroups
 
     public var groups: [String] = []
     public var includeAuthorizedOperations = false
@@ -20,7 +20,7 @@ public struct DescribeGroupsRequest: KafkaRequest {
 
 /// State and members per group. Value type; any thread.
 public struct DescribeGroupsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.describeGroups
+    public static let api = ApiSpec.describeGroups
 
     public struct Member: WireStruct {
         public var memberId = ""
@@ -72,14 +72,4 @@ public struct DescribeGroupsResponse: KafkaResponse {
         c.structs(&groups, version: v)
         c.noTaggedFields()
     }
-}
-
-extension DescribeGroupsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension DescribeGroupsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -5,7 +5,7 @@
 /// Reads records from partitions. Value type; any thread.
 public struct FetchRequest: KafkaRequest {
     public typealias Response = FetchResponse
-    public static let apiKey = ApiKey.fetch
+    public static let api = ApiSpec.fetch
 
     public struct Partition: WireStruct {
         public var partition: Int32 = 0
@@ -121,7 +121,7 @@ public struct FetchRequest: KafkaRequest {
 
 /// The records and offsets per partition. Value type; any thread.
 public struct FetchResponse: KafkaResponse {
-    public static let apiKey = ApiKey.fetch
+    public static let api = ApiSpec.fetch
 
     public struct EpochEndOffset: WireStruct {
         public var epoch: Int32 = -1
@@ -224,14 +224,4 @@ public struct FetchResponse: KafkaResponse {
             }
         }
     }
-}
-
-extension FetchRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension FetchResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

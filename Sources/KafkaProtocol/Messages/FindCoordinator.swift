@@ -4,7 +4,7 @@
 /// Finds the coordinator of one key (v0–3) or several (v4+). Value type; any thread.
 public struct FindCoordinatorRequest: KafkaRequest {
     public typealias Response = FindCoordinatorResponse
-    public static let apiKey = ApiKey.findCoordinator
+    public static let api = ApiSpec.findCoordinator
 
     /// Used up to v3.
     public var key = ""
@@ -30,7 +30,7 @@ public struct FindCoordinatorRequest: KafkaRequest {
 
 /// The coordinator (v0–3) or one coordinator per key (v4+). Value type; any thread.
 public struct FindCoordinatorResponse: KafkaResponse {
-    public static let apiKey = ApiKey.findCoordinator
+    public static let api = ApiSpec.findCoordinator
 
     public struct Coordinator: WireStruct {
         public var key = ""
@@ -74,14 +74,4 @@ public struct FindCoordinatorResponse: KafkaResponse {
         }
         c.noTaggedFields()
     }
-}
-
-extension FindCoordinatorRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension FindCoordinatorResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -25,13 +25,13 @@ public struct RequestHeader: Equatable, Sendable {
     }
 
     /// Reads a header, choosing its version from the API key and version it carries (APIs
-    /// outside `SupportedVersions` are read as v1).
+    /// outside the `ApiSpec` table are read as v1).
     public static func decode(from r: inout ByteReader) -> RequestHeader {
         let key = r.readInt16("request api key")
         let version = r.readInt16("request api version")
         let correlationId = r.readInt32("correlation id")
         let clientId = r.readNullableString(compact: false, "client id")
-        if let api = ApiKey(rawValue: key), SupportedVersions.requestHeaderVersion(api, version: version) >= 2 {
+        if let spec = ApiKey(rawValue: key)?.spec, spec.requestHeaderVersion(version) >= 2 {
             r.skipTaggedFields()
         }
         return RequestHeader(apiKey: key, apiVersion: version, correlationId: correlationId, clientId: clientId)
@@ -59,7 +59,7 @@ public struct ResponseHeader: Equatable, Sendable {
 /// Whole frames: size prefix, header and body. Stateless; any thread.
 public enum KafkaFrame {
     /// Encodes `request` with its header and the INT32 size prefix, ready for the socket.
-    /// Throws `unsupportedVersion` if `version` is outside `SupportedVersions`, and
+    /// Throws `unsupportedVersion` if `version` is outside `R.api.versions`, and
     /// `stringTooLong` for a string its encoding cannot hold.
     public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
                                                       clientId: String?) throws(ProtocolError) -> [UInt8] {
@@ -72,13 +72,13 @@ public enum KafkaFrame {
     /// `w` is left as it was.
     public static func encodeRequest<R: KafkaRequest>(_ request: R, version: Int16, correlationId: Int32,
                                                       clientId: String?, into w: inout ByteWriter) throws(ProtocolError) {
-        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        guard R.api.versions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
         try w.check()
         let start = w.count
         let mark = w.beginLength()
         do {
             try RequestHeader(apiKey: R.apiKey.rawValue, apiVersion: version, correlationId: correlationId, clientId: clientId)
-                .encode(headerVersion: SupportedVersions.requestHeaderVersion(R.apiKey, version: version), into: &w)
+                .encode(headerVersion: R.api.requestHeaderVersion(version), into: &w)
             request.encode(version: version, into: &w)
             try w.check()
         } catch {
@@ -100,10 +100,9 @@ public enum KafkaFrame {
     /// must be used.
     public static func decodeResponse<R: KafkaResponse>(_ type: R.Type, frame: [UInt8],
                                                         version: Int16) throws(ProtocolError) -> (header: ResponseHeader, body: R) {
-        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        guard R.api.versions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
         var r = ByteReader(frame)
-        let header = ResponseHeader.decode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version),
-                                           from: &r)
+        let header = ResponseHeader.decode(headerVersion: R.api.responseHeaderVersion(version), from: &r)
         let body = R(from: &r, version: version)
         do {
             try r.finish("\(R.self) v\(version)")
@@ -122,7 +121,7 @@ public enum KafkaFrame {
         guard header.apiKey == R.apiKey.rawValue else {
             throw .corrupt("expected a \(R.apiKey) request, got API key \(header.apiKey)")
         }
-        guard R.supportedVersions.contains(header.apiVersion) else {
+        guard R.api.versions.contains(header.apiVersion) else {
             throw .unsupportedVersion(api: R.apiKey, version: header.apiVersion)
         }
         let body = R(from: &r, version: header.apiVersion)
@@ -146,11 +145,11 @@ public enum KafkaFrame {
     /// Encodes a response with its header and size prefix (for scripted brokers in tests).
     public static func encodeResponse<R: KafkaResponse>(_ response: R, version: Int16,
                                                         correlationId: Int32) throws(ProtocolError) -> [UInt8] {
-        guard R.supportedVersions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
+        guard R.api.versions.contains(version) else { throw .unsupportedVersion(api: R.apiKey, version: version) }
         var w = ByteWriter()
         let mark = w.beginLength()
         ResponseHeader(correlationId: correlationId)
-            .encode(headerVersion: SupportedVersions.responseHeaderVersion(R.apiKey, version: version), into: &w)
+            .encode(headerVersion: R.api.responseHeaderVersion(version), into: &w)
         response.encode(version: version, into: &w)
         try w.check()
         w.endLength(mark)

@@ -3,7 +3,7 @@
 /// A group member's heartbeat. Value type; any thread.
 public struct HeartbeatRequest: KafkaRequest {
     public typealias Response = HeartbeatResponse
-    public static let apiKey = ApiKey.heartbeat
+    public static let api = ApiSpec.heartbeat
 
     public var groupId = ""
     public var generationId: Int32 = 0
@@ -29,7 +29,7 @@ public struct HeartbeatRequest: KafkaRequest {
 
 /// Whether the membership is still good. Value type; any thread.
 public struct HeartbeatResponse: KafkaResponse {
-    public static let apiKey = ApiKey.heartbeat
+    public static let api = ApiSpec.heartbeat
 
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -41,14 +41,4 @@ public struct HeartbeatResponse: KafkaResponse {
         c.int16(&errorCode)
         c.noTaggedFields()
     }
-}
-
-extension HeartbeatRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension HeartbeatResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

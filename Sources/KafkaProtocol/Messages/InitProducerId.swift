@@ -3,7 +3,7 @@
 /// Asks for a producer id (and, v3+, bumps the epoch of an existing one). Value type; any thread.
 public struct InitProducerIdRequest: KafkaRequest {
     public typealias Response = InitProducerIdResponse
-    public static let apiKey = ApiKey.initProducerId
+    public static let api = ApiSpec.initProducerId
 
     public var transactionalId: String? = nil
     public var transactionTimeoutMs: Int32 = -1
@@ -25,7 +25,7 @@ public struct InitProducerIdRequest: KafkaRequest {
 
 /// The producer id and epoch. Value type; any thread.
 public struct InitProducerIdResponse: KafkaResponse {
-    public static let apiKey = ApiKey.initProducerId
+    public static let api = ApiSpec.initProducerId
 
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -41,14 +41,4 @@ public struct InitProducerIdResponse: KafkaResponse {
         c.int16(&producerEpoch)
         c.noTaggedFields()
     }
-}
-
-extension InitProducerIdRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension InitProducerIdResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

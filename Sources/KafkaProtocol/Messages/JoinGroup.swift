@@ -3,7 +3,7 @@
 /// Joins a consumer group. Value type; any thread.
 public struct JoinGroupRequest: KafkaRequest {
     public typealias Response = JoinGroupResponse
-    public static let apiKey = ApiKey.joinGroup
+    public static let api = ApiSpec.joinGroup
 
     public struct GroupProtocol: WireStruct {
         public var name = ""
@@ -46,7 +46,7 @@ public struct JoinGroupRequest: KafkaRequest {
 
 /// The generation, the chosen protocol and (for the leader) the members. Value type; any thread.
 public struct JoinGroupResponse: KafkaResponse {
-    public static let apiKey = ApiKey.joinGroup
+    public static let api = ApiSpec.joinGroup
 
     public struct Member: WireStruct {
         public var memberId = ""
@@ -85,14 +85,4 @@ public struct JoinGroupResponse: KafkaResponse {
         c.structs(&members, version: v)
         c.noTaggedFields()
     }
-}
-
-extension JoinGroupRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension JoinGroupResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -1,14 +1,16 @@
-// Requests and responses: a message is a `WireStruct` that also knows its API key. The
-// version range and flexible threshold come from the one table in `SupportedVersions`.
+// Requests and responses: a message is a `WireStruct` that also knows its API, whose version
+// range and flexible threshold come from the one table in `ApiSpec`.
 
 /// A request or response body of one Kafka API.
 ///
-/// Each message implements the two entry points below with one line each, calling
-/// `decodeBody` / `encodeBody`: that concrete call is what lets the compiler specialize the
-/// generic `code(_:version:)` declaration for `ByteReader` and `ByteWriter` (a generic
-/// default would run unspecialized, several times slower).
+/// A message declares `api` and `code(_:version:)`; the two entry points below come from
+/// the extension. They stay protocol requirements on purpose: each message then gets its own
+/// witness for them, which the optimizer specializes for its concrete type, so the witness
+/// calls `code` specialized for `ByteReader` and `ByteWriter` (a release build's symbols show
+/// it) even when the caller is generic or in another module.
 public protocol KafkaMessage: WireStruct {
-    static var apiKey: ApiKey { get }
+    /// The API's row in the `ApiSpec` table (a request and its response share it).
+    static var api: ApiSpec { get }
 
     /// Reads the body at `version`; failures are left in `r` (sticky), fields absent in
     /// `version` keep their defaults.
@@ -29,20 +31,19 @@ public protocol KafkaRequest: KafkaMessage {
 public protocol KafkaResponse: KafkaMessage {}
 
 extension KafkaMessage {
-    /// The versions we speak (from `SupportedVersions`; every message type has a row there,
-    /// the fallback is a range no real version falls in).
-    public static var supportedVersions: ClosedRange<Int16> {
-        SupportedVersions.versions(for: apiKey) ?? Int16.min...Int16.min
+    public static var apiKey: ApiKey { api.key }
+
+    public init(from r: inout ByteReader, version: Int16) {
+        self.init()
+        let saved = r.flexible
+        r.flexible = Self.api.isFlexible(version)
+        code(&r, version: version)
+        r.flexible = saved
     }
 
-    /// Whether `version` uses compact encodings and tagged fields.
-    public static func isFlexible(version: Int16) -> Bool { SupportedVersions.isFlexible(apiKey, version: version) }
-
-    /// The implementation of `encode(version:into:)`.
-    @inline(__always)
-    public func encodeBody(version: Int16, into w: inout ByteWriter) {
+    public func encode(version: Int16, into w: inout ByteWriter) {
         let saved = w.flexible
-        w.flexible = Self.isFlexible(version: version)
+        w.flexible = Self.api.isFlexible(version)
         var copy = self
         copy.code(&w, version: version)
         w.flexible = saved
@@ -56,20 +57,9 @@ extension KafkaMessage {
         return w.bytes
     }
 
-    /// The implementation of `init(from:version:)`.
-    @inline(__always)
-    public static func decodeBody(from r: inout ByteReader, version: Int16) -> Self {
-        var value = Self()
-        let saved = r.flexible
-        r.flexible = isFlexible(version: version)
-        value.code(&r, version: version)
-        r.flexible = saved
-        return value
-    }
-
     /// Decodes a whole body, which must use every byte.
     public static func decode(_ bytes: [UInt8], version: Int16) throws(ProtocolError) -> Self {
-        guard supportedVersions.contains(version) else { throw .unsupportedVersion(api: apiKey, version: version) }
+        guard api.versions.contains(version) else { throw .unsupportedVersion(api: apiKey, version: version) }
         var r = ByteReader(bytes)
         let value = Self(from: &r, version: version)
         do {

@@ -3,7 +3,7 @@
 /// Leaves a group. Value type; any thread.
 public struct LeaveGroupRequest: KafkaRequest {
     public typealias Response = LeaveGroupResponse
-    public static let apiKey = ApiKey.leaveGroup
+    public static let api = ApiSpec.leaveGroup
 
     public struct Member: WireStruct {
         public var memberId = ""
@@ -45,7 +45,7 @@ public struct LeaveGroupRequest: KafkaRequest {
 
 /// The outcome (per member from v3). Value type; any thread.
 public struct LeaveGroupResponse: KafkaResponse {
-    public static let apiKey = ApiKey.leaveGroup
+    public static let api = ApiSpec.leaveGroup
 
     public struct Member: WireStruct {
         public var memberId = ""
@@ -72,14 +72,4 @@ public struct LeaveGroupResponse: KafkaResponse {
         if v >= 3 { c.structs(&members, version: v) }
         c.noTaggedFields()
     }
-}
-
-extension LeaveGroupRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension LeaveGroupResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

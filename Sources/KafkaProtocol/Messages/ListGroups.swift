@@ -4,7 +4,7 @@
 /// Value type; any thread.
 public struct ListGroupsRequest: KafkaRequest {
     public typealias Response = ListGroupsResponse
-    public static let apiKey = ApiKey.listGroups
+    public static let api = ApiSpec.listGroups
 
     public var statesFilter: [String] = []
     public var typesFilter: [String] = []
@@ -20,7 +20,7 @@ public struct ListGroupsRequest: KafkaRequest {
 
 /// The groups. Value type; any thread.
 public struct ListGroupsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.listGroups
+    public static let api = ApiSpec.listGroups
 
     public struct Group: WireStruct {
         public var groupId = ""
@@ -49,14 +49,4 @@ public struct ListGroupsResponse: KafkaResponse {
         c.structs(&groups, version: v)
         c.noTaggedFields()
     }
-}
-
-extension ListGroupsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ListGroupsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -3,7 +3,7 @@
 /// Looks up offsets by timestamp. Value type; any thread.
 public struct ListOffsetsRequest: KafkaRequest {
     public typealias Response = ListOffsetsResponse
-    public static let apiKey = ApiKey.listOffsets
+    public static let api = ApiSpec.listOffsets
 
     /// The special timestamps.
     public static let latestTimestamp: Int64 = -1
@@ -27,20 +27,7 @@ public struct ListOffsetsRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var replicaId: Int32 = -1
     public var isolationLevel: Int8 = 0
@@ -60,7 +47,7 @@ public struct ListOffsetsRequest: KafkaRequest {
 
 /// The offsets found per partition. Value type; any thread.
 public struct ListOffsetsResponse: KafkaResponse {
-    public static let apiKey = ApiKey.listOffsets
+    public static let api = ApiSpec.listOffsets
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -79,16 +66,7 @@ public struct ListOffsetsResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var throttleTimeMs: Int32 = 0
     public var topics: [Topic] = []
@@ -100,14 +78,4 @@ public struct ListOffsetsResponse: KafkaResponse {
         c.structs(&topics, version: v)
         c.noTaggedFields()
     }
-}
-
-extension ListOffsetsRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ListOffsetsResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -5,7 +5,7 @@
 /// Value type; any thread.
 public struct MetadataRequest: KafkaRequest {
     public typealias Response = MetadataResponse
-    public static let apiKey = ApiKey.metadata
+    public static let api = ApiSpec.metadata
 
     public struct Topic: WireStruct {
         public var topicId = KafkaUUID.zero
@@ -50,7 +50,7 @@ public struct MetadataRequest: KafkaRequest {
 
 /// The cluster's brokers and the state of the topics asked for. Value type; any thread.
 public struct MetadataResponse: KafkaResponse {
-    public static let apiKey = ApiKey.metadata
+    public static let api = ApiSpec.metadata
 
     public struct Broker: WireStruct {
         public var nodeId: Int32 = 0
@@ -131,14 +131,4 @@ public struct MetadataResponse: KafkaResponse {
         if (8...10).contains(v) { c.int32(&clusterAuthorizedOperations) }
         c.noTaggedFields()
     }
-}
-
-extension MetadataRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension MetadataResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

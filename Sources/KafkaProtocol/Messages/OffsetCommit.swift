@@ -3,7 +3,7 @@
 /// Commits offsets for a group. Value type; any thread.
 public struct OffsetCommitRequest: KafkaRequest {
     public typealias Response = OffsetCommitResponse
-    public static let apiKey = ApiKey.offsetCommit
+    public static let api = ApiSpec.offsetCommit
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -27,20 +27,7 @@ public struct OffsetCommitRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var groupId = ""
     /// The generation (or, for the new consumer protocol, the member epoch); -1 outside a
@@ -69,7 +56,7 @@ public struct OffsetCommitRequest: KafkaRequest {
 
 /// The outcome per partition of an offset commit. Value type; any thread.
 public struct OffsetCommitResponse: KafkaResponse {
-    public static let apiKey = ApiKey.offsetCommit
+    public static let api = ApiSpec.offsetCommit
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -82,16 +69,7 @@ public struct OffsetCommitResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var throttleTimeMs: Int32 = 0
     public var topics: [Topic] = []
@@ -103,14 +81,4 @@ public struct OffsetCommitResponse: KafkaResponse {
         c.structs(&topics, version: v)
         c.noTaggedFields()
     }
-}
-
-extension OffsetCommitRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension OffsetCommitResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -5,7 +5,7 @@
 /// every partition the group has committed (v2+). Value type; any thread.
 public struct OffsetFetchRequest: KafkaRequest {
     public typealias Response = OffsetFetchResponse
-    public static let apiKey = ApiKey.offsetFetch
+    public static let api = ApiSpec.offsetFetch
 
     public struct Topic: WireStruct {
         public var name = ""
@@ -73,7 +73,7 @@ public struct OffsetFetchRequest: KafkaRequest {
 
 /// Committed offsets per partition (v1–7) or per group (v8+). Value type; any thread.
 public struct OffsetFetchResponse: KafkaResponse {
-    public static let apiKey = ApiKey.offsetFetch
+    public static let api = ApiSpec.offsetFetch
 
     public struct Partition: WireStruct {
         public var partitionIndex: Int32 = 0
@@ -92,16 +92,7 @@ public struct OffsetFetchResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public struct Group: WireStruct {
         public var groupId = ""
@@ -136,14 +127,4 @@ public struct OffsetFetchResponse: KafkaResponse {
         }
         c.noTaggedFields()
     }
-}
-
-extension OffsetFetchRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension OffsetFetchResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

@@ -4,7 +4,7 @@
 /// Appends record batches to partitions. Value type; any thread.
 public struct ProduceRequest: KafkaRequest {
     public typealias Response = ProduceResponse
-    public static let apiKey = ApiKey.produce
+    public static let api = ApiSpec.produce
 
     public struct Partition: WireStruct {
         public var index: Int32 = 0
@@ -21,20 +21,7 @@ public struct ProduceRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(name: String, partitions: [Partition]) {
-            self.name = name
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var transactionalId: String? = nil
     /// 0: no answer, 1: the leader, -1: all in-sync replicas.
@@ -103,7 +90,7 @@ public struct NodeEndpoint: WireStruct {
 
 /// The outcome per partition of a produce. Value type; any thread.
 public struct ProduceResponse: KafkaResponse {
-    public static let apiKey = ApiKey.produce
+    public static let api = ApiSpec.produce
 
     public struct RecordError: WireStruct {
         public var batchIndex: Int32 = 0
@@ -144,16 +131,7 @@ public struct ProduceResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var name = ""
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.string(&name)
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = NamedTopic<Partition>
 
     public var topics: [Topic] = []
     public var throttleTimeMs: Int32 = 0
@@ -170,14 +148,4 @@ public struct ProduceResponse: KafkaResponse {
             }
         }
     }
-}
-
-extension ProduceRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension ProduceResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

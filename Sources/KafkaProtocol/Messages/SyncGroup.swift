@@ -3,7 +3,7 @@
 /// Sends the leader's assignments (empty for followers). Value type; any thread.
 public struct SyncGroupRequest: KafkaRequest {
     public typealias Response = SyncGroupResponse
-    public static let apiKey = ApiKey.syncGroup
+    public static let api = ApiSpec.syncGroup
 
     public struct Assignment: WireStruct {
         public var memberId = ""
@@ -46,7 +46,7 @@ public struct SyncGroupRequest: KafkaRequest {
 
 /// This member's assignment. Value type; any thread.
 public struct SyncGroupResponse: KafkaResponse {
-    public static let apiKey = ApiKey.syncGroup
+    public static let api = ApiSpec.syncGroup
 
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -66,14 +66,4 @@ public struct SyncGroupResponse: KafkaResponse {
         c.bytes(&assignment)
         c.noTaggedFields()
     }
-}
-
-extension SyncGroupRequest {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
-}
-
-extension SyncGroupResponse {
-    public init(from r: inout ByteReader, version: Int16) { self = Self.decodeBody(from: &r, version: version) }
-    public func encode(version: Int16, into w: inout ByteWriter) { encodeBody(version: version, into: &w) }
 }

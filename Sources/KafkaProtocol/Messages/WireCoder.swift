@@ -3,10 +3,12 @@
 // writing each field, `ByteReader` by reading each field into the same property, so encode
 // and decode cannot drift apart. Fields absent in a version are simply skipped and keep the
 // default value of the type's `init()`. Strings, byte strings and arrays use the compact
-// encodings when the coder's `flexible` flag is set (the message sets it from its version).
+// encodings when the coder's `flexible` flag is set (the message sets it from its version and
+// its `ApiSpec` row).
 //
 // What is declarative and what is hand-written in this module:
-// - declarative: every request and response body (Messages/<Api>.swift, one file per API);
+// - declarative: every request and response body (Messages/<Api>.swift, one file per API),
+//   and each API's versions and first flexible version (one row per API in ApiSpec.swift);
 // - hand-written: the primitives (Primitives/), request and response headers and framing
 //   (Headers.swift), the ApiVersions fallback, version negotiation, and the record batches.
 
@@ -22,9 +24,7 @@ public protocol WireCoder {
     mutating func int16(_ v: inout Int16)
     mutating func int32(_ v: inout Int32)
     mutating func int64(_ v: inout Int64)
-    mutating func uint16(_ v: inout UInt16)
     mutating func bool(_ v: inout Bool)
-    mutating func float64(_ v: inout Double)
     mutating func uuid(_ v: inout KafkaUUID)
     mutating func string(_ v: inout String)
     mutating func nullableString(_ v: inout String?)
@@ -115,16 +115,8 @@ extension WireCoder {
         array(&v, minElementSize: 4, make: { 0 }) { c, e in c.int32(&e) }
     }
 
-    public mutating func int64s(_ v: inout [Int64]) {
-        array(&v, minElementSize: 8, make: { 0 }) { c, e in c.int64(&e) }
-    }
-
     public mutating func strings(_ v: inout [String]) {
         array(&v, minElementSize: 1, make: { "" }) { c, e in c.string(&e) }
-    }
-
-    public mutating func nullableStrings(_ v: inout [String]?) {
-        nullableArray(&v, minElementSize: 1, make: { "" }) { c, e in c.string(&e) }
     }
 }
 
@@ -134,9 +126,7 @@ extension ByteWriter: WireCoder {
     public mutating func int16(_ v: inout Int16) { writeInt16(v) }
     public mutating func int32(_ v: inout Int32) { writeInt32(v) }
     public mutating func int64(_ v: inout Int64) { writeInt64(v) }
-    public mutating func uint16(_ v: inout UInt16) { writeUInt16(v) }
     public mutating func bool(_ v: inout Bool) { writeBool(v) }
-    public mutating func float64(_ v: inout Double) { writeFloat64(v) }
     public mutating func uuid(_ v: inout KafkaUUID) { writeUUID(v) }
     public mutating func string(_ v: inout String) {
         do { try writeString(v, compact: flexible) } catch { fail(error) }
@@ -191,9 +181,7 @@ extension ByteReader: WireCoder {
     public mutating func int16(_ v: inout Int16) { v = readInt16() }
     public mutating func int32(_ v: inout Int32) { v = readInt32() }
     public mutating func int64(_ v: inout Int64) { v = readInt64() }
-    public mutating func uint16(_ v: inout UInt16) { v = readUInt16() }
     public mutating func bool(_ v: inout Bool) { v = readBool() }
-    public mutating func float64(_ v: inout Double) { v = readFloat64() }
     public mutating func uuid(_ v: inout KafkaUUID) { v = readUUID() }
     public mutating func string(_ v: inout String) { v = readString(compact: flexible) }
     public mutating func nullableString(_ v: inout String?) { v = readNullableString(compact: flexible) }

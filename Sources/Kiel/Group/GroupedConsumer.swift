@@ -24,7 +24,7 @@ import ZooKeeper
 ///                                    zkHosts: ["zk1:2181", "zk2:2181"], deserializer: .json)
 /// consumer.onMessages = { messages in for m in messages { handle(m.value) } }
 /// consumer.consume("jobs")
-/// consumer.start { result in ... }
+/// consumer.connect { result in ... }
 /// ```
 ///
 /// Loop-confined: create it and call it on the loop thread only; every callback runs there.
@@ -44,6 +44,8 @@ public final class GroupedConsumer<Value> {
         /// A batch that needs more than the whole budget (a decompression bomb) is reported
         /// through `onError` as a `protocolViolation`, like a corrupt batch.
         public var decodeBudget: DecodeBudget?
+        /// The least asked per partition, so a large record still fits (as `SingleConsumer`'s).
+        public var partitionMaxBytesFloor = 1 << 20
         /// This member's name in the party; `hostname:unique-id` by default.
         public var memberName: String = GroupMemberName.generate()
         public var cluster = Cluster.Options()
@@ -100,11 +102,8 @@ public final class GroupedConsumer<Value> {
         guard !options.memberName.isEmpty, !options.memberName.contains("/") else {
             throw .invalidArgument("member name \"\(options.memberName)\" can't be a znode name")
         }
-        let resetTimestamp: Int64
-        switch options.startWithoutCommit {
-        case .beginning: resetTimestamp = -2
-        case .end: resetTimestamp = -1
-        default: throw .invalidArgument("startWithoutCommit must be .beginning or .end")
+        guard options.startWithoutCommit == .beginning || options.startWithoutCommit == .end else {
+            throw .invalidArgument("startWithoutCommit must be .beginning or .end")
         }
         self.loop = loop
         self.group = group
@@ -119,12 +118,16 @@ public final class GroupedConsumer<Value> {
         } catch {
             throw .zookeeper(error)
         }
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: GroupFetcher.Settings(
-            maxWait: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, resetTimestamp: resetTimestamp,
-            decodeBudget: options.decodeBudget))
+        var fetch = FetchEngine.Settings()
+        fetch.maxWait = maxWaitTime
+        fetch.minBytes = minBytes
+        fetch.maxBytes = maxBytes
+        fetch.decodeBudget = options.decodeBudget
+        fetch.partitionMaxBytesFloor = options.partitionMaxBytesFloor
         let source = KafkaGroupSource(cluster: cluster,
                                       offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
-                                      fetcher: fetcher)
+                                      fetcher: FetchEngine(loop: loop, cluster: cluster, settings: fetch),
+                                      startWithoutCommit: options.startWithoutCommit)
         let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName)
         var settings = GroupMember<[Record]>.Settings()
         settings.autocommit = autocommit
@@ -147,7 +150,7 @@ public final class GroupedConsumer<Value> {
     /// share. `completion` runs once the member is in the group. Brokers that can't be reached
     /// yet are asked again after a backoff (each failure goes to `onError`); if that goes on
     /// for 30 s, `completion` gets the last error while the consumer keeps trying.
-    public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
+    public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         started = true
@@ -159,6 +162,10 @@ public final class GroupedConsumer<Value> {
         }
         bootstrap()
     }
+
+    /// The earlier name of `connect`.
+    @available(*, deprecated, renamed: "connect")
+    public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) { connect(completion) }
 
     /// Loads metadata, asking again after a backoff while no broker answers, then joins.
     private func bootstrap() {

@@ -9,22 +9,27 @@ extension PartitionKey {
 }
 
 /// What a group member needs from Kafka, on a `Cluster`: partition counts from metadata,
-/// committed offsets from the group coordinator (falling back to the reset position), commits,
-/// and a fetcher for the partitions the member consumes.
+/// committed offsets from the group coordinator (falling back to `startWithoutCommit`),
+/// commits, and the fetch engine, continuously fetching the partitions the member consumes.
 ///
 /// Loop-confined: call it on the loop thread only; callbacks run there.
 final class KafkaGroupSource: GroupPartitionSource {
     typealias Batch = [Record]
     let cluster: Cluster
     let offsets: GroupOffsetStore
-    let fetcher: GroupFetcher
+    let fetcher: FetchEngine
+    /// Where a partition without a committed offset starts: `.beginning` or `.end`; also where
+    /// a committed offset found out of range goes.
+    let startWithoutCommit: StartPosition
     var onBatch: ((PartitionKey, [Record], Int64) -> Void)?
     var onError: ((any Error) -> Void)?
 
-    init(cluster: Cluster, offsets: GroupOffsetStore, fetcher: GroupFetcher) {
+    init(cluster: Cluster, offsets: GroupOffsetStore, fetcher: FetchEngine, startWithoutCommit: StartPosition = .beginning) {
         self.cluster = cluster
         self.offsets = offsets
         self.fetcher = fetcher
+        self.startWithoutCommit = startWithoutCommit
+        fetcher.startContinuous()
         fetcher.onRecords = { [weak self] tp, records, next in self?.onBatch?(PartitionKey(tp), records, next) }
         fetcher.onError = { [weak self] error in self?.onError?(error) }
     }
@@ -51,7 +56,9 @@ final class KafkaGroupSource: GroupPartitionSource {
             case .failure(let error): completion(.failure(error))
             case .success(let committed):
                 let missing = tps.filter { (committed[$0] ?? -1) < 0 }
-                self.fetcher.resetOffsets(missing) { reset in
+                let timestamp = self.startWithoutCommit.listOffsetsTimestamp() ?? -2
+                let lookups = Dictionary(uniqueKeysWithValues: missing.map { ($0, timestamp) })
+                self.fetcher.listOffsets(lookups) { reset in
                     switch reset {
                     case .failure(let error): completion(.failure(error))
                     case .success(let resetOffsets):
@@ -76,8 +83,10 @@ final class KafkaGroupSource: GroupPartitionSource {
         self.offsets.commit(byTP) { result in completion(result.mapError { $0 }) }
     }
 
-    func startFetching(_ key: PartitionKey, at offset: Int64) { fetcher.start(key.topicPartition, at: offset) }
-    func stopFetching(_ key: PartitionKey) { fetcher.stop(key.topicPartition) }
+    func startFetching(_ key: PartitionKey, at offset: Int64) {
+        fetcher.assign(key.topicPartition, from: .offset(offset), ifOutOfRange: startWithoutCommit)
+    }
+    func stopFetching(_ key: PartitionKey) { fetcher.unassign(key.topicPartition) }
 
     func close() {
         fetcher.close()

@@ -46,8 +46,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 UUID1 = uuid.UUID("0123456789abcdef0123456789abcdef")
 ZERO = uuid.UUID(int=0)
 
-# The version ranges of SupportedVersions.swift (the fixtures cover each fully, within what
-# kafka-python can encode).
+# The version ranges of the table in Sources/KafkaProtocol/Messages/ApiSpec.swift (the
+# fixtures cover each fully, within what kafka-python can encode).
 OURS = {
     "ApiVersions": (0, 3), "Metadata": (0, 12), "Produce": (3, 11), "Fetch": (4, 17),
     "ListOffsets": (1, 10), "FindCoordinator": (0, 6), "OffsetCommit": (2, 9),

@@ -57,6 +57,9 @@ final class GroupedConsumerFaultTests: XCTestCase {
         options.metadataInterval = .seconds(30)
         options.cluster = ProxyWork.clusterOptions()
         options.memberName = "member-1"
+        // Answers of at most 64 KiB per partition, so the byte counts of the plans land inside
+        // them and every fate is met before the work is done.
+        options.partitionMaxBytesFloor = 64 << 10
         let consumer = try GroupedConsumer(loop: loop, brokers: [broker.bootstrap], group: group,
                                            zkHosts: ["\(zk.host):\(zk.port)"], deserializer: .string,
                                            maxWaitTime: .milliseconds(100), maxBytes: 256 << 10, options: options)
@@ -74,7 +77,7 @@ final class GroupedConsumerFaultTests: XCTestCase {
                     consumer.close { done(.success(())) }
                 }
             }
-            consumer.start { result in
+            consumer.connect { result in
                 if case .failure(let error) = result { done(.failure(error)) }
             }
         }

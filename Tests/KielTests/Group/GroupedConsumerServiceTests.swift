@@ -35,7 +35,7 @@ final class GroupedConsumerServiceTests: XCTestCase {
         consumer.onRebalance = { [unowned self] change in self.changes[name, default: []].append(change) }
         consumer.onError = { [unowned self] error in self.errors.append("\(name): \(error)") }
         for topic in topics { consumer.consume(topic) }
-        consumer.start { [unowned self] result in
+        consumer.connect { [unowned self] result in
             if case .failure(let error) = result { self.errors.append("start \(name): \(error)") }
         }
         consumers.append(consumer)

@@ -1,7 +1,19 @@
+// Duration conversions for the whole package, written once. Each saturates instead of
+// trapping, so a "practically forever" setting (`.seconds(Int64.max)`) works everywhere.
+
 extension Duration {
-    /// Whole milliseconds, as the wire's timeouts are given; saturates instead of trapping, so
-    /// a "practically forever" setting works.
-    var milliseconds: Int64 {
+    /// Whole nanoseconds; sub-nanosecond parts are dropped.
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflowAgain { return seconds < 0 ? .min : .max }
+        return total
+    }
+
+    /// Whole milliseconds, as the wire's timeouts are given.
+    package var milliseconds: Int64 {
         let (seconds, attoseconds) = components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds < 0 ? .min : .max }
@@ -10,9 +22,8 @@ extension Duration {
         return total
     }
 
-    /// Whole nanoseconds for monotonic arithmetic: negative durations count as zero, and a
-    /// duration beyond UInt64 nanoseconds saturates instead of trapping.
-    var unsignedNanoseconds: UInt64 {
+    /// Whole nanoseconds for monotonic arithmetic: negative durations count as zero.
+    package var unsignedNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
@@ -20,17 +31,15 @@ extension Duration {
         let (total, overflowAgain) = whole.addingReportingOverflow(UInt64(max(0, attoseconds) / 1_000_000_000))
         return overflowAgain ? .max : total
     }
-}
 
-extension Duration {
     /// `self + other`, stopping at Int64.max seconds: beyond it `components` traps, and so
     /// would every deadline computed from the sum of two "forever" settings.
-    func cappedAdding(_ other: Duration) -> Duration { min(self + other, .seconds(Int64.max)) }
+    package func cappedAdding(_ other: Duration) -> Duration { min(self + other, .seconds(Int64.max)) }
 }
 
 extension UInt64 {
     /// `self + n`, stopping at the largest instant instead of trapping or wrapping around.
-    func saturatingAdd(_ n: UInt64) -> UInt64 {
+    package func saturatingAdd(_ n: UInt64) -> UInt64 {
         let (sum, overflow) = addingReportingOverflow(n)
         return overflow ? .max : sum
     }

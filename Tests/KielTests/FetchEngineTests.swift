@@ -1,9 +1,18 @@
 import XCTest
 @testable import Kiel
 
-/// The grouped consumer's fetcher against the scripted broker: partitions start and stop at
-/// any moment, and a leader that answers only errors is not asked again in a tight loop.
-final class GroupFetcherTests: XCTestCase {
+/// The fetch engine every consumer owns, fetching continuously against the scripted broker:
+/// partitions start and stop at any moment, and a leader that answers only errors is not asked
+/// again in a tight loop.
+final class FetchEngineTests: XCTestCase {
+    private func makeEngine(_ loop: IOLoop, _ cluster: Cluster, maxWait: Duration) -> FetchEngine {
+        var settings = FetchEngine.Settings()
+        settings.maxWait = maxWait
+        let engine = FetchEngine(loop: loop, cluster: cluster, settings: settings)
+        engine.startContinuous()
+        return engine
+    }
+
     private func spin(_ loop: IOLoop, turns: Int = 2000, until condition: () -> Bool) -> Bool {
         for _ in 0 ..< turns {
             if condition() { return true }
@@ -28,7 +37,7 @@ final class GroupFetcherTests: XCTestCase {
         let loop = try IOLoop()
         let cluster = try startCluster(loop, broker)
         defer { cluster.close() }
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(50))
         var got: [TopicPartition: [Int64]] = [:]
         var values: [TopicPartition: [[UInt8]]] = [:]
         fetcher.onRecords = { tp, records, next in
@@ -36,21 +45,21 @@ final class GroupFetcherTests: XCTestCase {
             values[tp, default: []] += records.compactMap(\.value)
             XCTAssertEqual(next, records.last.map { $0.offset + 1 })
         }
-        fetcher.start(TopicPartition("t", 0), at: 1)
-        fetcher.start(TopicPartition("t", 1), at: 0)
+        fetcher.assign(TopicPartition("t", 0), from: .offset(1))
+        fetcher.assign(TopicPartition("t", 1), from: .offset(0))
         XCTAssertTrue(spin(loop) { got[TopicPartition("t", 0)] == [1, 2] && got[TopicPartition("t", 1)] == [0, 1] })
         XCTAssertEqual(values[TopicPartition("t", 1)], [[10], [11]])
 
-        fetcher.stop(TopicPartition("t", 0))
+        fetcher.unassign(TopicPartition("t", 0))
         try broker.append(topic: "t", partition: 0, values: [[3]])
         try broker.append(topic: "t", partition: 1, values: [[12]])
         XCTAssertTrue(spin(loop) { got[TopicPartition("t", 1)] == [0, 1, 2] })
         XCTAssertFalse(spin(loop, turns: 40) { got[TopicPartition("t", 0)] != [1, 2] }, "a stopped partition stays stopped")
 
         var reset: Result<[TopicPartition: Int64], KielError>?
-        fetcher.resetOffsets([TopicPartition("t", 0)]) { reset = $0 }
+        fetcher.listOffsets([TopicPartition("t", 0): -2]) { reset = $0 }
         XCTAssertTrue(spin(loop) { reset != nil })
-        XCTAssertEqual(try reset?.get(), [TopicPartition("t", 0): 0], "earliest by default")
+        XCTAssertEqual(try reset?.get(), [TopicPartition("t", 0): 0], "earliest")
         fetcher.close()
     }
 
@@ -62,8 +71,8 @@ final class GroupFetcherTests: XCTestCase {
         let cluster = try startCluster(loop, broker)
         defer { cluster.close() }
         broker.script(.fetch, Array(repeating: .error(3), count: 20))
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
-        fetcher.start(TopicPartition("t", 0), at: 0)
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(50))
+        fetcher.assign(TopicPartition("t", 0), from: .offset(0))
         func fetches() -> Int { broker.counts().fetchesByNode.values.reduce(0, +) }
         XCTAssertTrue(spin(loop) { fetches() == 1 })
         // The virtual clock stands still: the paused leader is not asked again.
@@ -87,10 +96,10 @@ final class GroupFetcherTests: XCTestCase {
         let loop = try IOLoop()
         let cluster = try startCluster(loop, broker)
         defer { cluster.close() }
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .milliseconds(50)))
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(50))
         var delivered: [(offset: Int64, next: Int64)] = []
         fetcher.onRecords = { _, records, next in delivered += records.map { ($0.offset, next) } }
-        fetcher.start(TopicPartition("t", 0), at: .max - 1)
+        fetcher.assign(TopicPartition("t", 0), from: .offset(.max - 1))
         XCTAssertTrue(spin(loop) { !delivered.isEmpty })
         XCTAssertEqual(delivered.map(\.offset), [.max])
         XCTAssertEqual(delivered.map(\.next), [.max], "the position saturates at the last offset")
@@ -106,11 +115,39 @@ final class GroupFetcherTests: XCTestCase {
         defer { cluster.close() }
         // maxWait plus the connection's request timeout is the Fetch's deadline: the sum of a
         // "forever" wait and anything must saturate, not trap.
-        let fetcher = GroupFetcher(loop: loop, cluster: cluster, settings: .init(maxWait: .seconds(Int64.max)))
+        let fetcher = makeEngine(loop, cluster, maxWait: .seconds(Int64.max))
         var got: [Int64] = []
         fetcher.onRecords = { _, records, _ in got += records.map(\.offset) }
-        fetcher.start(TopicPartition("t", 0), at: 0)
+        fetcher.assign(TopicPartition("t", 0), from: .offset(0))
         XCTAssertTrue(spin(loop) { got == [0] })
+        fetcher.close()
+    }
+
+    func testPauseResumeAndSeek() throws {
+        let broker = try ScriptedBroker(topics: ["t": 2])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0], [1], [2]])
+        try broker.append(topic: "t", partition: 1, values: [[10]])
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(20))
+        let p0 = TopicPartition("t", 0), p1 = TopicPartition("t", 1)
+        var got: [TopicPartition: [Int64]] = [:]
+        fetcher.onRecords = { tp, records, _ in got[tp, default: []] += records.map(\.offset) }
+        fetcher.assign(p0, from: .beginning)
+        fetcher.assign(p1, from: .offset(0))
+        fetcher.pause(p1)
+        XCTAssertTrue(spin(loop) { got[p0] == [0, 1, 2] })
+        XCTAssertFalse(spin(loop, turns: 40) { got[p1] != nil }, "a paused partition is not fetched")
+        fetcher.resume(p1)
+        XCTAssertTrue(spin(loop) { got[p1] == [0] })
+        fetcher.seek(p0, to: .offset(1))
+        XCTAssertTrue(spin(loop) { got[p0] == [0, 1, 2, 1, 2] }, "read again from the offset sought")
+        XCTAssertEqual(fetcher.position(p0), 3)
+        XCTAssertEqual(fetcher.highWatermark(p0), 3)
+        fetcher.seek(p0, to: .end)
+        XCTAssertTrue(spin(loop) { fetcher.position(p0) == 3 })
         fetcher.close()
     }
 }

@@ -1,0 +1,211 @@
+import KafkaProtocol
+import KielIO
+
+/// Fetch requests and their answers: one request per leader, built and absorbed the same way
+/// whether the engine runs a single round or keeps fetching.
+extension FetchEngine {
+    /// Fetch versions that name topics by string (v13+ use topic ids; Kafka 4 still speaks 4–12).
+    static var fetchVersions: ClosedRange<Int16> { 4...12 }
+
+    /// What one round brought: each partition's records (at or after its position), in the
+    /// order of the answers, and whether any partition answered with an error.
+    struct Round {
+        var records: [(TopicPartition, [Record])] = []
+        var partitionErrors = false
+    }
+
+    /// The offset and run each partition of a request was asked at, to recognise a stale answer.
+    typealias Asked = [TopicPartition: (offset: Int64, run: Int)]
+
+    enum Outcome { case moved, nothing, failed }
+
+    // MARK: one round
+
+    /// Asks each leader once for `tps` (looking positions up first where there are none) and
+    /// answers when every leader has. Fails only when every leader failed and nothing arrived.
+    func fetchRound(_ tps: [TopicPartition], _ completion: @escaping (Result<Round, KielError>) -> Void) {
+        resolvePositions(tps) { [weak self] error in
+            guard let self else { return }
+            if let error { return completion(.failure(error)) }
+            let byLeader = self.fetchableByLeader(tps)
+            guard !byLeader.isEmpty else {
+                return completion(.failure(.noBrokersAvailable("no leader known for \(tps.first?.topic ?? "")")))
+            }
+            var remaining = byLeader.count
+            var round = Round()
+            var errors: [KielError] = []
+            for (leader, group) in byLeader {
+                self.send(group, to: leader) { result in
+                    switch result {
+                    case .failure(let error): errors.append(error)
+                    case .success(let (records, outcomes)):
+                        round.records += records
+                        if outcomes.contains(.failed) { round.partitionErrors = true }
+                    }
+                    remaining -= 1
+                    guard remaining == 0 else { return }
+                    if round.records.isEmpty, errors.count == byLeader.count, let error = errors.first {
+                        return completion(.failure(error))
+                    }
+                    completion(.success(round))
+                }
+            }
+        }
+    }
+
+    /// Assigned, unpaused partitions among `tps` with a position, by leader; a partition
+    /// without a known leader asks for fresh metadata.
+    func fetchableByLeader(_ tps: some Sequence<TopicPartition>) -> [Int32: [TopicPartition]] {
+        var byLeader: [Int32: [TopicPartition]] = [:]
+        var leaderless = false
+        for tp in tps {
+            guard let a = assignments[tp], !a.paused, a.position != nil else { continue }
+            if let leader = cluster.metadata.leader(for: tp), cluster.connection(forNode: leader) != nil {
+                byLeader[leader, default: []].append(tp)
+            } else {
+                leaderless = true
+            }
+        }
+        if leaderless { refreshMetadataSoon() }
+        return byLeader
+    }
+
+    // MARK: one request
+
+    /// Sends one Fetch for `tps` to `leader` and absorbs the answer: the records per partition
+    /// (those that moved), and each partition's outcome.
+    func send(_ tps: [TopicPartition], to leader: Int32,
+              _ completion: @escaping (Result<([(TopicPartition, [Record])], [Outcome]), KielError>) -> Void) {
+        guard let connection = cluster.connection(forNode: leader) else {
+            return loop.callSoon { completion(.failure(.noBrokersAvailable("leader \(leader) is not known"))) }
+        }
+        let (request, asked) = makeRequest(tps.sorted())
+        // Capped: a "forever" maxWait plus the request timeout must not overflow the deadline.
+        let timeout = settings.maxWait.cappedAdding(connection.options.requestTimeout)
+        connection.send(request, timeout: timeout, versionRange: Self.fetchVersions) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .failure(let error):
+                if error.isRetriable { self.refreshMetadataSoon() }
+                completion(.failure(error))
+            case .success(let answer):
+                completion(.success(self.absorb(answer.response, asked: asked)))
+            }
+        }
+    }
+
+    /// kiel's rule: `maxBytes` shared evenly among the partitions asked of one leader, never
+    /// below the floor, and more for a partition whose next batch did not fit.
+    func makeRequest(_ tps: [TopicPartition]) -> (FetchRequest, Asked) {
+        var asked: Asked = [:]
+        for tp in tps { asked[tp] = (assignments[tp]!.position!, assignments[tp]!.run) }
+        let share = partitionMaxBytes(total: settings.maxBytes, partitions: tps.count, floor: settings.partitionMaxBytesFloor)
+        var request = FetchRequest()
+        request.maxWaitMs = Int32(clamping: settings.maxWait.milliseconds)
+        request.minBytes = Int32(clamping: settings.minBytes)
+        request.maxBytes = Int32(clamping: max(settings.maxBytes, Int(share)))
+        let byTopic = Dictionary(grouping: tps, by: \.topic)
+        request.topics = byTopic.keys.sorted().map { topic in
+            FetchRequest.Topic(topic: topic, partitions: byTopic[topic]!.map {
+                FetchRequest.Partition(partition: $0.partition, fetchOffset: asked[$0]!.offset,
+                                       partitionMaxBytes: max(share, assignments[$0]?.maxBytesOverride ?? 0))
+            })
+        }
+        return (request, asked)
+    }
+
+    // MARK: answers
+
+    /// Every partition of one answer, sharing one decode budget. The partition that decodes
+    /// first moves one place on with every answer, so a batch that needs the whole budget gets
+    /// it within as many answers as there are partitions; the records keep the answer's order.
+    func absorb(_ response: FetchResponse, asked: Asked) -> ([(TopicPartition, [Record])], [Outcome]) {
+        let parts = response.topics.flatMap { t in t.partitions.map { (topic: t.topic, partition: $0) } }
+        guard !parts.isEmpty else { return ([], []) }
+        var budget = decodeBudget
+        var records = [(TopicPartition, [Record])?](repeating: nil, count: parts.count)
+        var outcomes: [Outcome] = []
+        let first = answers % parts.count
+        answers &+= 1
+        for i in parts.indices {
+            let index = (first + i) % parts.count
+            let (topic, p) = parts[index]
+            let tp = TopicPartition(topic, p.partitionIndex)
+            // Unassigned, sought or restarted meanwhile: this answer is for a run that is over.
+            guard let ask = asked[tp], let a = assignments[tp], a.run == ask.run, a.position == ask.offset else { continue }
+            let (got, outcome) = absorb(p, tp, budget: &budget)
+            outcomes.append(outcome)
+            if outcome == .moved { records[index] = (tp, got) }
+        }
+        return (records.compactMap { $0 }, outcomes)
+    }
+
+    /// One partition of an answer: its error code, its high watermark, and the records at or
+    /// after its position (a compressed batch may start before it), decoded under `budget`.
+    /// Moves the position past what was decoded, control batches included.
+    func absorb(_ p: FetchResponse.Partition, _ tp: TopicPartition, budget: inout DecodeBudget) -> ([Record], Outcome) {
+        guard var a = assignments[tp], let position = a.position else { return ([], .nothing) }
+        switch p.errorCode {
+        case 0:
+            break
+        case BrokerError.offsetOutOfRange:
+            outOfRange(tp)
+            onError?(.broker(BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)))
+            return ([], .failed)
+        default:
+            let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
+            if error.isRetriable { refreshMetadataSoon() }
+            onError?(.broker(error))
+            return ([], .failed)
+        }
+        a.highWatermark = p.highWatermark
+        defer { assignments[tp] = a }
+        guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
+        // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
+        // budget) are still delivered; the bad one is reported and fetched again next time.
+        let decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget)
+            .decodeUntilError(bytes, remaining: &budget)
+        if let error = decoded.error {
+            onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
+        }
+        if decoded.batches.isEmpty && decoded.truncated {
+            // Not even one whole batch fit: ask for more next time.
+            let current = a.maxBytesOverride ?? Int32(clamping: settings.partitionMaxBytesFloor)
+            a.maxBytesOverride = min(current.multipliedReportingOverflow(by: 2).overflow ? .max : current * 2, 64 << 20)
+        }
+        var from = position
+        if a.fromLatest, let first = decoded.batches.first {
+            a.fromLatest = false
+            // "Latest" landed inside a batch that was already there: skip the rest of it.
+            if first.baseOffset < position, first.lastOffset >= position { from = first.nextOffset }
+        }
+        var out: [Record] = []
+        var next = from
+        for batch in decoded.batches {
+            for record in batch.records where record.offset >= from {
+                // A hostile offset of Int64.max must not trap: the position saturates there.
+                next = record.offset == .max ? .max : record.offset + 1
+                if let floor = a.timestampFloor {
+                    if record.timestamp < floor { continue }
+                    a.timestampFloor = nil
+                }
+                out.append(record)
+            }
+        }
+        if let after = decoded.nextOffset, after > next { next = after }
+        a.position = next
+        if next > position { return (out, .moved) }
+        return (out, decoded.error == nil ? .nothing : .failed)
+    }
+
+    func refreshMetadataSoon() {
+        guard !waitingForMetadata, !closed else { return }
+        waitingForMetadata = true
+        loop.callLater(.milliseconds(200)) { [weak self] in
+            self?.cluster.refreshMetadata { _ in
+                self?.waitingForMetadata = false
+                self?.schedulePump()
+            }
+        }
+    }
+}
