@@ -43,9 +43,11 @@ let package = Package(
 
         // Counts the bytes the test process allocates (it takes over malloc); tests only.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables) and counts
-        // allocations; tests only.
-        .target(name: "KielTestSupport", dependencies: ["AllocationCounter"], path: "Tests/KielTestSupport",
+        // Reports the seed and case of a fuzz case that crashes or hangs; tests only.
+        .target(name: "FuzzGuard", path: "Tests/FuzzGuard"),
+        // Finds the real services scripts/test.sh starts (KIEL_TEST_* variables), counts
+        // allocations, runs seeded fuzz cases; tests only.
+        .target(name: "KielTestSupport", dependencies: ["AllocationCounter", "FuzzGuard"], path: "Tests/KielTestSupport",
                 swiftSettings: strict),
 
         .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],

@@ -106,3 +106,13 @@ void kiel_allocation_reset_peak(void) {
 }
 
 int64_t kiel_allocation_total(void) { return atomic_load_explicit(&total, memory_order_relaxed); }
+
+int64_t kiel_allocation_probe(void) {
+    int64_t before = kiel_allocation_live();
+    volatile char *block = malloc(1 << 20);
+    if (block == NULL) return -1;
+    block[0] = 1;
+    int64_t during = kiel_allocation_live();
+    free((void *)block);
+    return during - before;
+}

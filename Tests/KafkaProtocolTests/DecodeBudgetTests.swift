@@ -55,6 +55,18 @@ final class DecodeBudgetTests: XCTestCase {
         XCTAssertLessThan(peak, 64 << 10)
     }
 
+    /// Found by the record fuzzer: an 86-byte legacy gzip message under a 5 KB budget cost
+    /// 106 KB, most of it a 64 KiB scratch buffer the limit could never fill.
+    func testASmallGzipInputUnderASmallLimitAllocatesLittle() throws {
+        let packed = try CompressionCodec.gzip.compress(Array("a small value".utf8))
+        let (outcome, peak) = Allocations.peak {
+            Result { () throws(CompressionError) in try Gzip.decompress(packed, maxSize: 4096) }
+        }
+        XCTAssertEqual(try outcome.get(), Array("a small value".utf8))
+        // zlib's own state (about 7 KB) and window (32 KB) are the most of it.
+        XCTAssertLessThan(peak, 48 << 10)
+    }
+
     func testACountPastTheRecordsBudgetIsRefusedBeforeDecompressing() throws {
         // The bomb the default budget met: 9.6 million minimal records in a few KB of zstd.
         let bomb = try Bomb.batch(.zstd, chunkRecords: chunk, chunks: 64)

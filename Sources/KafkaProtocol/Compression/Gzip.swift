@@ -46,7 +46,9 @@ public enum Gzip {
         var output = [UInt8]()
         // Compressed input rarely expands less than 2x; start there and let appends grow it.
         output.reserveCapacity(min(maxSize, bytes.count * 3))
-        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunk)
+        // No larger than the limit allows (one more byte notices going over): a small batch
+        // under a small budget should not cost a 64 KiB buffer.
+        let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: min(chunk, maxSize + 1))
         defer { scratch.deallocate() }
         var failure: CompressionError?
         bytes.withUnsafeBufferPointer { input in

@@ -39,7 +39,8 @@ public struct DecodeBudget: Equatable, Hashable, Sendable, CustomStringConvertib
     ///   zstd reach on real payloads (3–10:1 for text and JSON); only degenerate repetition
     ///   goes further, and that is what a bomb is.
     /// - 16 × `maxBytes`: a consumer that raises `maxBytes` to fetch more at once gets a budget
-    ///   that keeps up, at the same 16:1 ratio for the fetch as a whole.
+    ///   that keeps up, at the same 16:1 ratio for the fetch as a whole (one batch alone stays
+    ///   capped by `RecordBatchDecoder.maxUncompressedBatchSize`, 64 MiB, as before).
     /// - Bytes / 64 records: a record takes 7 bytes on the wire at the least but about 40
     ///   decoded and over a hundred once it is a message, so a flood of tiny records costs more
     ///   than the bytes they came in. One per 64 bytes keeps their structures to about twice

@@ -13,5 +13,9 @@ int64_t kiel_allocation_peak(void);
 void kiel_allocation_reset_peak(void);
 /// Every byte ever allocated (never decreases).
 int64_t kiel_allocation_total(void);
+/// How much the live bytes grew while a megabyte malloc'd here was held: at least a
+/// megabyte if the linker bound malloc to this file. Done in C so that no optimizer can leave
+/// the allocation out.
+int64_t kiel_allocation_probe(void);
 
 #endif
