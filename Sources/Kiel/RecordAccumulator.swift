@@ -1,18 +1,18 @@
 /// Limits the producer's accumulator works within.
-public struct AccumulatorLimits: Sendable {
+struct AccumulatorLimits: Sendable {
     /// How long a batch may wait for more records before it is sent.
-    public var linger: Duration
+    var linger: Duration
     /// Records per batch: a batch this full is sent at once (kiel's `batch_size`).
-    public var batchRecords: Int
+    var batchRecords: Int
     /// Bytes per batch (estimated encoded size): a batch this full is sent at once.
-    public var batchBytes: Int
+    var batchBytes: Int
     /// All records accepted and not yet acknowledged may take at most this many bytes; beyond
     /// it `append` fails with `.bufferFull` rather than growing without bound.
-    public var bufferBytes: Int
+    var bufferBytes: Int
     /// The largest single record accepted (estimated encoded size).
-    public var maxRecordBytes: Int
+    var maxRecordBytes: Int
 
-    public init(linger: Duration = .milliseconds(5), batchRecords: Int = 10_000,
+    init(linger: Duration = .milliseconds(5), batchRecords: Int = 10_000,
                 batchBytes: Int = 1 << 20, bufferBytes: Int = 64 << 20, maxRecordBytes: Int = 1 << 20) {
         self.linger = linger
         self.batchRecords = max(1, batchRecords)

@@ -40,7 +40,7 @@ extension Sequence where Element == String {
     /// Sorted the way kiel's members sort (Python's `sorted()` on `str`: by code point), so a
     /// member written in Swift computes the same allocation as every other member. Note that
     /// this puts `t:10` before `t:2`.
-    public func kielSorted() -> [String] {
+    package func kielSorted() -> [String] {
         sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 }
