@@ -233,17 +233,7 @@ struct RecordMutator {
         return true
     }
 
-    mutating func extreme<T: FixedWidthInteger>(_ v: T) -> T {
-        switch random.below(7) {
-        case 0: return 0
-        case 1: return T.max
-        case 2: return T.min
-        case 3: return T(truncatingIfNeeded: -1)
-        case 4: return v &+ 1
-        case 5: return v &- 1
-        default: return T(truncatingIfNeeded: random.next())
-        }
-    }
+    mutating func extreme<T: FixedWidthInteger>(_ v: T) -> T { random.extreme(near: v) }
 
     /// A zig-zag varint that lies or is malformed: null-like -1, negative, huge, too long,
     /// never ending.

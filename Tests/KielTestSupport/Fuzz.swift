@@ -23,6 +23,20 @@ public struct FuzzRandom: RandomNumberGenerator, Sendable {
     public mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in byte() } }
     /// One of `choices` (not empty).
     public mutating func pick<T>(_ choices: [T]) -> T { choices[below(choices.count)] }
+
+    /// A value a decoder is likely to mishandle in place of `v`: zero, the extremes, -1, one
+    /// off, or anything.
+    public mutating func extreme<T: FixedWidthInteger>(near v: T) -> T {
+        switch below(7) {
+        case 0: return 0
+        case 1: return T.max
+        case 2: return T.min
+        case 3: return T(truncatingIfNeeded: -1)
+        case 4: return v &+ 1
+        case 5: return v &- 1
+        default: return T(truncatingIfNeeded: next())
+        }
+    }
 }
 
 /// Seeded fuzz runs with a fixed corpus by default and knobs for longer ones:

@@ -170,17 +170,7 @@ final class JuteFuzzTests: XCTestCase {
             w.writeInt32(random.pick([-2, Int32(content.count + 1), Int32(max(0, content.count - 1)), Int32.max, Int32.min, 0]))
         }
 
-        mutating func extreme<T: FixedWidthInteger>(_ v: T) -> T {
-            switch random.below(7) {
-            case 0: return 0
-            case 1: return T.max
-            case 2: return T.min
-            case 3: return T(truncatingIfNeeded: -1)
-            case 4: return v &+ 1
-            case 5: return v &- 1
-            default: return T(truncatingIfNeeded: random.next())
-            }
-        }
+        mutating func extreme<T: FixedWidthInteger>(_ v: T) -> T { random.extreme(near: v) }
     }
 
     static func fieldCount(_ fields: [Field]) -> Int {
