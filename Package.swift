@@ -33,12 +33,15 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
-        .target(name: "KafkaProtocol", dependencies: ["CZlib"], swiftSettings: strict),
+        // The record batch codecs (gzip over the system zlib; snappy, LZ4 and zstd in Swift),
+        // apart from the protocol so that module reads as the protocol.
+        .target(name: "KafkaCompression", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "KafkaProtocol", dependencies: ["KafkaCompression", "CZlib"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
         .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
                 swiftSettings: strict),
 
-        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol"], path: "Benchmarks/CodecBenchmarks"),
+        .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol", "KafkaCompression"], path: "Benchmarks/CodecBenchmarks"),
         .executableTarget(name: "EpollHostExample", dependencies: ["KielIO", "CLinux"], path: "Examples/EpollHost"),
 
         // Counts the bytes the test process allocates (it takes over malloc); tests only.
@@ -52,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "KielIOTests", dependencies: ["KielIO", "CLinux", "KielTestSupport"],
                     swiftSettings: strict),
-        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KielTestSupport"],
+        .testTarget(name: "KafkaProtocolTests", dependencies: ["KafkaProtocol", "KafkaCompression", "KielTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Decompression bombs: small record batches whose records section decompresses to a lot of
 /// minimal records. Each is built from one compressed chunk repeated (gzip members, xerial

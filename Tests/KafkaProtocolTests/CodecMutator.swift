@@ -1,5 +1,6 @@
 import KielTestSupport
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Mutates compressed data with the codec's framing in mind: the damage goes inside a block
 /// and the frame around it is made consistent again (chunk and block sizes rewritten, LZ4

@@ -1,6 +1,7 @@
 import KielTestSupport
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Decompression bombs are stopped at the decode budget, inside the decompressor and the
 /// record loop: the error names the batch, and the memory it cost is bounded by the budget,

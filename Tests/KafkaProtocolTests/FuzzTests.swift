@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Seeded mutations of valid encodings: every decode ends in a value or a thrown error.
 /// A crash or hang fails the whole run, so reaching the end is the assertion; the counts

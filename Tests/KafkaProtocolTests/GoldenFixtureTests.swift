@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Byte-for-byte agreement with kafka-python (see Fixtures/generate_protocol_fixtures.py).
 final class GoldenFixtureTests: XCTestCase {

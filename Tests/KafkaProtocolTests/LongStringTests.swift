@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// A non-compact Kafka string has an INT16 length: more than 32,767 bytes cannot be sent.
 /// Encoding such a string fails with `stringTooLong` instead of cutting the length prefix

@@ -2,6 +2,7 @@ import Foundation
 import KielTestSupport
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Structure-aware fuzzing of every request and response decoder at every version in
 /// `SupportedVersions`: valid messages (random ones, the golden fixtures' canonical messages,

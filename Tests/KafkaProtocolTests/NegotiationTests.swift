@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 final class NegotiationTests: XCTestCase {
     private func broker(_ ranges: [(ApiKey, Int16, Int16)]) -> ApiVersionsResponse {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 final class PrimitivesTests: XCTestCase {
     func testFixedWidthBigEndian() throws {

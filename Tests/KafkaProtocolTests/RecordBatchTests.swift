@@ -1,4 +1,5 @@
 @testable import KafkaProtocol
+@testable import KafkaCompression
 import XCTest
 
 final class RecordBatchTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import KielTestSupport
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Structure-aware fuzzing of the record batch decoder: v2 batches of every codec and legacy
 /// v0/v1 message sets (plain and compressed wrappers), built from the golden fixtures and from

@@ -1,5 +1,6 @@
 import KielTestSupport
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// A v2 record batch as its fields, so the fuzzer can write any one of them wrong and still
 /// recompute what depends on it: record lengths, the batch length, the records count and the

@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 final class RoundTripTests: XCTestCase {
     /// Random values in every field of every version of every message survive encode/decode,

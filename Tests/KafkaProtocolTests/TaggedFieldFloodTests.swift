@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// A peer may send any number of tagged fields we don't know. Decoding skips them: the
 /// section being decoded keeps nothing per unknown field (it used to keep a sub-reader for

@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Real answers from a Tansu broker (captured by Fixtures/generate_protocol_fixtures.py):
 /// our decoders must read every frame completely and see what the broker said.

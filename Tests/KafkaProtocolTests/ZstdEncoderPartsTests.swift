@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// The encoder's entropy-coding parts, each checked against the decoder's reading of it.
 final class ZstdEncoderPartsTests: XCTestCase {

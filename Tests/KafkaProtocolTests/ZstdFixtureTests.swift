@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Frames written by the reference implementation (see Fixtures/zstd/generate_zstd_fixtures.py).
 final class ZstdFixtureTests: XCTestCase {

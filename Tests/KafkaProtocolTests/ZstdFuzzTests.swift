@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Damaged frames end in a value or a thrown `ZstdError`: never a trap, a hang or runaway output.
 final class ZstdFuzzTests: XCTestCase {

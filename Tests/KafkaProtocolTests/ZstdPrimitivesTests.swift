@@ -1,5 +1,6 @@
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// The building blocks: XXH64, bit streams, FSE tables, Huffman tables, length codes.
 final class ZstdPrimitivesTests: XCTestCase {

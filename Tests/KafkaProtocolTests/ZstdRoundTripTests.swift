@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// The encoder's frames decode to their input, and compressible input really shrinks.
 final class ZstdRoundTripTests: XCTestCase {

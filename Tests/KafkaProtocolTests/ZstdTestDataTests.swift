@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import KafkaProtocol
+@testable import KafkaCompression
 
 /// Seeded inputs shared by the Zstandard tests; mirrors the generator in
 /// Fixtures/zstd/generate_zstd_fixtures.py byte for byte.
