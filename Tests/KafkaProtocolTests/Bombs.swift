@@ -49,18 +49,7 @@ enum Bomb {
 
     /// A legacy v1 wrapper message whose value is `payload`, compressed with `codec`.
     static func legacyWrapper(_ codec: CompressionCodec, payload: [UInt8], offset: Int64 = 0) -> [UInt8] {
-        var body = ByteWriter()
-        body.writeInt8(1)
-        body.writeInt8(Int8(codec.rawValue))
-        body.writeInt64(0)
-        body.writeNullableBytes(nil)
-        body.writeNullableBytes(payload)
-        var out = ByteWriter()
-        out.writeInt64(offset)
-        out.writeInt32(Int32(4 + body.count))
-        out.writeUInt32(CRC32.checksum(body.bytes))
-        out.writeRaw(body.bytes)
-        return out.bytes
+        LegacyMessageSetTests.message(offset: offset, magic: 1, attributes: Int8(codec.rawValue), key: nil, value: payload)
     }
 
     /// `count` minimal legacy v1 messages (offsets from 0): the inner message set of a wrapper.
