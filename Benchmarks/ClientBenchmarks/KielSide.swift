@@ -60,17 +60,15 @@ enum KielSide {
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
             var got = 0
-            consumer.startConsuming(topic, start: .beginning) { batch in
-                switch batch {
-                case .failure(let error): done(.failure(error))
-                case .success(let messages):
-                    got += messages.count
-                    if got >= count { done(.success(())) }
-                }
+            consumer.onError = { error in done(.failure(error)) }
+            consumer.onMessages = { messages in
+                got += messages.count
+                if got >= count { done(.success(())) }
             }
+            consumer.subscribe(topic, start: .beginning)
         }
         let result = (Double(monotonicNanos() - t0) / 1e9, cpuSeconds() - c0)
-        consumer.stopConsuming(topic)
+        consumer.unsubscribe(topic)
         try loop.runUntilComplete(timeout: .seconds(10)) { done in consumer.close { done(.success(())) } }
         return result
     }
@@ -92,8 +90,7 @@ enum KielSide {
         var samples: [Double] = []
         samples.reserveCapacity(total)
         try loop.runUntilComplete(timeout: .seconds(Int64(seconds) + 30)) { (done: @escaping (Result<Void, any Error>) -> Void) in
-            consumer.startConsuming(topic, start: .end) { batch in
-                guard case .success(let messages) = batch else { return }
+            consumer.onMessages = { messages in
                 let now = monotonicNanos()
                 for m in messages {
                     let sentAt = m.value.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
@@ -101,6 +98,7 @@ enum KielSide {
                 }
                 if samples.count >= total { done(.success(())) }
             }
+            consumer.subscribe(topic, start: .end)
             // Let the consumer find the end before the clock starts.
             loop.callLater(.seconds(1)) {
                 let start = monotonicNanos()
@@ -120,7 +118,7 @@ enum KielSide {
                 tick()
             }
         }
-        consumer.stopConsuming(topic)
+        consumer.unsubscribe(topic)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.close { done(.success(())) } }
         try loop.runUntilComplete(timeout: .seconds(10)) { done in consumer.close { done(.success(())) } }
         return samples.sorted()

@@ -71,17 +71,17 @@ func main() -> Int32 {
                 return loop.stop()
             }
             status.start()
-            consumer.startConsuming(args.topic, start: args.start) { batch in
-                guard case .success(let messages) = batch else { return }
+            consumer.onMessages = { messages in
                 for message in messages {
                     if let color = message.value["color"]?.stringValue { colors[color, default: 0] += 1 }
                     seen += 1
                     if let limit = args.count, seen >= limit {
-                        consumer.stopConsuming(args.topic)
+                        consumer.unsubscribe(args.topic)
                         return finish()
                     }
                 }
             }
+            consumer.subscribe(args.topic, start: args.start)
         }
         let bound = LoopBound(finish, loop: loop)
         signal(SIGINT, SIG_IGN)

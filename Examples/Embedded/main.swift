@@ -111,12 +111,12 @@ func run() throws -> Bool {
     // What comes back from Kafka goes to every client.
     var expected = Set((0..<lineCount).map { "hello \($0) from pid \(getpid())" })
     consumer.onError = { say("consumer: \($0)") }
-    consumer.startConsuming(topic, start: .end) { batch in
-        guard case .success(let messages) = batch else { return }
+    consumer.onMessages = { messages in
         for message in messages {
             for client in clients.values { sendAll(client.fd, Array("kafka: \(message.value)\n".utf8)) }
         }
     }
+    consumer.subscribe(topic, start: .end)
 
     // The program's own client: connect, wait for the consumer to find the end, then talk.
     let me = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -156,7 +156,7 @@ func run() throws -> Bool {
 
     host.run(until: loop.now + .seconds(Int64(seconds)))
     say(expected.isEmpty ? "every line came back through Kafka" : "\(expected.count) lines did not come back")
-    consumer.stopConsuming(topic)
+    consumer.unsubscribe(topic)
     var closed = 0
     producer.close { closed += 1 }
     consumer.close { closed += 1 }

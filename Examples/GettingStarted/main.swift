@@ -37,7 +37,7 @@ func gettingStarted() throws -> Bool {
             grouped += messages.count
             if grouped >= count { loop.removeTimeout(deadline); finish() }
         }
-        member.consume(topic)
+        member.subscribe(topic)
         member.connect { result in
             if case .failure(let error) = result { print("join failed: \(error)"); failures += 1; finish() }
         }
@@ -45,15 +45,13 @@ func gettingStarted() throws -> Bool {
 
     // 2. Read them back from the beginning of the topic.
     func readBack() {
-        reader.startConsuming(topic, start: .beginning) { batch in
-            switch batch {
-            case .success(let messages):
-                for m in messages { print("read \(m.partition)@\(m.offset) \(String(decoding: m.key ?? [], as: UTF8.self)): \(m.value)") }
-                read += messages.count
-                if read >= count { reader.stopConsuming(topic); joinGroup() }
-            case .failure(let error): print("read failed: \(error)")   // startConsuming tries again
-            }
+        reader.onMessages = { messages in
+            for m in messages { print("read \(m.partition)@\(m.offset) \(String(decoding: m.key ?? [], as: UTF8.self)): \(m.value)") }
+            read += messages.count
+            if read >= count { reader.unsubscribe(topic); joinGroup() }
         }
+        reader.onError = { error in print("read failed: \(error)") }   // the subscription tries again
+        reader.subscribe(topic, start: .beginning)
     }
 
     // 1. Produce keyed JSON messages; each gets exactly one delivery report.

@@ -47,8 +47,10 @@ func runWorker() -> Int32 {
     do {
         loop = try IOLoop()
         // kiel's worker turns autocommit off and commits after each batch it processed.
+        var options = GroupedConsumer<JSON>.Options()
+        options.autocommit = false
         consumer = try GroupedConsumer<JSON>(loop: loop, brokers: brokers, group: "worker-group", zooKeeper: zooKeeper,
-                                             deserializer: .json, autocommit: false)
+                                             deserializer: .json, options: options)
     } catch {
         say("worker: \(error)")
         return 1
@@ -66,7 +68,7 @@ func runWorker() -> Int32 {
     }
     consumer.onRebalance = { change in say("rebalanced: \(change); now \(consumer.allocation)") }
     consumer.onError = { error in say("error: \(error)") }
-    consumer.consume(topic)
+    consumer.subscribe(topic)
 
     // Ctrl-C or SIGTERM: commit, leave the group, stop. The signal arrives on a dispatch
     // queue and hops onto the loop, the one thread-safe way in.

@@ -1,3 +1,5 @@
+import ZooKeeper
+
 /// The one error type the Kafka clients report. Every completion and delivery report carries a
 /// `Result<…, KielError>`; the cases are meant to be switched on.
 ///
@@ -19,7 +21,7 @@ public enum KielError: Error, CustomStringConvertible {
     /// A value could not be serialized or a record's bytes could not be deserialized.
     case serialization(String, underlying: (any Error)?)
     /// A ZooKeeper operation failed (the grouped consumer's coordination layer).
-    case zookeeper(any Error)
+    case zookeeper(ZooKeeperError)
     /// The client (or connection) was closed before the operation could complete.
     case closed
     /// The producer's buffer is full: the caller must wait for delivery reports or `flush()`.

@@ -44,12 +44,14 @@ extension Producer {
                 let error = BrokerError(code: answer.response.errorCode)
                 self.idempotenceState = error.isRetriable ? .unknown : .disabled
                 KielLog.warning("InitProducerId refused (\(error)); \(error.isRetriable ? "will retry" : "producing without idempotence")")
+                self.onError?(.broker(error))
             case .failure(.broker(let error)) where error.code == BrokerError.unsupportedVersion:
                 self.idempotenceState = .disabled
                 KielLog.info("broker does not offer InitProducerId; producing without idempotence")
             case .failure(let error):
                 self.idempotenceState = .unknown
                 KielLog.info("InitProducerId failed (\(error)); will retry")
+                self.onError?(error)
             }
             if self.idempotenceState != .enabled { self.accumulator.maxInFlight = 1 }
             // Records accepted while the id was being fetched found sending paused
@@ -227,9 +229,16 @@ extension Producer {
         }
     }
 
+    /// Delivers one record's outcome to its report; a failure of a record produced without a
+    /// report goes to `onError` instead, so no failed delivery goes unheard.
+    func settle(_ report: DeliveryReport?, _ result: Result<RecordMetadata, KielError>) {
+        if let report { return report(result) }
+        if case .failure(let error) = result { onError?(error) }
+    }
+
     func fail(_ tp: TopicPartition, _ id: UInt64, _ error: KielError) {
         guard let batch = accumulator.complete(tp, id: id) else { return }
-        for r in batch.records { r.token?(.failure(error)) }
+        for r in batch.records { settle(r.token, .failure(error)) }
     }
 
     /// Retries an in-flight batch of `tp` after the backoff if the error allows it and the

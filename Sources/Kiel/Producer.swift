@@ -47,6 +47,10 @@ public final class Producer<Value> {
     public let loop: IOLoop
     public let cluster: Cluster
     public let options: Options
+    /// Errors no delivery report is waiting for: the delivery failure of a record produced
+    /// without a report, and a producer id the broker refused or could not give (retried, or
+    /// producing without idempotence when the refusal is final). Called on the loop thread.
+    public var onError: ((KielError) -> Void)?
     let serializer: Serializer<Value>
     let keyMaker: ((Value) -> [UInt8]?)?
     let partitioner: Partitioner
@@ -221,11 +225,11 @@ public final class Producer<Value> {
             self.awaitingBytes -= held.reduce(0) { $0 + $1.record.size }
             for (record, partition, _) in held {
                 if case .failure(let error) = result {
-                    record.token?(.failure(error))
+                    settle(record.token, .failure(error))
                     continue
                 }
                 do throws(KielError) { try self.produceRecord(record, topic: topic, partition: partition) } catch {
-                    record.token?(.failure(error))
+                    settle(record.token, .failure(error))
                 }
             }
             self.checkFlushed()
@@ -242,7 +246,7 @@ public final class Producer<Value> {
         awaitingTopic[topic] = kept.isEmpty ? nil : kept
         awaitingBytes -= expired.reduce(0) { $0 + $1.record.size }
         for held in expired {
-            held.record.token?(.failure(.timeout("delivery not confirmed within \(options.deliveryTimeout): \(error)")))
+            settle(held.record.token, .failure(.timeout("delivery not confirmed within \(options.deliveryTimeout): \(error)")))
         }
         checkFlushed()
     }
@@ -270,7 +274,7 @@ public final class Producer<Value> {
         guard now > limit else { return }
         let stale = accumulator.expireQueued(createdBefore: now - limit)
         for record in stale {
-            record.token?(.failure(.timeout("delivery not confirmed within \(options.deliveryTimeout)")))
+            settle(record.token, .failure(.timeout("delivery not confirmed within \(options.deliveryTimeout)")))
         }
         if !stale.isEmpty { checkFlushed() }
     }

@@ -27,22 +27,29 @@ public final class SingleConsumer<Value> {
         /// `protocolViolation`, like a corrupt batch; one that only needs more than the other
         /// partitions of the same fetch left is fetched again next time.
         public var decodeBudget: DecodeBudget?
-        /// Pause after a failed fetch in `startConsuming` before trying again.
+        /// Pause after a failed fetch round of a subscribed topic before trying again.
         public var retryBackoff: Duration = .milliseconds(200)
         public var cluster = Cluster.Options()
         public init() {}
     }
 
-    /// What one `consume` call (or one `startConsuming` round) delivers.
+    /// What one `consume` call delivers.
     public typealias Batch = Result<[ConsumerMessage<Value>], KielError>
 
+    /// The loop this consumer runs on (its cluster's).
     public let loop: IOLoop
+    /// The Kafka cluster this consumer fetches through (its own, or shared).
     public let cluster: Cluster
+    /// The settings it was made with.
     public let options: Options
     let deserializer: Deserializer<Value>
     let ownsCluster: Bool
-    /// Non-fatal problems: records that failed to deserialize (skipped), partitions that
-    /// answered with an error. Called on the loop thread.
+    /// The messages of subscribed topics: each non-empty batch fetched, in offset order within
+    /// each partition. Called on the loop thread.
+    public var onMessages: (([ConsumerMessage<Value>]) -> Void)?
+    /// Problems no completion is waiting for: a record that failed to deserialize (skipped), a
+    /// partition that answered with an error, a failed fetch round of a subscribed topic
+    /// (tried again after `retryBackoff`). Called on the loop thread.
     public var onError: ((KielError) -> Void)?
 
     /// The fetch engine: positions, lookups, requests, answers.
@@ -139,10 +146,43 @@ public final class SingleConsumer<Value> {
         }
     }
 
-    /// Keeps consuming `topic` and hands each non-empty batch (or each error) to `handler`,
-    /// until `stopConsuming(topic)` or `close`.
+    /// Keeps fetching `topic` and hands each non-empty batch to `onMessages` and each failure
+    /// to `onError`, until `unsubscribe(topic)` or `close`. `start` and `partitions` are as
+    /// in `consume`; subscribing again replaces the earlier subscription.
+    public func subscribe(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil) {
+        runLoop(topic, start: start, partitions: partitions) { [weak self] batch in
+            switch batch {
+            case .success(let messages): self?.onMessages?(messages)
+            case .failure(let error): self?.onError?(error)
+            }
+        }
+    }
+
+    /// Stops fetching `topic` for `subscribe`; positions are kept, so a later `subscribe` or
+    /// `consume` goes on where this one stopped.
+    public func unsubscribe(_ topic: String) {
+        loop.assertInLoop()
+        if let state = loops.removeValue(forKey: topic) {
+            state.running = false
+            if let t = state.timer { loop.removeTimeout(t) }
+        }
+    }
+
+    /// The earlier form of `subscribe`, handing batches and failures to one closure.
+    @available(*, deprecated, message: "use subscribe(_:start:partitions:) with onMessages and onError")
     public func startConsuming(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
                                _ handler: @escaping (Batch) -> Void) {
+        runLoop(topic, start: start, partitions: partitions, handler)
+    }
+
+    /// The earlier name of `unsubscribe`.
+    @available(*, deprecated, renamed: "unsubscribe")
+    public func stopConsuming(_ topic: String) { unsubscribe(topic) }
+
+    /// Calls `consume` for `topic` again and again, handing non-empty batches and failures to
+    /// `deliver`, pausing `retryBackoff` after a failure or a round where every partition failed.
+    private func runLoop(_ topic: String, start: StartPosition, partitions: [Int32]?,
+                         _ deliver: @escaping (Batch) -> Void) {
         loop.assertInLoop()
         let state = ConsumeLoop()
         loops[topic]?.running = false
@@ -156,27 +196,19 @@ public final class SingleConsumer<Value> {
                 guard state.running, let consumer = owner, !consumer.closed else { return }
                 switch result {
                 case .success(let messages):
-                    if !messages.isEmpty { handler(result) }
+                    if !messages.isEmpty { deliver(result) }
                     let errored = consumer.partitionErrors.remove(topic) != nil
                     guard messages.isEmpty && errored else { return next() }
                     // Every partition failing at once (say, a leader that moved) would otherwise be
                     // asked again in a tight loop until metadata catches up.
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 case .failure:
-                    handler(result)
+                    deliver(result)
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 }
             }
         }
         next()
-    }
-
-    public func stopConsuming(_ topic: String) {
-        loop.assertInLoop()
-        if let state = loops.removeValue(forKey: topic) {
-            state.running = false
-            if let t = state.timer { loop.removeTimeout(t) }
-        }
     }
 
     /// Forgets the position in `topic`: the next `consume` starts again from `start`.
@@ -197,11 +229,11 @@ public final class SingleConsumer<Value> {
         }
     }
 
-    /// Stops every `startConsuming` loop and closes the cluster if this consumer created it.
+    /// Stops every subscription and closes the cluster if this consumer created it.
     public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         closed = true
-        for topic in Array(loops.keys) { stopConsuming(topic) }
+        for topic in Array(loops.keys) { unsubscribe(topic) }
         engine.close()
         if ownsCluster { cluster.close() }
         loop.callSoon(completion)

@@ -5,7 +5,9 @@ import Kiel
 /// are accepted; an unknown name, a value of the wrong type, or a producer setting given to a
 /// consumer (or the reverse) is a usage error rather than silently ignored.
 struct ClientProperties: Equatable {
-    enum Scope { case any, producer, consumer }
+    /// Who takes a property: every client, producers, consumers (single and grouped), or
+    /// grouped consumers only.
+    enum Scope { case any, producer, consumer, group }
     enum Kind { case milliseconds, count, bool, text, acks }
 
     struct Property {
@@ -39,6 +41,8 @@ struct ClientProperties: Equatable {
         "fetch.min.bytes": Property(scope: .consumer, kind: .count),
         "fetch.max.bytes": Property(scope: .consumer, kind: .count),
         "max.partition.fetch.bytes": Property(scope: .consumer, kind: .count),
+        "session.timeout.ms": Property(scope: .group, kind: .milliseconds),
+        "enable.auto.commit": Property(scope: .group, kind: .bool),
     ]
 
     /// name → value as given, after validation.
@@ -46,7 +50,7 @@ struct ClientProperties: Equatable {
 
     init() {}
 
-    /// Parses `name=value` items for a client of `scope` (`.producer` or `.consumer`).
+    /// Parses `name=value` items for a client of `scope` (`.producer`, `.consumer` or `.group`).
     init(_ items: [String], for scope: Scope) throws(UsageError) {
         for item in items {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
@@ -56,8 +60,8 @@ struct ClientProperties: Equatable {
             guard let property = Self.known[name] else {
                 throw UsageError("unknown property \(name) (known: \(Self.known.keys.sorted().joined(separator: ", ")))")
             }
-            if property.scope != .any && property.scope != scope {
-                throw UsageError("property \(name) applies to \(property.scope == .producer ? "producers" : "consumers") only")
+            if !Self.takes(scope, property.scope) {
+                throw UsageError("property \(name) applies to \(Self.clients(property.scope)) only")
             }
             switch property.kind {
             case .milliseconds, .count:
@@ -73,6 +77,20 @@ struct ClientProperties: Equatable {
                 break
             }
             values[name] = value
+        }
+    }
+
+    /// Whether a client of `client` scope takes a property of `property` scope.
+    private static func takes(_ client: Scope, _ property: Scope) -> Bool {
+        property == .any || property == client || (client == .group && property == .consumer)
+    }
+
+    private static func clients(_ scope: Scope) -> String {
+        switch scope {
+        case .any: return "every client"
+        case .producer: return "producers"
+        case .consumer: return "consumers"
+        case .group: return "grouped consumers"
         }
     }
 
@@ -111,5 +129,16 @@ struct ClientProperties: Equatable {
         if let v = count("fetch.min.bytes") { o.minBytes = v }
         if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
         if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
+    }
+
+    func apply<V>(to o: inout GroupedConsumer<V>.Options) {
+        apply(to: &o.cluster)
+        if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
+        if let v = milliseconds("fetch.wait.max.ms") { o.maxWaitTime = v }
+        if let v = count("fetch.min.bytes") { o.minBytes = v }
+        if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
+        if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
+        if let v = milliseconds("session.timeout.ms") { o.sessionTimeout = v }
+        if let v = bool("enable.auto.commit") { o.autocommit = v }
     }
 }

@@ -24,7 +24,6 @@ final class ConsumeCommand {
         co.maxWaitTime = .milliseconds(500)
         o.properties.apply(to: &co)
         consumer = try SingleConsumer(loop: loop, brokers: o.brokers, deserializer: .bytes, options: co)
-        consumer.onError = { FileHandleOutput.stderr("kiel: \($0)\n") }
     }
 
     var start: StartPosition {
@@ -37,18 +36,22 @@ final class ConsumeCommand {
     }
 
     func begin() {
-        consumer.startConsuming(options.topic, start: start, partitions: options.partition.map { [$0] }) { [self] result in
-            switch result {
-            case .failure(let error):
-                FileHandleOutput.stderr("kiel: \(error)\n")
-                if !error.isRetriable { self.stop(1) }
-            case .success(let messages):
-                self.print(messages)
-                if !self.stopped && self.options.exitAtEnd && self.consumer.reachedEnd(of: self.options.topic) {
-                    self.stop(0)
-                }
+        consumer.onMessages = { [self] messages in
+            self.print(messages)
+            if !self.stopped && self.options.exitAtEnd && self.consumer.reachedEnd(of: self.options.topic) {
+                self.stop(0)
             }
         }
+        consumer.onError = { [self] error in
+            FileHandleOutput.stderr("kiel: \(error)\n")
+            // Nothing to read, ever: a topic or partition that does not exist. Anything else
+            // (a corrupt batch, a record that won't decode, a broker away) is said and survived.
+            switch error {
+            case .unknownTopic, .unknownPartition: self.stop(1)
+            default: break
+            }
+        }
+        consumer.subscribe(options.topic, start: start, partitions: options.partition.map { [$0] })
         if options.exitAtEnd { checkEmptyEnd() }
     }
 
@@ -106,7 +109,7 @@ final class ConsumeCommand {
     func stop(_ status: Int32) {
         guard !stopped else { return }
         stopped = true
-        consumer.stopConsuming(options.topic)
+        consumer.unsubscribe(options.topic)
         consumer.close { [self] in self.finish(status) }
     }
 }

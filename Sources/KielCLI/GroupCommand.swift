@@ -15,6 +15,7 @@ struct GroupOptions: Equatable {
     var sessionTimeoutMs: Int?
     var maxWaitMs: Int?
     var debug = false
+    var properties = ClientProperties()
 }
 
 /// Parses and runs `kiel group -b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J]`: joins the group,
@@ -31,10 +32,11 @@ enum GroupCommand {
         OptionSpec(nil, "session-timeout", value: "MS", "ZooKeeper session timeout (default 10000)"),
         OptionSpec(nil, "max-wait", value: "MS", "longest a fetch waits for data (default 1000)"),
         OptionSpec(nil, "debug", "log the client's workings to stderr"),
+        CommandLineSyntax.propertyOption,
         CommandLineSyntax.helpOption,
     ]
 
-    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J]"
+    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J] [-X NAME=VALUE]..."
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         let o = try OptionParser.parse(args, specs: specs)
@@ -60,6 +62,7 @@ enum GroupCommand {
         options.sessionTimeoutMs = try milliseconds("session-timeout")
         options.maxWaitMs = try milliseconds("max-wait")
         options.debug = o.has("debug")
+        options.properties = try ClientProperties(o.all("property"), for: .group)
         return .group(options)
     }
 
@@ -69,10 +72,12 @@ enum GroupCommand {
             KielLog.setHandler(level: .debug) { level, message in FileHandleOutput.stderr("% \(level): \(message)\n") }
         }
         var consumerOptions = GroupedConsumer<[UInt8]>.Options()
+        options.properties.apply(to: &consumerOptions)
         if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
+        if let ms = options.maxWaitMs { consumerOptions.maxWaitTime = .milliseconds(ms) }
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                            zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
-                                           maxWaitTime: .milliseconds(options.maxWaitMs ?? 1000), options: consumerOptions)
+                                           options: consumerOptions)
         consumer.onMessages = { messages in
             var out: [UInt8] = []
             for message in messages {
@@ -86,7 +91,7 @@ enum GroupCommand {
                                                                holding: consumer.allocation))
         }
         consumer.onError = { error in FileHandleOutput.stderr("% error: \(error)\n") }
-        for topic in options.topics { consumer.consume(topic) }
+        for topic in options.topics { consumer.subscribe(topic) }
 
         var closing = false
         func close(_ status: Int32) {
@@ -115,9 +120,9 @@ enum GroupCommand {
 enum GroupOutput {
     /// `% rebalance member=NAME at=MICROS gained=t:0,t:3 lost=- holding=t:0,t:3`, with wall-clock
     /// microseconds so several processes' lines can be put in order.
-    static func rebalanceLine(member: String, change: AllocationChange, holding: [String: [Int]]) -> String {
-        func list(_ parts: [String: [Int]]) -> String {
-            let keys = PartitionKey.keys(parts).map(\.description).kielSorted()
+    static func rebalanceLine(member: String, change: AllocationChange, holding: [String: [Int32]]) -> String {
+        func list(_ parts: [String: [Int32]]) -> String {
+            let keys = TopicPartition.all(parts).map(\.shareEntry).kielSorted()
             return keys.isEmpty ? "-" : keys.joined(separator: ",")
         }
         var now = timespec()

@@ -82,6 +82,20 @@ final class CommandLineSyntaxTests: XCTestCase {
         assertUsageError("produce -b h -t t -X request.timeout.ms=0", contains: "above 0")
     }
 
+    func testGroupTakesConsumerAndGroupProperties() throws {
+        guard case .group(let g) = try parse("group -b h -z zk:2181 -g g -t t -X fetch.wait.max.ms=70 "
+                                              + "-X session.timeout.ms=4000 -X enable.auto.commit=false") else {
+            return XCTFail()
+        }
+        var go = GroupedConsumer<[UInt8]>.Options()
+        g.properties.apply(to: &go)
+        XCTAssertEqual(go.maxWaitTime, .milliseconds(70))
+        XCTAssertEqual(go.sessionTimeout, .seconds(4))
+        XCTAssertFalse(go.autocommit)
+        assertUsageError("consume -b h -t t -X enable.auto.commit=false", contains: "grouped consumers only")
+        assertUsageError("group -b h -z zk:2181 -g g -t t -X linger.ms=5", contains: "producers only")
+    }
+
     func testHelpForEachCommand() throws {
         for command in ["metadata", "produce", "consume"] {
             guard case .help(let text) = try parse("\(command) --help") else { return XCTFail(command) }

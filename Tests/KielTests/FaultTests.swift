@@ -344,7 +344,7 @@ final class FaultTests: XCTestCase {
                                                                    deserializer: .string, options: o)
         weak let released = consumer
         try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
-            consumer?.startConsuming("t", start: .beginning) { _ in }
+            consumer?.subscribe("t", start: .beginning)
             self.loop.callLater(.milliseconds(200)) {
                 XCTAssertGreaterThan(broker.counts().requests[.fetch] ?? 0, 0, "the loop was fetching")
                 consumer = nil
@@ -443,10 +443,10 @@ final class FaultTests: XCTestCase {
         var errors = 0
         consumer.onError = { _ in errors += 1 }
         try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
-            consumer.startConsuming("t", start: .beginning) { _ in }
+            consumer.subscribe("t", start: .beginning)
             self.loop.callLater(.milliseconds(300)) { done(.success(())) }
         }
-        consumer.stopConsuming("t")
+        consumer.unsubscribe("t")
         let fetches = broker.counts().requests[.fetch] ?? 0
         XCTAssertGreaterThan(errors, 0)
         XCTAssertLessThanOrEqual(fetches, 10, "one fetch per backoff, not a tight loop")

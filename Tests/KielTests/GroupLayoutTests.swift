@@ -3,14 +3,14 @@ import XCTest
 
 /// Partition strings, allocation changes, znode paths and member names.
 final class GroupLayoutTests: XCTestCase {
-    func testPartitionKeyParsesAndFormats() {
-        XCTAssertEqual(PartitionKey("orders:12"), PartitionKey(topic: "orders", partition: 12))
-        XCTAssertEqual(PartitionKey(topic: "a.b-c_d", partition: 0).description, "a.b-c_d:0")
-        XCTAssertEqual(PartitionKey("odd:name:3"), PartitionKey(topic: "odd:name", partition: 3))
+    func testShareEntryParsesAndFormats() {
+        XCTAssertEqual(TopicPartition(shareEntry: "orders:12"), TopicPartition("orders", 12))
+        XCTAssertEqual(TopicPartition("a.b-c_d", 0).shareEntry, "a.b-c_d:0")
+        XCTAssertEqual(TopicPartition(shareEntry: "odd:name:3"), TopicPartition("odd:name", 3))
         for bad in ["", "t", "t:", ":1", "t:-1", "t:+1", "t:1a", "t: 1", "t:99999999999999999999999"] {
-            XCTAssertNil(PartitionKey(bad), bad)
+            XCTAssertNil(TopicPartition(shareEntry: bad), bad)
         }
-        XCTAssertEqual(Set(PartitionKey.keys(["t": [1, 0]]).map(\.description)), ["t:0", "t:1"])
+        XCTAssertEqual(Set(TopicPartition.all(["t": [1, 0]]).map(\.shareEntry)), ["t:0", "t:1"])
     }
 
     func testKielSortIsByCodePoint() {
@@ -32,10 +32,10 @@ final class GroupLayoutTests: XCTestCase {
         let after = PartitionAllocator.roundRobin.allocate(members: ["a:1", "c:1"], partitions: partitions)
         let changes = AllocationChange.perMember(from: before, to: after)
         // What b lost, a and c gained between them, and nothing else moved into nowhere.
-        let lostByB = Set(PartitionKey.keys(changes["b:1"]?.lost ?? [:]))
-        let gained = Set(changes.values.flatMap { PartitionKey.keys($0.gained) })
-        let lost = Set(changes.values.flatMap { PartitionKey.keys($0.lost) })
-        XCTAssertEqual(lostByB, [PartitionKey(topic: "t", partition: 1), PartitionKey(topic: "t", partition: 4)])
+        let lostByB = Set(TopicPartition.all(changes["b:1"]?.lost ?? [:]))
+        let gained = Set(changes.values.flatMap { TopicPartition.all($0.gained) })
+        let lost = Set(changes.values.flatMap { TopicPartition.all($0.lost) })
+        XCTAssertEqual(lostByB, [TopicPartition("t", 1), TopicPartition("t", 4)])
         XCTAssertTrue(lostByB.isSubset(of: gained))
         XCTAssertEqual(gained, lost, "every partition that moved has a loser and a gainer")
         XCTAssertEqual(changes["b:1"]?.gained, [:])
@@ -47,7 +47,7 @@ final class GroupLayoutTests: XCTestCase {
         XCTAssertEqual(layout.partitions, "/kiel/groups/workers/partitions")
         XCTAssertEqual(layout.partitionsLock, "/kiel/groups/workers/partitions/lock")
         XCTAssertEqual(layout.member("h:1"), "/kiel/groups/workers/members/h:1")
-        XCTAssertEqual(layout.owner(of: PartitionKey(topic: "t", partition: 3)), "/kiel/groups/workers/owners/t:3")
+        XCTAssertEqual(layout.owner(of: TopicPartition("t", 3)), "/kiel/groups/workers/owners/t:3")
         for bad in ["", ".", "..", "a/b", "a\u{0}b"] { XCTAssertNil(GroupLayout(group: bad), bad) }
     }
 

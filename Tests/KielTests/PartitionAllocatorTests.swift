@@ -22,14 +22,14 @@ final class PartitionAllocatorTests: XCTestCase {
         var partitions: [String] = []
         for topic in 0 ..< Int.random(in: 1 ... 4, using: &rng) {
             for id in 0 ..< Int.random(in: 0 ... 13, using: &rng) {
-                partitions.append(PartitionKey(topic: "topic.\(topic)", partition: id).description)
+                partitions.append(TopicPartition("topic.\(topic)", Int32(id)).shareEntry)
             }
         }
         return (members, partitions)
     }
 
-    private func assigned(_ allocation: PartitionAllocator.Allocation) -> [PartitionKey] {
-        allocation.values.flatMap { PartitionKey.keys($0) }
+    private func assigned(_ allocation: PartitionAllocator.Allocation) -> [TopicPartition] {
+        allocation.values.flatMap { TopicPartition.all($0) }
     }
 
     func testRoundRobinMatchesKielsDealingOrder() {
@@ -72,7 +72,7 @@ final class PartitionAllocatorTests: XCTestCase {
                 XCTAssertEqual(first, again, "\(allocator.name) is not stable")
                 let keys = assigned(first)
                 XCTAssertEqual(keys.count, Set(keys).count, "\(allocator.name) assigned a partition twice")
-                XCTAssertEqual(Set(keys.map(\.description)), Set(partitions), "\(allocator.name) left partitions out")
+                XCTAssertEqual(Set(keys.map(\.shareEntry)), Set(partitions), "\(allocator.name) left partitions out")
                 XCTAssertEqual(Set(first.keys), Set(members), "every member gets an entry")
             }
         }
@@ -87,7 +87,7 @@ final class PartitionAllocatorTests: XCTestCase {
             XCTAssertLessThanOrEqual(counts.max()! - counts.min()!, 1)
 
             let range = PartitionAllocator.range.allocate(members: members, partitions: partitions)
-            for topic in Set(partitions.compactMap { PartitionKey($0)?.topic }) {
+            for topic in Set(partitions.compactMap { TopicPartition(shareEntry: $0)?.topic }) {
                 let perMember = range.values.map { $0[topic]?.count ?? 0 }
                 XCTAssertLessThanOrEqual(perMember.max()! - perMember.min()!, 1)
             }
@@ -103,15 +103,15 @@ final class PartitionAllocatorTests: XCTestCase {
     func testMalformedStringsAreSkipped() {
         let allocation = PartitionAllocator.roundRobin.allocate(members: ["a:1", "b:1"],
                                                                 partitions: ["t:0", "junk", "t:-1", "t:1"])
-        XCTAssertEqual(assigned(allocation).map(\.description).sorted(), ["t:0", "t:1"])
+        XCTAssertEqual(assigned(allocation).map(\.shareEntry).sorted(), ["t:0", "t:1"])
     }
 
     func testCustomAllocatorIsCalledWithSortedInputs() {
         let spy = PartitionAllocator(name: "first-takes-all") { members, partitions in
             XCTAssertEqual(members, ["a:1", "b:2"])
             XCTAssertEqual(partitions, ["t:0", "t:10", "t:9"])
-            var all: [String: [Int]] = [:]
-            for key in partitions.compactMap(PartitionKey.init) { all[key.topic, default: []].append(key.partition) }
+            var all: [String: [Int32]] = [:]
+            for key in partitions.compactMap(TopicPartition.init) { all[key.topic, default: []].append(key.partition) }
             return [members[0]: all]
         }
         let allocation = spy.allocate(members: ["b:2", "a:1", "a:1"], partitions: ["t:9", "t:10", "t:0"])

@@ -130,6 +130,28 @@ final class ProducerConsumerTests: XCTestCase {
         try close(producer)
     }
 
+    func testFailedRecordWithoutAReportGoesToOnError() throws {
+        let producer = try makeProducer(Serializer<String>.string)
+        try connect(producer)
+        let topic = TestServices.uniqueName("unheard")
+        let errors: [KielError] = try BrokerTest.run(loop) { done in
+            var errors: [KielError] = []
+            producer.onError = { error in
+                errors.append(error)
+                if errors.count == 2 { done(.success(errors)) }
+            }
+            do {
+                try producer.produce(topic, "no report")
+                try producer.produce(topic, "nor this")
+            } catch { done(.failure(error)) }
+        }
+        XCTAssertEqual(errors.count, 2)
+        for error in errors {
+            guard case .unknownTopic(topic) = error else { return XCTFail("\(error)") }
+        }
+        try close(producer)
+    }
+
     func testOptInAutoCreationCreatesTheTopic() throws {
         let producer = try makeProducer(Serializer<String>.string) { $0.cluster.allowAutoTopicCreation = true }
         let topic = TestServices.uniqueName("auto")
@@ -225,14 +247,12 @@ final class ProducerConsumerTests: XCTestCase {
         let received: [ConsumerMessage<JSON>] = try BrokerTest.run(loop, timeout: .seconds(120)) { done in
             var got: [ConsumerMessage<JSON>] = []
             // The topic is new, so the beginning is "everything the producer sends".
-            consumer.startConsuming(topic, start: .beginning) { result in
-                switch result {
-                case .failure(let error): done(.failure(error))
-                case .success(let batch):
-                    got += batch
-                    if got.count >= total { done(.success(got)) }
-                }
+            consumer.onError = { error in done(.failure(error)) }
+            consumer.onMessages = { batch in
+                got += batch
+                if got.count >= total { done(.success(got)) }
             }
+            consumer.subscribe(topic, start: .beginning)
             // Produce in bursts while the consumer is running.
             var sent = 0
             func burst() {
@@ -246,7 +266,7 @@ final class ProducerConsumerTests: XCTestCase {
             }
             loop.callLater(.milliseconds(100), burst)
         }
-        consumer.stopConsuming(topic)
+        consumer.unsubscribe(topic)
         XCTAssertEqual(received.count, total)
         XCTAssertEqual(Set(received.compactMap { $0.value["seq"]?.intValue }).count, total, "no duplicates, none lost")
         // Within a key (so a partition), values arrive in production order.

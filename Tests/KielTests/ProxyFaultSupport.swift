@@ -89,17 +89,14 @@ enum ProxyWork {
             var got: [ConsumerMessage<String>] = []
             var errors = 0
             consumer.onError = { _ in errors += 1 }
-            consumer.startConsuming(topic, start: .beginning) { batch in
-                switch batch {
-                case .failure: errors += 1
-                case .success(let messages):
-                    got += messages
-                    if got.count >= count {
-                        consumer.stopConsuming(topic)
-                        done(.success((got, errors)))
-                    }
+            consumer.onMessages = { messages in
+                got += messages
+                if got.count >= count {
+                    consumer.unsubscribe(topic)
+                    done(.success((got, errors)))
                 }
             }
+            consumer.subscribe(topic, start: .beginning)
         }
     }
 

@@ -4,17 +4,17 @@
 /// rebalance callback reports. A plain value: safe to use from any thread.
 public struct AllocationChange: Equatable, Sendable, CustomStringConvertible {
     /// topic → partition ids newly assigned, sorted.
-    public var gained: [String: [Int]]
+    public var gained: [String: [Int32]]
     /// topic → partition ids no longer assigned, sorted.
-    public var lost: [String: [Int]]
+    public var lost: [String: [Int32]]
 
-    public init(gained: [String: [Int]] = [:], lost: [String: [Int]] = [:]) {
+    public init(gained: [String: [Int32]] = [:], lost: [String: [Int32]] = [:]) {
         self.gained = gained
         self.lost = lost
     }
 
     /// The change from `old` to `new` (each topic → partition ids; order and duplicates ignored).
-    public init(from old: [String: [Int]], to new: [String: [Int]]) {
+    public init(from old: [String: [Int32]], to new: [String: [Int32]]) {
         self.gained = AllocationChange.subtract(new, old)
         self.lost = AllocationChange.subtract(old, new)
     }
@@ -34,15 +34,15 @@ public struct AllocationChange: Equatable, Sendable, CustomStringConvertible {
 
     /// `+t:0,1 -u:3` (topics sorted), or `none`.
     public var description: String {
-        func list(_ sign: String, _ parts: [String: [Int]]) -> [String] {
+        func list(_ sign: String, _ parts: [String: [Int32]]) -> [String] {
             parts.keys.kielSorted().map { "\(sign)\($0):" + parts[$0, default: []].map(String.init).joined(separator: ",") }
         }
         let words = list("+", gained) + list("-", lost)
         return words.isEmpty ? "none" : words.joined(separator: " ")
     }
 
-    private static func subtract(_ lhs: [String: [Int]], _ rhs: [String: [Int]]) -> [String: [Int]] {
-        var result: [String: [Int]] = [:]
+    private static func subtract(_ lhs: [String: [Int32]], _ rhs: [String: [Int32]]) -> [String: [Int32]] {
+        var result: [String: [Int32]] = [:]
         for (topic, ids) in lhs {
             let remaining = Set(ids).subtracting(rhs[topic] ?? [])
             if !remaining.isEmpty { result[topic] = remaining.sorted() }

@@ -39,7 +39,7 @@ public struct GroupLayout: Hashable, Sendable {
     public var owners: String { "\(root)/owners" }
 
     public func member(_ name: String) -> String { "\(members)/\(name)" }
-    public func owner(of key: PartitionKey) -> String { "\(owners)/\(key)" }
+    public func owner(of key: TopicPartition) -> String { "\(owners)/\(key.shareEntry)" }
 }
 
 /// Names a group member `hostname:unique-id`, kiel's scheme, so the party's children say which

@@ -6,7 +6,7 @@ extension GroupMember {
     /// Commits the positions of the partitions being consumed. One commit is in flight at a
     /// time; calls meanwhile are folded into the next one, and `completion` runs once the
     /// positions known at the call are committed (or failed to be).
-    func commitOffsets(_ completion: ((Result<Void, any Error>) -> Void)?) {
+    func commitOffsets(_ completion: ((Result<Void, KielError>) -> Void)?) {
         if let completion { commitWaiters.append(completion) }
         if commitInFlight {
             commitAgain = true
@@ -38,8 +38,8 @@ extension GroupMember {
 
     /// Commits the delivered positions of partitions being given up, then calls `done` whether
     /// or not the commit worked (a failure is reported: the next owner may repeat some messages).
-    func commitFinal(_ keys: [PartitionKey], _ done: @escaping () -> Void) {
-        var offsets: [PartitionKey: Int64] = [:]
+    func commitFinal(_ keys: [TopicPartition], _ done: @escaping () -> Void) {
+        var offsets: [TopicPartition: Int64] = [:]
         for key in keys {
             if let position = positions[key], position != committed[key] { offsets[key] = position }
         }
@@ -83,8 +83,8 @@ extension GroupMember {
         commitFinal(told, finish)
     }
 
-    private func uncommitted(_ include: (Holding) -> Bool) -> [PartitionKey: Int64] {
-        var offsets: [PartitionKey: Int64] = [:]
+    private func uncommitted(_ include: (Holding) -> Bool) -> [TopicPartition: Int64] {
+        var offsets: [TopicPartition: Int64] = [:]
         for (key, position) in positions where include(holdings[key] ?? .waiting) && position != committed[key] {
             offsets[key] = position
         }

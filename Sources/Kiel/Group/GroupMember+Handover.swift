@@ -3,7 +3,7 @@
 import KielIO
 
 extension GroupMember {
-    func claim(_ key: PartitionKey) {
+    func claim(_ key: TopicPartition) {
         holdings[key] = .claiming
         coordination.claim(key) { [weak self] result in
             guard let self, self.holdings[key] == .claiming else { return }
@@ -41,7 +41,7 @@ extension GroupMember {
     /// for the claims still in flight.
     func readStartOffsets() {
         guard !startsInFlight, !startsPending.isEmpty, !holdings.values.contains(.claiming) else { return }
-        let keys = startsPending.sorted { $0.description < $1.description }
+        let keys = startsPending.sorted { $0.shareEntry < $1.shareEntry }
         startsPending = []
         startsInFlight = true
         source.startOffsets(keys) { [weak self] result in
@@ -77,7 +77,7 @@ extension GroupMember {
     /// reported with the rest of the rebalance, and only then are the claims dropped, so the
     /// next owner starts after the last delivered offset and is told of its gain after we are
     /// told of our loss.
-    func release(_ keys: [PartitionKey]) {
+    func release(_ keys: [TopicPartition]) {
         guard !keys.isEmpty else { return }
         for key in keys {
             source.stopFetching(key)
@@ -99,10 +99,10 @@ extension GroupMember {
         guard !closing else { return }
         let inFlight: Set<Holding> = [.claiming, .starting, .committing]
         guard !holdings.values.contains(where: inFlight.contains) else { return }
-        var gained: [PartitionKey] = []
-        var lost: [PartitionKey] = []
-        var resumed: [PartitionKey] = []
-        var unwanted: [PartitionKey] = []
+        var gained: [TopicPartition] = []
+        var lost: [TopicPartition] = []
+        var resumed: [TopicPartition] = []
+        var unwanted: [TopicPartition] = []
         for (key, holding) in holdings {
             switch (holding, target.contains(key)) {
             case (.ready, true):
@@ -133,12 +133,12 @@ extension GroupMember {
     }
 
     /// Drops a claim we hold without having consumed under it.
-    func dropClaim(_ key: PartitionKey) {
+    func dropClaim(_ key: TopicPartition) {
         holdings[key] = .releasing
         sendRelease(key)
     }
 
-    private func sendRelease(_ key: PartitionKey) {
+    private func sendRelease(_ key: TopicPartition) {
         coordination.release(key) { [weak self] result in
             guard let self else { return }
             if case .failure(let error) = result {
@@ -154,14 +154,14 @@ extension GroupMember {
 
     /// The partitions the user was told this member holds: active, or being given up but not
     /// reported lost yet.
-    var reportedHeld: [PartitionKey] {
+    var reportedHeld: [TopicPartition] {
         holdings.filter { $0.value == .active || $0.value == .committing || $0.value == .leaving }.map(\.key)
     }
 
     /// Stops consuming everything at once (session expired or presumed lost), commits what was
     /// delivered, reports the loss. Returns every partition a claim may have been held for.
     @discardableResult
-    func dropAll() -> Set<PartitionKey> {
+    func dropAll() -> Set<TopicPartition> {
         let held = Set(holdings.keys.filter { holdings[$0] != .waiting })
         let told = reportedHeld
         for key in told { source.stopFetching(key) }
@@ -175,7 +175,7 @@ extension GroupMember {
     }
 
     /// Hands a batch to the user if the partition is still ours, and moves its position on.
-    func deliver(_ key: PartitionKey, _ batch: Batch, _ nextOffset: Int64) {
+    func deliver(_ key: TopicPartition, _ batch: Batch, _ nextOffset: Int64) {
         guard holdings[key] == .active, !closing else { return }
         onBatch?(key, batch)
         // The user may have closed the consumer or lost the partition from inside the callback.
@@ -192,8 +192,8 @@ extension GroupMember {
         }
     }
 
-    static func grouped(_ keys: [PartitionKey]) -> [String: [Int]] {
-        var result: [String: [Int]] = [:]
+    static func grouped(_ keys: [TopicPartition]) -> [String: [Int32]] {
+        var result: [String: [Int32]] = [:]
         for key in keys { result[key.topic, default: []].append(key.partition) }
         return result.mapValues { $0.sorted() }
     }

@@ -45,9 +45,9 @@ final class GroupMember<Batch> {
     let source: any GroupPartitionSource<Batch>
     let settings: Settings
 
-    var onBatch: ((PartitionKey, Batch) -> Void)?
+    var onBatch: ((TopicPartition, Batch) -> Void)?
     var onRebalance: ((AllocationChange) -> Void)?
-    var onError: ((any Error) -> Void)?
+    var onError: ((KielError) -> Void)?
 
     private(set) var topics: Set<String> = []
     var members: [String]?
@@ -57,19 +57,19 @@ final class GroupMember<Batch> {
     var started = false
     var closing = false
 
-    var holdings: [PartitionKey: Holding] = [:]
-    var target: Set<PartitionKey> = []
+    var holdings: [TopicPartition: Holding] = [:]
+    var target: Set<TopicPartition> = []
     /// Next offset to hand over per partition (everything before it was delivered).
-    var positions: [PartitionKey: Int64] = [:]
-    var committed: [PartitionKey: Int64] = [:]
+    var positions: [TopicPartition: Int64] = [:]
+    var committed: [TopicPartition: Int64] = [:]
     /// Claims this member may still own in ZooKeeper after it stopped consuming on a long
     /// suspension; released or re-taken once the session is back.
-    var staleClaims: Set<PartitionKey> = []
+    var staleClaims: Set<TopicPartition> = []
 
     var commitInFlight = false
     var commitAgain = false
-    var commitWaiters: [(Result<Void, any Error>) -> Void] = []
-    var startsPending: Set<PartitionKey> = []
+    var commitWaiters: [(Result<Void, KielError>) -> Void] = []
+    var startsPending: Set<TopicPartition> = []
     var startsInFlight = false
     var suspensionTimer: TimeoutHandle?
     var retryTimer: TimeoutHandle?
@@ -89,8 +89,8 @@ final class GroupMember<Batch> {
     }
 
     /// What this member consumes now: topic → sorted partition ids.
-    var allocation: [String: [Int]] {
-        var result: [String: [Int]] = [:]
+    var allocation: [String: [Int32]] {
+        var result: [String: [Int32]] = [:]
         for (key, holding) in holdings where holding == .active {
             result[key.topic, default: []].append(key.partition)
         }
@@ -99,7 +99,7 @@ final class GroupMember<Batch> {
 
     /// Joins the group. `completion` runs once the member is in the party and the partitions
     /// of the topics registered so far are in the shared set.
-    func start(_ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
         loop.assertInLoop()
         precondition(!started, "GroupMember.start called twice")
         started = true
@@ -125,7 +125,7 @@ final class GroupMember<Batch> {
 
     /// Puts the partitions of every registered topic into the shared set, so that topics created
     /// or grown after start get divided too.
-    func refreshPartitions(_ completion: ((Result<Void, any Error>) -> Void)?) {
+    func refreshPartitions(_ completion: ((Result<Void, KielError>) -> Void)?) {
         guard !closing, !topics.isEmpty else {
             if let completion { loop.callSoon { completion(.success(())) } }
             return
@@ -138,7 +138,7 @@ final class GroupMember<Batch> {
             case .success(let counts):
                 var wanted = Set<String>()
                 for (topic, count) in counts where self.topics.contains(topic) {
-                    for id in 0 ..< count { wanted.insert(PartitionKey(topic: topic, partition: id).description) }
+                    for id in 0 ..< count { wanted.insert(TopicPartition(topic, Int32(id)).shareEntry) }
                 }
                 let known = self.partitions ?? []
                 guard !wanted.isSubset(of: known), self.connected, !self.closing else {
@@ -183,7 +183,7 @@ final class GroupMember<Batch> {
             members = names
             reconcile()
         case .partitions(let list):
-            partitions = Set(list.filter { PartitionKey($0) != nil })
+            partitions = Set(list.filter { TopicPartition(shareEntry: $0) != nil })
             reconcile()
         case .claimFreed(let key):
             if holdings[key] == .waiting {
@@ -214,9 +214,9 @@ final class GroupMember<Batch> {
         guard !closing else { return }
         if joined, let members, let partitions, members.contains(name) {
             let mine = allocator.allocate(members: members, partitions: partitions)[name] ?? [:]
-            let share = Set(PartitionKey.keys(mine).filter { topics.contains($0.topic) })
+            let share = Set(TopicPartition.all(mine).filter { topics.contains($0.topic) })
             if share != target {
-                KielLog.debug("group member \(name): share of \(members.count) members is \(share.map(\.description).kielSorted())")
+                KielLog.debug("group member \(name): share of \(members.count) members is \(share.map(\.shareEntry).kielSorted())")
             }
             target = share
         } else {
@@ -229,7 +229,7 @@ final class GroupMember<Batch> {
         release(losing.filter { $0.value == .active }.map(\.key))
         // A suspended session may be gone already: take nothing new until it is back.
         guard connected else { return }
-        for key in target.sorted(by: { $0.description < $1.description }) where holdings[key] == nil {
+        for key in target.sorted(by: { $0.shareEntry < $1.shareEntry }) where holdings[key] == nil {
             claim(key)
         }
     }

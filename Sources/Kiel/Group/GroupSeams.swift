@@ -17,7 +17,7 @@ enum GroupCoordinationEvent: Equatable {
     /// The shared set's contents (unsorted).
     case partitions([String])
     /// The claim on a partition that another member held is gone; it may be claimed now.
-    case claimFreed(PartitionKey)
+    case claimFreed(TopicPartition)
 }
 
 /// The answer to a claim on a partition.
@@ -36,13 +36,13 @@ protocol GroupCoordination: AnyObject {
     /// The session timeout the servers granted, once known.
     var sessionTimeout: Duration? { get }
     /// Connects, creates the group's znodes, watches members and partitions, joins the party.
-    func start(_ completion: @escaping (Result<Void, any Error>) -> Void)
+    func start(_ completion: @escaping (Result<Void, KielError>) -> Void)
     /// Adds `topic:partition` strings to the shared set (under its lock); a no-op when present.
-    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, any Error>) -> Void)
+    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, KielError>) -> Void)
     /// Claims a partition for this member.
-    func claim(_ key: PartitionKey, _ completion: @escaping (Result<ClaimOutcome, any Error>) -> Void)
+    func claim(_ key: TopicPartition, _ completion: @escaping (Result<ClaimOutcome, KielError>) -> Void)
     /// Gives a claim up (a no-op when it is not ours or gone).
-    func release(_ key: PartitionKey, _ completion: @escaping (Result<Void, any Error>) -> Void)
+    func release(_ key: TopicPartition, _ completion: @escaping (Result<Void, KielError>) -> Void)
     /// Leaves the party and closes the session (which drops every claim left).
     func stop(_ completion: @escaping () -> Void)
 }
@@ -52,17 +52,17 @@ protocol GroupCoordination: AnyObject {
 protocol GroupPartitionSource<Batch>: AnyObject {
     associatedtype Batch
     /// Records fetched from one partition, and the offset to fetch next.
-    var onBatch: ((PartitionKey, Batch, _ nextOffset: Int64) -> Void)? { get set }
+    var onBatch: ((TopicPartition, Batch, _ nextOffset: Int64) -> Void)? { get set }
     /// Something went wrong that no caller is waiting for (a fetch failed for good, say).
-    var onError: ((any Error) -> Void)? { get set }
+    var onError: ((KielError) -> Void)? { get set }
     /// topic → partition count for the topics that exist.
-    func partitionCounts(_ topics: [String], _ completion: @escaping (Result<[String: Int], any Error>) -> Void)
+    func partitionCounts(_ topics: [String], _ completion: @escaping (Result<[String: Int], KielError>) -> Void)
     /// Where to start each partition: the group's committed offset, or the reset position.
-    func startOffsets(_ keys: [PartitionKey], _ completion: @escaping (Result<[PartitionKey: Int64], any Error>) -> Void)
+    func startOffsets(_ keys: [TopicPartition], _ completion: @escaping (Result<[TopicPartition: Int64], KielError>) -> Void)
     /// Commits offsets (the next offset to consume) for the group.
-    func commit(_ offsets: [PartitionKey: Int64], _ completion: @escaping (Result<Void, any Error>) -> Void)
-    func startFetching(_ key: PartitionKey, at offset: Int64)
+    func commit(_ offsets: [TopicPartition: Int64], _ completion: @escaping (Result<Void, KielError>) -> Void)
+    func startFetching(_ key: TopicPartition, at offset: Int64)
     /// Stops at once: batches of this partition still in flight are not delivered.
-    func stopFetching(_ key: PartitionKey)
+    func stopFetching(_ key: TopicPartition)
     func close()
 }

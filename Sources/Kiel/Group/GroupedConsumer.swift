@@ -29,26 +29,40 @@ import ZooKeeper
 ///
 /// Loop-confined: create it and call it on the loop thread only; every callback runs there.
 public final class GroupedConsumer<Value> {
-    /// Settings beyond kiel's constructor arguments.
-    public struct Options {
-        /// The ZooKeeper session timeout asked for (the servers clamp it). A killed member's
-        /// partitions move after about this long.
-        public var sessionTimeout: Duration = .seconds(10)
-        /// How often to look for new partitions of the consumed topics.
-        public var metadataInterval: Duration = .seconds(10)
-        /// Where a partition starts when the group has no committed offset for it: `.beginning`
-        /// (the default, so a new group misses nothing) or `.end`.
-        public var startWithoutCommit: StartPosition = .beginning
+    /// The consumer's settings; the fetch settings mean what `SingleConsumer.Options`' do.
+    public struct Options: Sendable {
+        /// Commit after each delivered batch (kiel's default); otherwise call `commitOffsets`.
+        public var autocommit = true
+        /// How long the broker may hold a fetch open waiting for `minBytes`.
+        public var maxWaitTime: Duration = .seconds(1)
+        /// The bytes a fetch waits for before the broker answers (or `maxWaitTime` passes).
+        public var minBytes = 1
+        /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
+        /// rule) but never below `partitionMaxBytesFloor`.
+        public var maxBytes = 1 << 20
+        /// The least asked per partition, so a large record still fits.
+        public var partitionMaxBytesFloor = 1 << 20
         /// What one fetch answer may decode to: decompressed record bytes and records (see
         /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`.
         /// A batch that needs more than the whole budget (a decompression bomb) is reported
         /// through `onError` as a `protocolViolation`, like a corrupt batch.
         public var decodeBudget: DecodeBudget?
-        /// The least asked per partition, so a large record still fits (as `SingleConsumer`'s).
-        public var partitionMaxBytesFloor = 1 << 20
+        /// Pause before fetching again from a partition whose fetch failed.
+        public var retryBackoff: Duration = .milliseconds(200)
+        /// The ZooKeeper session timeout asked for (the servers clamp it). A killed member's
+        /// partitions move after about this long.
+        public var sessionTimeout: Duration = .seconds(10)
+        /// How often to look for new partitions of the subscribed topics.
+        public var metadataInterval: Duration = .seconds(10)
+        /// Where a partition starts when the group has no committed offset for it: `.beginning`
+        /// (the default, so a new group misses nothing; `SingleConsumer` starts at `.end`) or
+        /// `.end`.
+        public var startWithoutCommit: StartPosition = .beginning
         /// This member's name in the party; `hostname:unique-id` by default.
         public var memberName: String = GroupMemberName.generate()
+        /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
         public var cluster = Cluster.Options()
+        /// The defaults above.
         public init() {}
     }
 
@@ -96,18 +110,12 @@ public final class GroupedConsumer<Value> {
     ///   - connectString: the ZooKeeper ensemble as `ZooKeeperClient` takes it:
     ///     `"zk1:2181,zk2:2181"`, optionally with a chroot (`"zk1:2181,zk2:2181/app"`).
     ///   - partitionAllocator: who gets what; the same for every member of a group.
-    ///   - autocommit: commit after each delivered batch (kiel's default); otherwise call
-    ///     `commitOffsets`.
-    ///   - maxWaitTime, minBytes, maxBytes: the fetch long-poll settings (`maxBytes` is shared
-    ///     among the partitions fetched from one broker, as kiel does).
     public convenience init(loop: IOLoop, brokers: [String], group: String, zooKeeper connectString: String,
                             deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
-                            autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
-                            maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+                            options: Options = Options()) throws(KielError) {
         let cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
         try self.init(cluster: cluster, ownsCluster: true, group: group, zooKeeper: connectString,
-                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
-                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, options: options)
     }
 
     /// A consumer on a cluster shared with other clients (a `Producer(cluster:)`, say), as
@@ -116,28 +124,44 @@ public final class GroupedConsumer<Value> {
     /// `init(loop:brokers:group:zooKeeper:...)`; the loop is the cluster's.
     public convenience init(cluster: Cluster, group: String, zooKeeper connectString: String,
                             deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
-                            autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
-                            maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+                            options: Options = Options()) throws(KielError) {
         try self.init(cluster: cluster, ownsCluster: false, group: group, zooKeeper: connectString,
-                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
-                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, options: options)
     }
 
-    /// The earlier form: `zkHosts` is every server of the ensemble (`host:port`), optionally
+    /// The earlier form, with the fetch settings and `autocommit` as arguments.
+    @available(*, deprecated, message: "set autocommit, maxWaitTime, minBytes and maxBytes in Options")
+    public convenience init(loop: IOLoop, brokers: [String], group: String, zooKeeper connectString: String,
+                            deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
+                            autocommit: Bool, maxWaitTime: Duration, minBytes: Int,
+                            maxBytes: Int, options: Options = Options()) throws(KielError) {
+        var options = options
+        options.autocommit = autocommit
+        options.maxWaitTime = maxWaitTime
+        options.minBytes = minBytes
+        options.maxBytes = maxBytes
+        try self.init(loop: loop, brokers: brokers, group: group, zooKeeper: connectString,
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, options: options)
+    }
+
+    /// The earliest form: `zkHosts` is every server of the ensemble (`host:port`), optionally
     /// followed by a chroot on the last one (`zk3:2181/app`), joined into one connect string.
     @available(*, deprecated, message: "pass the ensemble as one connect string: zooKeeper: \"zk1:2181,zk2:2181/chroot\"")
     public convenience init(loop: IOLoop, brokers: [String], group: String, zkHosts: [String],
                             deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator = .roundRobin,
                             autocommit: Bool = true, maxWaitTime: Duration = .seconds(1), minBytes: Int = 1,
                             maxBytes: Int = 1 << 20, options: Options = Options()) throws(KielError) {
+        var options = options
+        options.autocommit = autocommit
+        options.maxWaitTime = maxWaitTime
+        options.minBytes = minBytes
+        options.maxBytes = maxBytes
         try self.init(loop: loop, brokers: brokers, group: group, zooKeeper: zkHosts.joined(separator: ","),
-                      deserializer: deserializer, partitionAllocator: partitionAllocator, autocommit: autocommit,
-                      maxWaitTime: maxWaitTime, minBytes: minBytes, maxBytes: maxBytes, options: options)
+                      deserializer: deserializer, partitionAllocator: partitionAllocator, options: options)
     }
 
     init(cluster: Cluster, ownsCluster: Bool, group: String, zooKeeper connectString: String,
-         deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator, autocommit: Bool,
-         maxWaitTime: Duration, minBytes: Int, maxBytes: Int, options: Options) throws(KielError) {
+         deserializer: Deserializer<Value>, partitionAllocator: PartitionAllocator, options: Options) throws(KielError) {
         let loop = cluster.loop
         guard let layout = GroupLayout(group: group) else {
             throw .invalidArgument("group name \"\(group)\" can't be a znode name")
@@ -163,9 +187,10 @@ public final class GroupedConsumer<Value> {
             throw .zookeeper(error)
         }
         var fetch = FetchEngine.Settings()
-        fetch.maxWait = maxWaitTime
-        fetch.minBytes = minBytes
-        fetch.maxBytes = maxBytes
+        fetch.maxWait = options.maxWaitTime
+        fetch.minBytes = options.minBytes
+        fetch.maxBytes = options.maxBytes
+        fetch.retryBackoff = options.retryBackoff
         fetch.decodeBudget = options.decodeBudget
         fetch.partitionMaxBytesFloor = options.partitionMaxBytesFloor
         let source = KafkaGroupSource(cluster: cluster,
@@ -174,21 +199,26 @@ public final class GroupedConsumer<Value> {
                                       startWithoutCommit: options.startWithoutCommit)
         let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName)
         var settings = GroupMember<[Record]>.Settings()
-        settings.autocommit = autocommit
+        settings.autocommit = options.autocommit
         settings.sessionTimeout = options.sessionTimeout
         settings.metadataInterval = options.metadataInterval
         member = GroupMember(loop: loop, name: memberName, allocator: partitionAllocator,
                              coordination: coordination, source: source, settings: settings)
         member.onBatch = { [unowned self] key, records in self.deliver(key, records) }
         member.onRebalance = { [unowned self] change in self.onRebalance?(change) }
-        member.onError = { [unowned self] error in self.onError?(Self.kielError(error)) }
+        member.onError = { [unowned self] error in self.onError?(error) }
     }
 
-    /// Consumes `topic` too: its partitions join the group's shared set. Call before or after `start`.
-    public func consume(_ topic: String) {
+    /// Consumes `topic` too: its partitions join the group's shared set, and this member's
+    /// share of them is delivered to `onMessages`. Call before or after `connect`.
+    public func subscribe(_ topic: String) {
         loop.assertInLoop()
         member.consume(topic)
     }
+
+    /// The earlier name of `subscribe` (on `SingleConsumer`, `consume` fetches one batch).
+    @available(*, deprecated, renamed: "subscribe")
+    public func consume(_ topic: String) { subscribe(topic) }
 
     /// kiel's `connect()`: loads metadata, joins the group, and starts consuming this member's
     /// share. `completion` runs once the member is in the group. Brokers that can't be reached
@@ -224,7 +254,7 @@ public final class GroupedConsumer<Value> {
                     self.bootstrap()
                 }
             case .success:
-                self.member.start { [weak self] result in self?.answerStart(result.mapError(Self.kielError)) }
+                self.member.start { [weak self] result in self?.answerStart(result) }
             }
         }
     }
@@ -238,12 +268,12 @@ public final class GroupedConsumer<Value> {
     }
 
     /// The partitions this member consumes now: topic → sorted partition ids.
-    public var allocation: [String: [Int]] { member.allocation }
+    public var allocation: [String: [Int32]] { member.allocation }
 
     /// Commits the offsets of everything delivered so far.
     public func commitOffsets(_ completion: ((Result<Void, KielError>) -> Void)? = nil) {
         loop.assertInLoop()
-        member.commitOffsets(completion.map { done in { done($0.mapError(Self.kielError)) } })
+        member.commitOffsets(completion)
     }
 
     /// Stops fetching, commits what was delivered, leaves the party and closes the ZooKeeper
@@ -266,13 +296,13 @@ public final class GroupedConsumer<Value> {
         }
     }
 
-    private func deliver(_ key: PartitionKey, _ records: [Record]) {
+    private func deliver(_ key: TopicPartition, _ records: [Record]) {
         var messages: [ConsumerMessage<Value>] = []
         messages.reserveCapacity(records.count)
         for record in records {
             do {
                 let value = try deserializer.deserialize(record.value ?? [])
-                messages.append(ConsumerMessage(topic: key.topic, partition: Int32(clamping: key.partition),
+                messages.append(ConsumerMessage(topic: key.topic, partition: key.partition,
                                                 offset: record.offset, key: record.key, timestamp: record.timestamp,
                                                 headers: record.headers, value: value))
             } catch {
@@ -280,11 +310,5 @@ public final class GroupedConsumer<Value> {
             }
         }
         if !messages.isEmpty { onMessages?(messages) }
-    }
-
-    static func kielError(_ error: any Error) -> KielError {
-        if let error = error as? KielError { return error }
-        if let error = error as? ZooKeeperError { return .zookeeper(error) }
-        return .protocolViolation("\(error)")
     }
 }

@@ -13,7 +13,7 @@
 /// nothing. Allocators are plain values and may be called from any thread.
 public struct PartitionAllocator: Sendable {
     /// member → topic → partition ids.
-    public typealias Allocation = [String: [String: [Int]]]
+    public typealias Allocation = [String: [String: [Int32]]]
     public typealias Function = @Sendable (_ sortedMembers: [String], _ sortedPartitions: [String]) -> Allocation
 
     /// A name for logs.
@@ -44,7 +44,7 @@ public struct PartitionAllocator: Sendable {
         guard !members.isEmpty else { return allocation }
         var next = 0
         for text in partitions {
-            guard let key = PartitionKey(text) else { continue }
+            guard let key = TopicPartition(shareEntry: text) else { continue }
             allocation[members[next % members.count], default: [:]][key.topic, default: []].append(key.partition)
             next += 1
         }
@@ -60,9 +60,9 @@ public struct PartitionAllocator: Sendable {
     public static let range = PartitionAllocator(name: "range") { members, partitions in
         var allocation = emptyAllocation(members)
         guard !members.isEmpty else { return allocation }
-        var byTopic: [String: [Int]] = [:]
+        var byTopic: [String: [Int32]] = [:]
         for text in partitions {
-            guard let key = PartitionKey(text) else { continue }
+            guard let key = TopicPartition(shareEntry: text) else { continue }
             byTopic[key.topic, default: []].append(key.partition)
         }
         for topic in byTopic.keys {

@@ -22,7 +22,7 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
     var onEvent: ((GroupCoordinationEvent) -> Void)?
 
     private var listener: Int?
-    private var startCompletion: ((Result<Void, any Error>) -> Void)?
+    private var startCompletion: ((Result<Void, KielError>) -> Void)?
     private var setUpSession: Int64 = 0
     private var stopped = false
     private var startTimer: TimeoutHandle?
@@ -49,13 +49,13 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
 
     var sessionTimeout: Duration? { setUpSession != 0 ? client.negotiatedSessionTimeout : nil }
 
-    func start(_ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
         startCompletion = completion
         // The client keeps trying to connect; the caller hears after a while that it hasn't.
         startTimer = loop.callLater(startTimeout) { [weak self] in
             guard let self, let completion = self.startCompletion else { return }
             self.startCompletion = nil
-            completion(.failure(ZooKeeperError.timeout))
+            completion(.failure(.zookeeper(.timeout)))
         }
         listener = client.addStateListener { [weak self] change in self?.stateChanged(change) }
         if client.state == .connected && client.sessionID != 0 {
@@ -120,31 +120,31 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
         setUpSession = 0
         if let completion = startCompletion {
             startCompletion = nil
-            completion(.failure(error))
+            completion(.failure(.zookeeper(error)))
         } else {
             // Try again shortly (the session may be reconnecting).
             loop.callLater(.milliseconds(500)) { [weak self] in self?.setUp() }
         }
     }
 
-    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, any Error>) -> Void) {
-        sharedSet.add(partitions) { result in completion(result.mapError { $0 }) }
+    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, KielError>) -> Void) {
+        sharedSet.add(partitions) { result in completion(result.mapError(KielError.zookeeper)) }
     }
 
-    func claim(_ key: PartitionKey, _ completion: @escaping (Result<ClaimOutcome, any Error>) -> Void) {
+    func claim(_ key: TopicPartition, _ completion: @escaping (Result<ClaimOutcome, KielError>) -> Void) {
         let path = layout.owner(of: key)
         client.create(path, data: Array(member.utf8), mode: .ephemeral) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success: completion(.success(.acquired))
             case .failure(.nodeExists): self.checkClaim(key, completion)
-            case .failure(let error): completion(.failure(error))
+            case .failure(let error): completion(.failure(.zookeeper(error)))
             }
         }
     }
 
     /// The claim exists: ours (from this session) or another member's, watched for deletion.
-    private func checkClaim(_ key: PartitionKey, _ completion: @escaping (Result<ClaimOutcome, any Error>) -> Void) {
+    private func checkClaim(_ key: TopicPartition, _ completion: @escaping (Result<ClaimOutcome, KielError>) -> Void) {
         let path = layout.owner(of: key)
         let session = client.sessionID
         client.getData(path, watch: { [weak self] event in
@@ -163,26 +163,26 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
                 // Let go between our create and our read: try again.
                 self.claim(key, completion)
             case .failure(let error):
-                completion(.failure(error))
+                completion(.failure(.zookeeper(error)))
             }
         }
     }
 
-    func release(_ key: PartitionKey, _ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func release(_ key: TopicPartition, _ completion: @escaping (Result<Void, KielError>) -> Void) {
         let path = layout.owner(of: key)
         let session = client.sessionID
         client.getData(path) { [weak self] result in
             guard let self else { return }
             switch result {
             case .failure(.noNode): completion(.success(()))
-            case .failure(let error): completion(.failure(error))
+            case .failure(let error): completion(.failure(.zookeeper(error)))
             case .success(let (_, stat)):
                 // Only ever delete our own claim: a new owner may have taken it already.
                 guard stat.ephemeralOwner == session else { return completion(.success(())) }
                 self.client.delete(path, version: stat.version) { result in
                     switch result {
                     case .success, .failure(.noNode): completion(.success(()))
-                    case .failure(let error): completion(.failure(error))
+                    case .failure(let error): completion(.failure(.zookeeper(error)))
                     }
                 }
             }

@@ -8,9 +8,9 @@ final class FakeZooKeeperGroup {
     let loop: IOLoop
     private(set) var members: [String] = []
     private(set) var partitions: Set<String> = []
-    private(set) var claims: [PartitionKey: String] = [:]
+    private(set) var claims: [TopicPartition: String] = [:]
     private var coordinations: [String: FakeCoordination] = [:]
-    private var waiters: [PartitionKey: Set<String>] = [:]
+    private var waiters: [TopicPartition: Set<String>] = [:]
 
     init(loop: IOLoop) { self.loop = loop }
 
@@ -57,7 +57,7 @@ final class FakeZooKeeperGroup {
         for member in members { send(.partitions(Array(partitions)), to: member) }
     }
 
-    func claim(_ key: PartitionKey, by member: String) -> ClaimOutcome {
+    func claim(_ key: TopicPartition, by member: String) -> ClaimOutcome {
         if let owner = claims[key], owner != member {
             waiters[key, default: []].insert(member)
             return .heldByOther(owner)
@@ -66,7 +66,7 @@ final class FakeZooKeeperGroup {
         return .acquired
     }
 
-    func release(_ key: PartitionKey, by member: String) {
+    func release(_ key: TopicPartition, by member: String) {
         if claims[key] == member { free(key) }
     }
 
@@ -75,7 +75,7 @@ final class FakeZooKeeperGroup {
         endSession(member, tellIt: false)
     }
 
-    private func free(_ key: PartitionKey) {
+    private func free(_ key: TopicPartition) {
         claims[key] = nil
         for waiter in waiters.removeValue(forKey: key) ?? [] { send(.claimFreed(key), to: waiter) }
     }
@@ -104,22 +104,22 @@ final class FakeCoordination: GroupCoordination {
         self.member = member
     }
 
-    func start(_ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func start(_ completion: @escaping (Result<Void, KielError>) -> Void) {
         group.join(member)
         group.loop.callSoon { completion(.success(())) }
     }
 
-    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func addPartitions(_ partitions: Set<String>, _ completion: @escaping (Result<Void, KielError>) -> Void) {
         group.add(partitions)
         group.loop.callSoon { completion(.success(())) }
     }
 
-    func claim(_ key: PartitionKey, _ completion: @escaping (Result<ClaimOutcome, any Error>) -> Void) {
+    func claim(_ key: TopicPartition, _ completion: @escaping (Result<ClaimOutcome, KielError>) -> Void) {
         let outcome = group.claim(key, by: member)
         group.loop.callSoon { completion(.success(outcome)) }
     }
 
-    func release(_ key: PartitionKey, _ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func release(_ key: TopicPartition, _ completion: @escaping (Result<Void, KielError>) -> Void) {
         group.release(key, by: member)
         group.loop.callSoon { completion(.success(())) }
     }
@@ -133,17 +133,17 @@ final class FakeCoordination: GroupCoordination {
 /// An in-process stand-in for Kafka: partitions with a number of records each, the group's
 /// committed offsets, and fetchers that deliver the records as batches of offsets.
 final class FakeKafka {
-    var logEnd: [PartitionKey: Int64] = [:]
-    var committed: [PartitionKey: Int64] = [:]
+    var logEnd: [TopicPartition: Int64] = [:]
+    var committed: [TopicPartition: Int64] = [:]
     var commitCount = 0
 
     func topic(_ name: String, partitions: Int, records: Int64) {
-        for id in 0 ..< partitions { logEnd[PartitionKey(topic: name, partition: id)] = records }
+        for id in 0 ..< partitions { logEnd[TopicPartition(name, Int32(id))] = records }
     }
 
     var partitionCounts: [String: Int] {
         var counts: [String: Int] = [:]
-        for key in logEnd.keys { counts[key.topic] = max(counts[key.topic] ?? 0, key.partition + 1) }
+        for key in logEnd.keys { counts[key.topic] = max(counts[key.topic] ?? 0, Int(key.partition) + 1) }
         return counts
     }
 }
@@ -152,9 +152,9 @@ final class FakeSource: GroupPartitionSource {
     typealias Batch = [Int64]
     let loop: IOLoop
     let kafka: FakeKafka
-    var onBatch: ((PartitionKey, [Int64], Int64) -> Void)?
-    var onError: ((any Error) -> Void)?
-    private(set) var fetching: [PartitionKey: Int64] = [:]
+    var onBatch: ((TopicPartition, [Int64], Int64) -> Void)?
+    var onError: ((KielError) -> Void)?
+    private(set) var fetching: [TopicPartition: Int64] = [:]
     private var pumping = false
     var closed = false
 
@@ -163,17 +163,17 @@ final class FakeSource: GroupPartitionSource {
         self.kafka = kafka
     }
 
-    func partitionCounts(_ topics: [String], _ completion: @escaping (Result<[String: Int], any Error>) -> Void) {
+    func partitionCounts(_ topics: [String], _ completion: @escaping (Result<[String: Int], KielError>) -> Void) {
         let counts = kafka.partitionCounts.filter { topics.contains($0.key) }
         loop.callSoon { completion(.success(counts)) }
     }
 
-    func startOffsets(_ keys: [PartitionKey], _ completion: @escaping (Result<[PartitionKey: Int64], any Error>) -> Void) {
+    func startOffsets(_ keys: [TopicPartition], _ completion: @escaping (Result<[TopicPartition: Int64], KielError>) -> Void) {
         let offsets = Dictionary(uniqueKeysWithValues: keys.map { ($0, self.kafka.committed[$0] ?? 0) })
         loop.callSoon { completion(.success(offsets)) }
     }
 
-    func commit(_ offsets: [PartitionKey: Int64], _ completion: @escaping (Result<Void, any Error>) -> Void) {
+    func commit(_ offsets: [TopicPartition: Int64], _ completion: @escaping (Result<Void, KielError>) -> Void) {
         kafka.commitCount += 1
         loop.callSoon { [kafka] in
             kafka.committed.merge(offsets) { $1 }
@@ -181,12 +181,12 @@ final class FakeSource: GroupPartitionSource {
         }
     }
 
-    func startFetching(_ key: PartitionKey, at offset: Int64) {
+    func startFetching(_ key: TopicPartition, at offset: Int64) {
         fetching[key] = offset
         pump()
     }
 
-    func stopFetching(_ key: PartitionKey) { fetching[key] = nil }
+    func stopFetching(_ key: TopicPartition) { fetching[key] = nil }
 
     func close() { closed = true; fetching = [:] }
 

@@ -13,10 +13,10 @@ final class GroupMemberTests: XCTestCase {
         var members: [String: GroupMember<[Int64]>] = [:]
         var sources: [String: FakeSource] = [:]
         /// Every record delivered, per partition, with who got it.
-        var delivered: [PartitionKey: [(offset: Int64, member: String)]] = [:]
+        var delivered: [TopicPartition: [(offset: Int64, member: String)]] = [:]
         var changes: [String: [AllocationChange]] = [:]
         /// Who holds each partition according to the rebalance callbacks.
-        var holders: [PartitionKey: String] = [:]
+        var holders: [TopicPartition: String] = [:]
         var violations: [String] = []
 
         init(clock: TestClock? = nil) throws {
@@ -35,8 +35,8 @@ final class GroupMemberTests: XCTestCase {
             }
             member.onRebalance = { [unowned self] change in
                 self.changes[name, default: []].append(change)
-                for key in PartitionKey.keys(change.lost) where self.holders[key] == name { self.holders[key] = nil }
-                for key in PartitionKey.keys(change.gained) {
+                for key in TopicPartition.all(change.lost) where self.holders[key] == name { self.holders[key] = nil }
+                for key in TopicPartition.all(change.gained) {
                     if let other = self.holders[key] { self.violations.append("\(name) gained \(key) held by \(other)") }
                     self.holders[key] = name
                 }
@@ -70,9 +70,9 @@ final class GroupMemberTests: XCTestCase {
         }
 
         func checkExclusive() {
-            var seen: [PartitionKey: String] = [:]
+            var seen: [TopicPartition: String] = [:]
             for (name, member) in members {
-                for key in PartitionKey.keys(member.allocation) {
+                for key in TopicPartition.all(member.allocation) {
                     if let other = seen[key] { violations.append("\(key) active on \(name) and \(other)") }
                     seen[key] = name
                 }
@@ -87,13 +87,13 @@ final class GroupMemberTests: XCTestCase {
             delivered.values.reduce(0) { $0 + $1.count - Set($1.map(\.offset)).count }
         }
 
-        func allocations() -> [String: Set<PartitionKey>] {
-            members.mapValues { Set(PartitionKey.keys($0.allocation)) }
+        func allocations() -> [String: Set<TopicPartition>] {
+            members.mapValues { Set(TopicPartition.all($0.allocation)) }
         }
 
-        func expected(_ names: [String]) -> [String: Set<PartitionKey>] {
-            let all = kafka.logEnd.keys.map(\.description)
-            return PartitionAllocator.roundRobin.allocate(members: names, partitions: all).mapValues { Set(PartitionKey.keys($0)) }
+        func expected(_ names: [String]) -> [String: Set<TopicPartition>] {
+            let all = kafka.logEnd.keys.map(\.shareEntry)
+            return PartitionAllocator.roundRobin.allocate(members: names, partitions: all).mapValues { Set(TopicPartition.all($0)) }
         }
     }
 
@@ -184,7 +184,7 @@ final class GroupMemberTests: XCTestCase {
         XCTAssertEqual(h.allocations()["a:1"]?.count, 4)
         clock.advance(by: .seconds(6))
         h.spin("a stopped") { h.allocations()["a:1"] == [] }
-        XCTAssertEqual(Set(PartitionKey.keys(h.changes["a:1"]!.last!.lost)).count, 4)
+        XCTAssertEqual(Set(TopicPartition.all(h.changes["a:1"]!.last!.lost)).count, 4)
         // The session survived after all: a takes its claims back.
         h.zk.reconnect("a:1")
         h.spin("a holds all again") { h.allocations()["a:1"]?.count == 4 }
@@ -224,7 +224,7 @@ final class GroupMemberTests: XCTestCase {
         let member = h.add("a:1", settings: settings)
         h.spin("consumed") { h.allConsumed() }
         XCTAssertEqual(h.kafka.commitCount, 0)
-        var result: Result<Void, any Error>?
+        var result: Result<Void, KielError>?
         member.commitOffsets { result = $0 }
         h.spin("committed") { result != nil }
         XCTAssertNoThrow(try result?.get())
@@ -262,7 +262,7 @@ final class GroupMemberTests: XCTestCase {
         let h = try Harness()
         h.kafka.topic("t", partitions: 3, records: 2)
         // A claim left by someone else, as a killed member's is until its session expires.
-        let held = PartitionKey(topic: "t", partition: 2)
+        let held = TopicPartition("t", 2)
         XCTAssertEqual(h.zk.claim(held, by: "gone:1"), .acquired)
         h.add("a:1")
         h.spin("a consumes what is free") { h.allocations()["a:1"]?.count == 2 }
@@ -279,10 +279,10 @@ final class GroupMemberTests: XCTestCase {
         for name in ["a:1", "b:1", "c:1", "d:1"] { h.add(name) }
         h.spin("settled") { h.allConsumed() && h.allocations() == h.expected(["a:1", "b:1", "c:1", "d:1"]) }
         for (name, changes) in h.changes {
-            var held = Set<PartitionKey>()
+            var held = Set<TopicPartition>()
             for change in changes {
-                held.formUnion(PartitionKey.keys(change.gained))
-                held.subtract(PartitionKey.keys(change.lost))
+                held.formUnion(TopicPartition.all(change.gained))
+                held.subtract(TopicPartition.all(change.lost))
             }
             XCTAssertEqual(held, h.allocations()[name], name)
         }

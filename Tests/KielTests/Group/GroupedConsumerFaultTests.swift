@@ -60,11 +60,12 @@ final class GroupedConsumerFaultTests: XCTestCase {
         // Answers of at most 64 KiB per partition, so the byte counts of the plans land inside
         // them and every fate is met before the work is done.
         options.partitionMaxBytesFloor = 64 << 10
+        options.maxWaitTime = .milliseconds(100)
+        options.maxBytes = 256 << 10
         let consumer = try GroupedConsumer(loop: loop, brokers: [broker.bootstrap], group: group,
-                                           zooKeeper: "\(zk.host):\(zk.port)", deserializer: .string,
-                                           maxWaitTime: .milliseconds(100), maxBytes: 256 << 10, options: options)
+                                           zooKeeper: "\(zk.host):\(zk.port)", deserializer: .string, options: options)
         consumer.onError = { outcome.errors.append("\($0)") }
-        consumer.consume(Self.topic)
+        consumer.subscribe(Self.topic)
         let pollsBefore = loop.pollCount
         try BrokerTest.run(loop, timeout: .seconds(120)) { (done: @escaping (Result<Void, any Error>) -> Void) in
             consumer.onMessages = { messages in

@@ -28,13 +28,14 @@ final class GroupedConsumerServiceTests: XCTestCase {
         var options = GroupedConsumer<String>.Options()
         options.sessionTimeout = sessionTimeout
         options.metadataInterval = .milliseconds(500)
+        options.maxWaitTime = .milliseconds(100)
         let consumer = try GroupedConsumer(loop: loop, brokers: [broker], group: group, zooKeeper: zk,
-                                           deserializer: .string, maxWaitTime: .milliseconds(100), options: options)
+                                           deserializer: .string, options: options)
         let name = consumer.memberName
         consumer.onMessages = { [unowned self] messages in self.received[name, default: []].append(contentsOf: messages.map(\.value)) }
         consumer.onRebalance = { [unowned self] change in self.changes[name, default: []].append(change) }
         consumer.onError = { [unowned self] error in self.errors.append("\(name): \(error)") }
-        for topic in topics { consumer.consume(topic) }
+        for topic in topics { consumer.subscribe(topic) }
         consumer.connect { [unowned self] result in
             if case .failure(let error) = result { self.errors.append("start \(name): \(error)") }
         }
@@ -79,16 +80,17 @@ final class GroupedConsumerServiceTests: XCTestCase {
         loop = try IOLoop()
         let cluster = try Cluster(loop: loop, hosts: ["\(brokerHost):\(brokerPort)"])
         let producer = Producer(cluster: cluster, serializer: .string)
+        var options = GroupedConsumer<String>.Options()
+        options.maxWaitTime = .milliseconds(100)
         let consumer = try GroupedConsumer(cluster: cluster, group: TestServices.uniqueName("sharing"),
-                                           zooKeeper: "\(zkHost):\(zkPort)", deserializer: .string,
-                                           maxWaitTime: .milliseconds(100))
+                                           zooKeeper: "\(zkHost):\(zkPort)", deserializer: .string, options: options)
         XCTAssertTrue(consumer.cluster === cluster)
         var received: [String] = []
         var gained: [AllocationChange] = []
         consumer.onMessages = { messages in received += messages.map(\.value) }
         consumer.onRebalance = { gained.append($0) }
         consumer.onError = { [unowned self] error in self.errors.append("consumer: \(error)") }
-        consumer.consume(topic)
+        consumer.subscribe(topic)
         var joined: Result<Void, KielError>?
         consumer.connect { joined = $0 }
         XCTAssertTrue(spin(seconds: 30) { joined != nil && consumer.allocation[topic]?.count == 2 }, "joined and holds both partitions")

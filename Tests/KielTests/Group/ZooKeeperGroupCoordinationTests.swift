@@ -30,8 +30,8 @@ final class ZooKeeperGroupCoordinationTests: XCTestCase {
     }
 
     /// Runs one operation to its completion.
-    private func wait<T>(_ what: String, _ start: (@escaping (Result<T, any Error>) -> Void) -> Void) throws -> T {
-        var outcome: Result<T, any Error>?
+    private func wait<T>(_ what: String, _ start: (@escaping (Result<T, KielError>) -> Void) -> Void) throws -> T {
+        var outcome: Result<T, KielError>?
         start { outcome = $0 }
         XCTAssertTrue(spin(seconds: 20) { outcome != nil }, "\(what) never completed")
         return try XCTUnwrap(outcome, what).get()
@@ -76,8 +76,8 @@ final class ZooKeeperGroupCoordinationTests: XCTestCase {
         XCTAssertTrue(spin(seconds: 10) { self.lastPartitions("box:a") == ["t:0", "t:1", "t:2"] && self.lastPartitions("box:b") == ["t:0", "t:1", "t:2"] })
 
         // Claims exclude each other; only the owner's release frees one, and the waiter hears of it.
-        let t0 = PartitionKey(topic: "t", partition: 0)
-        let t1 = PartitionKey(topic: "t", partition: 1)
+        let t0 = TopicPartition("t", 0)
+        let t1 = TopicPartition("t", 1)
         XCTAssertEqual(try wait("a claims t:0") { a.claim(t0, $0) }, .acquired)
         XCTAssertEqual(try wait("a claims t:1") { a.claim(t1, $0) }, .acquired)
         XCTAssertEqual(try wait("a claims t:0 again") { a.claim(t0, $0) }, .acquired)
