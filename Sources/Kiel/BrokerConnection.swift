@@ -49,7 +49,8 @@ public final class BrokerConnection {
     private var notBefore: Deadline?
     private var reconnectTimer: TimeoutHandle?
     private var handshakeTimer: TimeoutHandle?
-    private var deadlineTimer: (handle: TimeoutHandle, at: UInt64)?
+    /// Wakes at the earliest deadline of the requests queued or in flight.
+    private lazy var deadlineTimer = EarliestDeadlineTimer(loop: loop) { [weak self] in self?.deadlinesDue() }
     private var handshakeVersion = ApiSpec.apiVersions.versions.upperBound
     private static let handshakeCorrelationID: Int32 = -1
 
@@ -78,7 +79,7 @@ public final class BrokerConnection {
             apiKey: R.apiKey,
             encode: { [unowned self] correlationID in
                 guard let version = try? self.versions?.version(for: R.apiKey, within: versionRange) else {
-                    throw KielError.broker(BrokerError(code: BrokerError.unsupportedVersion))
+                    throw KielError.broker(BrokerError(.unsupportedVersion))
                 }
                 return (try KafkaFrame.encodeRequest(request, version: version, correlationId: correlationID,
                                                      clientId: self.options.clientID), version)
@@ -118,10 +119,9 @@ public final class BrokerConnection {
         loop.assertInLoop()
         guard state != .closed else { return }
         setState(.closed)
-        if let reconnectTimer { loop.removeTimeout(reconnectTimer) }
-        cancelHandshakeTimer()
-        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
-        deadlineTimer = nil
+        loop.cancelTimeout(&reconnectTimer)
+        loop.cancelTimeout(&handshakeTimer)
+        deadlineTimer.disarm()
         detachStream()?.close()
         // The owed completions run on a later turn, never inside the caller's close().
         let owed = queue.failAll()
@@ -191,11 +191,6 @@ public final class BrokerConnection {
         sendHandshake(version: ApiSpec.apiVersions.versions.upperBound)
     }
 
-    private func cancelHandshakeTimer() {
-        if let handshakeTimer { loop.removeTimeout(handshakeTimer) }
-        handshakeTimer = nil
-    }
-
     private func sendHandshake(version: Int16) {
         handshakeVersion = version
         var request = ApiVersionsRequest()
@@ -225,11 +220,11 @@ public final class BrokerConnection {
             return sendHandshake(version: lower)
         }
         guard response.errorCode == 0 else {
-            return fail(stream: .broker(BrokerError(code: response.errorCode)))
+            return fail(stream: .broker(BrokerError(wireCode: response.errorCode)))
         }
         let negotiated = NegotiatedVersions(broker: response)
         versions = negotiated
-        cancelHandshakeTimer()
+        loop.cancelTimeout(&handshakeTimer)
         backoff.reset()
         notBefore = nil
         setState(.ready)
@@ -297,7 +292,7 @@ public final class BrokerConnection {
     private func abandonSilentStream(now: UInt64) {
         KielLog.warning("connection to \(address): no answer within the request timeout; reconnecting")
         detachStream()?.close()
-        cancelHandshakeTimer()
+        loop.cancelTimeout(&handshakeTimer)
         let owed = queue.failAll(keepWaiting: true)
         versions = nil
         notBefore = loop.now + backoff.next()
@@ -326,7 +321,7 @@ public final class BrokerConnection {
 
     private func lost(_ error: KielError) {
         guard state != .closed else { return }
-        cancelHandshakeTimer()
+        loop.cancelTimeout(&handshakeTimer)
         notBefore = loop.now + backoff.next()
         versions = nil
         setState(.disconnected)
@@ -335,30 +330,22 @@ public final class BrokerConnection {
 
     private func failAll(_ error: KielError) {
         let owed = queue.failAll()
-        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
-        deadlineTimer = nil
+        deadlineTimer.disarm()
         for entry in owed { entry.handler?.complete(.failure(error)) }
     }
 
     private func armDeadlineTimer() {
-        guard let next = queue.nextDeadline else {
-            if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
-            deadlineTimer = nil
-            return
+        guard let next = queue.nextDeadline else { return deadlineTimer.disarm() }
+        deadlineTimer.arm(at: next)
+    }
+
+    private func deadlinesDue() {
+        let now = loop.now.uptimeNanoseconds
+        if state == .ready, queue.hasInFlightDue(now: now) { abandonSilentStream(now: now) }
+        for entry in queue.expire(now: now) {
+            entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(address)")))
         }
-        if let deadlineTimer, deadlineTimer.at <= next { return }
-        if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
-        let handle = loop.addTimeout(Deadline(uptimeNanoseconds: next)) { [weak self] in
-            guard let self else { return }
-            self.deadlineTimer = nil
-            let now = self.loop.now.uptimeNanoseconds
-            if self.state == .ready, self.queue.hasInFlightDue(now: now) { self.abandonSilentStream(now: now) }
-            for entry in self.queue.expire(now: now) {
-                entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(self.address)")))
-            }
-            self.armDeadlineTimer()
-        }
-        deadlineTimer = (handle, next)
+        armDeadlineTimer()
     }
 }
 

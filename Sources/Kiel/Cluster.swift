@@ -90,7 +90,7 @@ public final class Cluster {
                 }
                 if let info = meta.topics[topic], info.errorCode != 0,
                    info.errorCode != BrokerError.unknownTopicOrPartition {
-                    return completion(.failure(.broker(BrokerError(code: info.errorCode, topic: topic))))
+                    return completion(.failure(.broker(BrokerError(wireCode: info.errorCode, topic: topic))))
                 }
                 completion(.failure(.unknownTopic(topic)))
             }
@@ -107,6 +107,16 @@ public final class Cluster {
     /// The connection to the current leader of `tp`, if one is known.
     public func leaderConnection(for tp: TopicPartition) -> BrokerConnection? {
         metadata.leader(for: tp).flatMap { connection(forNode: $0) }
+    }
+
+    /// A connection for a request any broker can answer (FindCoordinator, InitProducerId): to
+    /// a listed broker already connected if there is one, else to the lowest node id; nil
+    /// while metadata lists no broker.
+    public func anyBrokerConnection() -> BrokerConnection? {
+        loop.assertInLoop()
+        let nodes = metadata.brokers.keys.sorted()
+        let ready = nodes.first { node in metadata.brokers[node].flatMap { connections[$0] }?.state == .ready }
+        return (ready ?? nodes.first).flatMap { connection(forNode: $0) }
     }
 
     /// Closes every connection; their outstanding requests fail with `.closed`.

@@ -3,8 +3,7 @@
 extension Producer {
     func initIdempotence(_ done: @escaping () -> Void) {
         guard idempotenceState == .unknown else { return loop.callSoon(done) }
-        guard let node = cluster.metadata.brokers.keys.sorted().first,
-              let connection = cluster.connection(forNode: node) else {
+        guard let connection = cluster.anyBrokerConnection() else {
             // No broker known yet: metadata first, then try again.
             cluster.refreshMetadata { [weak self] result in
                 guard let self else { return }
@@ -29,7 +28,7 @@ extension Producer {
             switch result {
             case .success(let answer) where answer.response.errorCode != 0 && bumping:
                 // The broker would not bump this id (too old a version, or fenced): take a new one.
-                KielLog.info("epoch bump refused (\(BrokerError(code: answer.response.errorCode))); asking for a new producer id")
+                KielLog.info("epoch bump refused (\(BrokerError(wireCode: answer.response.errorCode))); asking for a new producer id")
                 self.producerID = -1
                 self.producerEpoch = -1
                 self.idempotenceState = .unknown
@@ -41,11 +40,11 @@ extension Producer {
                 self.accumulator.maxInFlight = 5
                 KielLog.debug("idempotent producer id \(self.producerID) epoch \(self.producerEpoch)")
             case .success(let answer):
-                let error = BrokerError(code: answer.response.errorCode)
+                let error = BrokerError(wireCode: answer.response.errorCode)
                 self.idempotenceState = error.isRetriable ? .unknown : .disabled
                 KielLog.warning("InitProducerId refused (\(error)); \(error.isRetriable ? "will retry" : "producing without idempotence")")
                 self.onError?(.broker(error))
-            case .failure(.broker(let error)) where error.code == BrokerError.unsupportedVersion:
+            case .failure(.broker(let error)) where error.code == .unsupportedVersion:
                 self.idempotenceState = .disabled
                 KielLog.info("broker does not offer InitProducerId; producing without idempotence")
             case .failure(let error):
@@ -121,14 +120,7 @@ extension Producer {
             cluster.metadata.leader(for: tp).map(leaderHasRoom) ?? false
         }
         guard let next else { return }
-        if let lingerTimer, lingerTimer.at <= next { return }
-        if let lingerTimer { loop.removeTimeout(lingerTimer.handle) }
-        let handle = loop.addTimeout(Deadline(uptimeNanoseconds: max(next, now))) { [weak self] in
-            guard let self else { return }
-            self.lingerTimer = nil
-            self.sendReady()
-        }
-        lingerTimer = (handle, next)
+        lingerTimer.arm(at: max(next, now))
     }
 
     private func send(_ batches: [ProducerBatch<DeliveryReport?>], to leader: Int32) {
@@ -191,7 +183,7 @@ extension Producer {
                 for p in topic.partitions {
                     let tp = TopicPartition(topic.name, p.index)
                     guard let id = pending.removeValue(forKey: tp) else { continue }
-                    let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
+                    let error = BrokerError(wireCode: p.errorCode, topic: tp.topic, partition: tp.partition)
                     switch p.errorCode {
                     case 0, BrokerError.duplicateSequenceNumber:
                         succeed(tp, id, baseOffset: p.baseOffset, logAppendTime: p.logAppendTimeMs)

@@ -64,7 +64,8 @@ public final class Producer<Value> {
     var producerEpoch: Int16 = -1
     var idempotenceState: IdempotenceState = .unknown
     var sendScheduled = false
-    var lingerTimer: (handle: TimeoutHandle, at: UInt64)?
+    /// Wakes the sender when the first lingering batch is due.
+    lazy var lingerTimer = EarliestDeadlineTimer(loop: loop) { [weak self] in self?.sendReady() }
     var expiryTimer: PeriodicCallback?
     var flushWaiters: [() -> Void] = []
     var closing = false
@@ -170,7 +171,7 @@ public final class Producer<Value> {
         flush { [self] in
             self.closed = true
             self.expiryTimer?.stop()
-            if let t = self.lingerTimer { self.loop.removeTimeout(t.handle) }
+            self.lingerTimer.disarm()
             if self.ownsCluster { self.cluster.close() }
             completion()
         }

@@ -93,10 +93,10 @@ enum MetadataCommand {
         out += " \(topics.count) topics:\n"
         for t in topics {
             out += "  topic \"\(t.name)\" with \(t.partitions.count) partitions"
-            out += t.errorCode != 0 ? ": \(BrokerError(code: t.errorCode).name)\n" : ":\n"
+            out += t.errorCode != 0 ? ": \(BrokerError(wireCode: t.errorCode).name)\n" : ":\n"
             for p in t.partitions {
                 out += "    partition \(p.partition), leader \(p.leader)"
-                out += p.errorCode != 0 ? ", error \(BrokerError(code: p.errorCode).name)\n" : "\n"
+                out += p.errorCode != 0 ? ", error \(BrokerError(wireCode: p.errorCode).name)\n" : "\n"
             }
         }
         return out

@@ -27,7 +27,7 @@ final class BrokerConnectionVersionTests: XCTestCase {
         guard case .broker(let error)? = try metadataVersion(connection, within: 13...20).failureValue else {
             return XCTFail("a range outside the common versions must fail")
         }
-        XCTAssertEqual(error.code, BrokerError.unsupportedVersion)
+        XCTAssertEqual(error.code, .unsupportedVersion)
         XCTAssertEqual(connection.state, .ready, "the refusal is the request's, not the connection's")
     }
 }

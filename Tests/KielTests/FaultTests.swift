@@ -110,7 +110,7 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(reports.count, 3)
         for report in reports {
             guard case .broker(let error)? = report.failureValue else { return XCTFail("\(report)") }
-            XCTAssertEqual(error.code, BrokerError.messageTooLarge)
+            XCTAssertEqual(error.code, .messageTooLarge)
             XCTAssertEqual(error.name, "MESSAGE_TOO_LARGE")
             XCTAssertEqual(error.topic, "t")
             XCTAssertEqual(error.partition, 0)

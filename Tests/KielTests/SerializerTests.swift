@@ -41,12 +41,12 @@ final class SerializerTests: XCTestCase {
     }
 
     func testKielErrorRetriability() {
-        XCTAssertTrue(KielError.broker(BrokerError(code: BrokerError.notLeaderOrFollower)).isRetriable)
-        XCTAssertFalse(KielError.broker(BrokerError(code: BrokerError.messageTooLarge)).isRetriable)
-        XCTAssertEqual(BrokerError(code: 6, topic: "t", partition: 2).description,
+        XCTAssertTrue(KielError.broker(BrokerError(.notLeaderOrFollower)).isRetriable)
+        XCTAssertFalse(KielError.broker(BrokerError(.messageTooLarge)).isRetriable)
+        XCTAssertEqual(BrokerError(wireCode: 6, topic: "t", partition: 2).description,
                        "broker error NOT_LEADER_OR_FOLLOWER (6) for t/2")
-        XCTAssertEqual(BrokerError(code: BrokerError.offsetOutOfRange).name, "OFFSET_OUT_OF_RANGE")
-        XCTAssertEqual(BrokerError(code: 32_000).name, "UNKNOWN_ERROR_CODE_32000")
+        XCTAssertEqual(BrokerError(.offsetOutOfRange).name, "OFFSET_OUT_OF_RANGE")
+        XCTAssertEqual(BrokerError(wireCode: 32_000).name, "UNKNOWN_ERROR_CODE_32000")
         XCTAssertTrue(KielError.timeout("fetch").isRetriable)
         XCTAssertFalse(KielError.closed.isRetriable)
         struct Lower: Error {}

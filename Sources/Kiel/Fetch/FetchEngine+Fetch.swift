@@ -150,10 +150,10 @@ extension FetchEngine {
             break
         case BrokerError.offsetOutOfRange:
             outOfRange(tp)
-            onError?(.broker(BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)))
+            onError?(.broker(BrokerError(wireCode: p.errorCode, topic: tp.topic, partition: tp.partition)))
             return ([], .failed)
         default:
-            let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
+            let error = BrokerError(wireCode: p.errorCode, topic: tp.topic, partition: tp.partition)
             if error.isRetriable { refreshMetadataSoon() }
             onError?(.broker(error))
             return ([], .failed)

@@ -17,7 +17,7 @@ extension FetchEngine {
                 if lookups.keys.allSatisfy({ self.cluster.leaderConnection(for: $0) != nil }) {
                     return self.listOffsets(lookups, done)
                 }
-                done(.failure(.broker(BrokerError(code: BrokerError.leaderNotAvailable, topic: leaderless.topic,
+                done(.failure(.broker(BrokerError(.leaderNotAvailable, topic: leaderless.topic,
                                                   partition: leaderless.partition))))
             }
         }
@@ -45,7 +45,7 @@ extension FetchEngine {
                         for p in t.partitions {
                             let tp = TopicPartition(t.name, p.partitionIndex)
                             guard p.errorCode == 0 else {
-                                let error = BrokerError(code: p.errorCode, topic: tp.topic, partition: tp.partition)
+                                let error = BrokerError(wireCode: p.errorCode, topic: tp.topic, partition: tp.partition)
                                 firstError = firstError ?? .broker(error)
                                 if error.isRetriable { self.cluster.refreshMetadata { _ in } }
                                 continue

@@ -16,7 +16,7 @@ import Foundation
 ///   previous consumer let go of it.
 ///
 /// A plain value: safe to use from any thread.
-public struct GroupLayout: Hashable, Sendable {
+struct GroupLayout: Hashable, Sendable {
     public static let groupsRoot = "/kiel/groups"
 
     public let group: String

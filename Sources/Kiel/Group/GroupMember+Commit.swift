@@ -59,8 +59,8 @@ extension GroupMember {
         guard !closing else { return loop.callSoon(completion) }
         metadataTimer?.stop()
         metadataTimer = nil
-        if let timer = suspensionTimer { loop.removeTimeout(timer) }
-        if let timer = retryTimer { loop.removeTimeout(timer) }
+        loop.cancelTimeout(&suspensionTimer)
+        loop.cancelTimeout(&retryTimer)
         let told = reportedHeld
         for key in told { source.stopFetching(key) }
         closing = true

@@ -205,8 +205,7 @@ final class GroupMember<Batch> {
     }
 
     private func cancelSuspensionTimer() {
-        if let timer = suspensionTimer { loop.removeTimeout(timer) }
-        suspensionTimer = nil
+        loop.cancelTimeout(&suspensionTimer)
     }
 
     /// Recomputes this member's share and moves toward it.

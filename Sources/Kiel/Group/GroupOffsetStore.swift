@@ -131,11 +131,11 @@ final class GroupOffsetStore {
     private func findCoordinator(_ completion: @escaping (Result<BrokerConnection, KielError>) -> Void) {
         cluster.refreshMetadata { [weak self] result in
             guard let self else { return completion(.failure(.closed)) }
-            guard case .success(let metadata) = result else {
+            guard case .success = result else {
                 if case .failure(let error) = result { completion(.failure(error)) }
                 return
             }
-            guard let node = metadata.brokers.keys.sorted().first, let any = self.cluster.connection(forNode: node) else {
+            guard let any = self.cluster.anyBrokerConnection() else {
                 return completion(.failure(.noBrokersAvailable("no broker to ask for the coordinator of \(self.group)")))
             }
             any.send(FindCoordinatorRequest(key: self.group, keyType: 0)) { result in
@@ -173,7 +173,7 @@ final class GroupOffsetStore {
 
     private func brokerError(_ code: Int16, _ topic: String? = nil, _ partition: Int32? = nil) -> KielError? {
         guard code != 0 else { return nil }
-        let error = BrokerError(code: code, topic: topic, partition: partition)
+        let error = BrokerError(wireCode: code, topic: topic, partition: partition)
         switch KafkaErrorCode(rawValue: code) {
         case .notCoordinator, .coordinatorNotAvailable:
             coordinator = nil   // look it up again on the retry

@@ -262,8 +262,7 @@ public final class GroupedConsumer<Value> {
     private func answerStart(_ result: Result<Void, KielError>) {
         guard let completion = startCompletion else { return }
         startCompletion = nil
-        if let startTimer { loop.removeTimeout(startTimer) }
-        startTimer = nil
+        loop.cancelTimeout(&startTimer)
         completion(result)
     }
 
@@ -285,8 +284,7 @@ public final class GroupedConsumer<Value> {
         closed = true
         if let pending = startCompletion {
             startCompletion = nil
-            if let startTimer { loop.removeTimeout(startTimer) }
-            startTimer = nil
+            loop.cancelTimeout(&startTimer)
             // Not inside close(): the caller may hold state the completion touches.
             loop.callSoon { pending(.failure(.closed)) }
         }
