@@ -1,10 +1,14 @@
 /// A broker's host and port, parsed from the bootstrap forms `host`, `host:port`, `[v6]` and
 /// `[v6]:port` (default port 9092). A plain value: safe to pass between threads.
 public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
+    /// Kafka's port when a host is given without one.
     public static let defaultPort = 9092
+    /// A host name, IPv4 address or IPv6 address (without brackets).
     public var host: String
+    /// The TCP port.
     public var port: Int
 
+    /// An address as given; nothing is resolved until a connection opens.
     public init(host: String, port: Int = BrokerAddress.defaultPort) {
         self.host = host
         self.port = port
@@ -53,5 +57,6 @@ public struct BrokerAddress: Hashable, Sendable, CustomStringConvertible {
         return out
     }
 
+    /// `host:port`, with brackets around an IPv6 host.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

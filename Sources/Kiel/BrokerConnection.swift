@@ -14,29 +14,48 @@
 public final class BrokerConnection {
     /// Tunables for a connection.
     public struct Options: Sendable {
+        /// The client id sent in every request header (brokers log and quote it).
         public var clientID: String = "kiel-swift"
+        /// How long opening the socket may take before the attempt fails.
         public var connectTimeout: Duration = .seconds(10)
+        /// How long a request may wait for its answer; a request on the wire past it closes the connection.
         public var requestTimeout: Duration = .seconds(30)
         /// Requests on the wire at once, before answers come back.
         public var maxInFlight: Int = 5
         /// Largest response frame accepted; larger ones close the connection.
         public var maxFrameSize: Int = 100 << 20
+        /// The first pause before reconnecting after a failure; doubles (with jitter) on each failure.
         public var reconnectBackoffInitial: Duration = .milliseconds(50)
+        /// The longest pause between reconnect attempts.
         public var reconnectBackoffMax: Duration = .seconds(5)
+        /// The defaults above.
         public init() {}
     }
 
     /// Where the connection is: idle (connects on the next request), opening the socket,
     /// negotiating versions, usable, or closed for good.
     public enum State: Equatable, Sendable {
-        case disconnected, connecting, handshaking, ready, closed
+        /// No socket; the next request connects (after the reconnect backoff, if one runs).
+        case disconnected
+        /// Opening the socket.
+        case connecting
+        /// Asking the broker which API versions it speaks.
+        case handshaking
+        /// Sending requests.
+        case ready
+        /// Closed for good by `close()`.
+        case closed
     }
 
+    /// The loop the connection runs on.
     public let loop: IOLoop
+    /// The broker this connection talks to.
     public let address: BrokerAddress
     /// The broker's node id from metadata, or nil for a bootstrap connection.
     public let nodeID: Int32?
+    /// The settings it was made with.
     public let options: Options
+    /// Where the connection is now.
     public private(set) var state: State = .disconnected
     /// The versions both sides speak, from the handshake; nil until it is done.
     public private(set) var versions: NegotiatedVersions?
@@ -54,6 +73,7 @@ public final class BrokerConnection {
     private var handshakeVersion = ApiSpec.apiVersions.versions.upperBound
     private static let handshakeCorrelationID: Int32 = -1
 
+    /// A connection that opens on its first request; `nodeID` is the broker's id when metadata gave one.
     public init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
         self.loop = loop
         self.address = address

@@ -8,6 +8,7 @@
 public final class Cluster {
     /// Tunables for the cluster.
     public struct Options: Sendable {
+        /// Settings of every broker connection the cluster opens.
         public var connection = BrokerConnection.Options()
         /// Metadata is refreshed at least this often.
         public var metadataMaxAge: Duration = .seconds(300)
@@ -15,11 +16,15 @@ public final class Cluster {
         public var metadataMinInterval: Duration = .milliseconds(100)
         /// Whether asking for an unknown topic creates it (when the broker allows that).
         public var allowAutoTopicCreation = false
+        /// The defaults above.
         public init() {}
     }
 
+    /// The loop every client of this cluster runs on.
     public let loop: IOLoop
+    /// The hosts first asked for metadata, in the order given.
     public let bootstrap: [BrokerAddress]
+    /// The settings it was made with.
     public let options: Options
     /// The last metadata received; empty until the first refresh completes.
     public private(set) var metadata = ClusterMetadata()

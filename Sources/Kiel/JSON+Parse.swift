@@ -5,8 +5,11 @@
 extension JSON {
     /// Why a text is not JSON, and where.
     public struct ParseError: Error, CustomStringConvertible {
+        /// The byte offset in the text where parsing stopped.
         public var offset: Int
+        /// What was wrong there.
         public var reason: String
+        /// Where and why, in one line.
         public var description: String { "invalid JSON at byte \(offset): \(reason)" }
     }
 
@@ -30,6 +33,7 @@ extension JSON {
         return value
     }
 
+    /// Parses `text` (its UTF-8 bytes).
     public static func parse(_ text: String, maxDepth: Int = maxNestingDepth) throws(ParseError) -> JSON {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }

@@ -2,12 +2,19 @@
 /// `Producer<JSON>` and `SingleConsumer<JSON>` are the closest match to kiel's defaults.
 /// A plain value: safe to pass between threads.
 public enum JSON: Hashable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits 64 bits.
     case int(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array, in order.
     case array([JSON])
+    /// An object; member order is not kept (serialized with sorted keys).
     case object([String: JSON])
 
     /// Member lookup for objects; `nil` for anything else.
@@ -16,19 +23,29 @@ public enum JSON: Hashable, Sendable {
         return nil
     }
 
+    /// The string, if this is a string.
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    /// The integer, if this is an integer.
     public var intValue: Int64? { if case .int(let i) = self { return i }; return nil }
 }
 
 /// Values known only at run time: `["n": JSON(count), "name": JSON(name)]`.
 extension JSON {
+    /// A boolean.
     public init(_ value: Bool) { self = .bool(value) }
+    /// An integer.
     public init(_ value: Int) { self = .int(Int64(value)) }
+    /// An integer.
     public init(_ value: Int64) { self = .int(value) }
+    /// An integer.
     public init(_ value: Int32) { self = .int(Int64(value)) }
+    /// A number with a fraction.
     public init(_ value: Double) { self = .double(value) }
+    /// A string.
     public init(_ value: String) { self = .string(value) }
+    /// An array.
     public init(_ values: [JSON]) { self = .array(values) }
+    /// An object.
     public init(_ members: [String: JSON]) { self = .object(members) }
     /// nil becomes `null`.
     public init<T>(_ value: T?) where T: JSONRepresentable { self = value.map(\.json) ?? .null }
@@ -44,24 +61,33 @@ extension String: JSONRepresentable { public var json: JSON { .string(self) } }
 
 /// Prints as JSON text (sorted keys, as the `.json` serializer writes it), not as enum cases.
 extension JSON: CustomStringConvertible {
+    /// The JSON text, as kiel's Python serializer writes it.
     public var description: String { String(decoding: pythonSerialized(), as: UTF8.self) }
 }
 
 extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral {
+    /// `nil` is `null`.
     public init(nilLiteral: ()) { self = .null }
+    /// `true` and `false`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A floating-point literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal.
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    /// A dictionary literal; a repeated key keeps its last value.
     public init(dictionaryLiteral elements: (String, JSON)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
 
 extension JSON: Codable {
+    /// Decodes any JSON value (`JSON` is `Codable`).
     public init(from decoder: any Decoder) throws {
         if var array = try? decoder.unkeyedContainer() {
             var items: [JSON] = []
@@ -83,6 +109,7 @@ extension JSON: Codable {
         else { self = .string(try single.decode(String.self)) }
     }
 
+    /// Encodes as the JSON value it is.
     public func encode(to encoder: any Encoder) throws {
         switch self {
         case .null: var c = encoder.singleValueContainer(); try c.encodeNil()

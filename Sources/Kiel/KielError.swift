@@ -56,6 +56,7 @@ public enum KielError: Error, CustomStringConvertible {
         }
     }
 
+    /// What went wrong, in one line.
     public var description: String {
         switch self {
         case .connection(let host, let port, let error): return "connection to \(host):\(port): \(error)"

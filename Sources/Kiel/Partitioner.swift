@@ -3,6 +3,7 @@
 ///
 /// The closure may keep state (round-robin does), so a partitioner belongs to one producer.
 public struct Partitioner {
+    /// The rule: the record key (nil for none) and the sorted partition ids in, a partition id out.
     public let choose: (_ key: [UInt8]?, _ partitions: [Int32]) -> Int32
 
     /// A custom rule, kiel style: `(key, partitions) -> partition`. The result must be one of

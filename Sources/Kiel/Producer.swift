@@ -23,6 +23,7 @@ public final class Producer<Value> {
         public var bufferBytes = 64 << 20
         /// The largest record accepted.
         public var maxRecordBytes = 1 << 20
+        /// How batches are compressed on the wire: none, gzip, snappy, lz4 or zstd.
         public var compression: CompressionCodec = .none
         /// -1: all in-sync replicas; 1: the leader; 0: no acknowledgement (no offsets reported).
         public var requiredAcks: Int16 = -1
@@ -37,15 +38,20 @@ public final class Producer<Value> {
         /// Produce requests on the wire per broker. Each carries every partition ready for that
         /// broker; the idempotent producer may have several batches of one partition in them.
         public var maxRequestsInFlight = 2
+        /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
         public var cluster = Cluster.Options()
+        /// The defaults above.
         public init() {}
     }
 
     /// One message's outcome.
     public typealias DeliveryReport = (Result<RecordMetadata, KielError>) -> Void
 
+    /// The loop this producer runs on (its cluster's).
     public let loop: IOLoop
+    /// The Kafka cluster this producer sends through (its own, or shared).
     public let cluster: Cluster
+    /// The settings it was made with.
     public let options: Options
     /// Errors no delivery report is waiting for: the delivery failure of a record produced
     /// without a report, and a producer id the broker refused or could not give (retried, or

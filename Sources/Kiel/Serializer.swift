@@ -3,14 +3,18 @@ import Foundation
 /// Turns a producer's values into record bytes. Runs on the loop thread, inside `produce`;
 /// a thrown error becomes `KielError.serialization` in that message's delivery report.
 public struct Serializer<Value> {
+    /// The conversion; a thrown error fails that `produce` call.
     public let serialize: (Value) throws -> [UInt8]
+    /// A serializer from a closure.
     public init(_ serialize: @escaping (Value) throws -> [UInt8]) { self.serialize = serialize }
 }
 
 /// Turns record bytes back into a consumer's values. Runs on the loop thread; a thrown error is
 /// reported and the record is skipped (the partition keeps moving).
 public struct Deserializer<Value> {
+    /// The conversion; a thrown error skips that record and goes to `onError`.
     public let deserialize: ([UInt8]) throws -> Value
+    /// A deserializer from a closure.
     public init(_ deserialize: @escaping ([UInt8]) throws -> Value) { self.deserialize = deserialize }
 }
 

@@ -14,6 +14,7 @@ public final class SingleConsumer<Value> {
     public struct Options: Sendable {
         /// How long the broker may hold a fetch open waiting for `minBytes`.
         public var maxWaitTime: Duration = .seconds(1)
+        /// The bytes a fetch waits for before the broker answers (or `maxWaitTime` passes).
         public var minBytes = 1
         /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
         /// rule) but never below `partitionMaxBytesFloor`.
@@ -29,7 +30,9 @@ public final class SingleConsumer<Value> {
         public var decodeBudget: DecodeBudget?
         /// Pause after a failed fetch round of a subscribed topic before trying again.
         public var retryBackoff: Duration = .milliseconds(200)
+        /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
         public var cluster = Cluster.Options()
+        /// The defaults above.
         public init() {}
     }
 
@@ -76,12 +79,14 @@ public final class SingleConsumer<Value> {
         var timer: TimeoutHandle?
     }
 
+    /// A consumer with its own cluster connections to `brokers` (bootstrap hosts), closed by `close`.
     public convenience init(loop: IOLoop, brokers: [String], deserializer: Deserializer<Value>,
                             options: Options = Options()) throws(KielError) {
         let cluster = try Cluster(loop: loop, hosts: brokers, options: options.cluster)
         self.init(cluster: cluster, deserializer: deserializer, options: options, ownsCluster: true)
     }
 
+    /// A consumer on a cluster shared with other clients; `close` leaves the cluster open.
     public convenience init(cluster: Cluster, deserializer: Deserializer<Value>, options: Options = Options()) {
         self.init(cluster: cluster, deserializer: deserializer, options: options, ownsCluster: false)
     }

@@ -8,6 +8,7 @@ public struct AllocationChange: Equatable, Sendable, CustomStringConvertible {
     /// topic → partition ids no longer assigned, sorted.
     public var lost: [String: [Int32]]
 
+    /// A change from its parts (topic → partition ids).
     public init(gained: [String: [Int32]] = [:], lost: [String: [Int32]] = [:]) {
         self.gained = gained
         self.lost = lost
@@ -30,6 +31,7 @@ public struct AllocationChange: Equatable, Sendable, CustomStringConvertible {
         return changes
     }
 
+    /// Whether nothing was gained or lost.
     public var isEmpty: Bool { gained.isEmpty && lost.isEmpty }
 
     /// `+t:0,1 -u:3` (topics sorted), or `none`.

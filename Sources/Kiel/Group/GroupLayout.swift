@@ -17,47 +17,47 @@ import Foundation
 ///
 /// A plain value: safe to use from any thread.
 struct GroupLayout: Hashable, Sendable {
-    public static let groupsRoot = "/kiel/groups"
+    static let groupsRoot = "/kiel/groups"
 
-    public let group: String
+    let group: String
 
     /// nil if `group` can't be one znode name (empty, `.`, `..`, or containing `/` or NUL).
-    public init?(group: String) {
+    init?(group: String) {
         guard GroupLayout.isValidGroupName(group) else { return nil }
         self.group = group
     }
 
-    public static func isValidGroupName(_ name: String) -> Bool {
+    static func isValidGroupName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.utf8.contains(0)
     }
 
-    public var root: String { "\(GroupLayout.groupsRoot)/\(group)" }
-    public var members: String { "\(root)/members" }
-    public var partitions: String { "\(root)/partitions" }
-    public var partitionsLock: String { "\(partitions)/lock" }
+    var root: String { "\(GroupLayout.groupsRoot)/\(group)" }
+    var members: String { "\(root)/members" }
+    var partitions: String { "\(root)/partitions" }
+    var partitionsLock: String { "\(partitions)/lock" }
 
-    public var owners: String { "\(root)/owners" }
+    var owners: String { "\(root)/owners" }
 
-    public func member(_ name: String) -> String { "\(members)/\(name)" }
-    public func owner(of key: TopicPartition) -> String { "\(owners)/\(key.shareEntry)" }
+    func member(_ name: String) -> String { "\(members)/\(name)" }
+    func owner(of key: TopicPartition) -> String { "\(owners)/\(key.shareEntry)" }
 }
 
 /// Names a group member `hostname:unique-id`, kiel's scheme, so the party's children say which
 /// host each member runs on. Safe to call from any thread.
-public enum GroupMemberName {
+enum GroupMemberName {
     /// `hostname:uniqueID`.
-    public static func make(hostname: String, uniqueID: String) -> String {
+    static func make(hostname: String, uniqueID: String) -> String {
         "\(hostname):\(uniqueID)"
     }
 
     /// This host's name and a fresh random id: unique per consumer, also within one process.
-    public static func generate() -> String {
+    static func generate() -> String {
         make(hostname: localHostname(), uniqueID: UUID().uuidString.lowercased())
     }
 
     /// The kernel's host name (no DNS lookup), `localhost` if it has none; a `/` (impossible in a
     /// znode name) becomes `_`.
-    public static func localHostname() -> String {
+    static func localHostname() -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -65,7 +65,7 @@ public enum GroupMemberName {
     }
 
     /// The host part of a member name (everything before the last colon).
-    public static func hostname(of member: String) -> String {
+    static func hostname(of member: String) -> String {
         guard let colon = member.lastIndex(of: ":") else { return member }
         return String(member[..<colon])
     }

@@ -66,9 +66,13 @@ public final class GroupedConsumer<Value> {
         public init() {}
     }
 
+    /// The loop this consumer runs on (its cluster's).
     public let loop: IOLoop
+    /// The group's name.
     public let group: String
+    /// This member's name in the party (`Options.memberName`).
     public let memberName: String
+    /// Turns record values into `Value`s.
     public let deserializer: Deserializer<Value>
 
     /// One partition's newly fetched messages, in offset order. With `autocommit`, offsets up

@@ -14,12 +14,14 @@
 public struct PartitionAllocator: Sendable {
     /// member → topic → partition ids.
     public typealias Allocation = [String: [String: [Int32]]]
+    /// The allocator itself: sorted member names and sorted `topic:partition` strings in, the allocation out.
     public typealias Function = @Sendable (_ sortedMembers: [String], _ sortedPartitions: [String]) -> Allocation
 
     /// A name for logs.
     public let name: String
     private let function: Function
 
+    /// A custom allocator; it must be stable (see above).
     public init(name: String, _ function: @escaping Function) {
         self.name = name
         self.function = function
