@@ -10,30 +10,21 @@
 ///
 /// Loop-confined: create it and call it on the loop thread only; completions run there.
 public final class SingleConsumer<Value> {
-    /// Consumer tunables; kiel's names where kiel had them.
+    /// Consumer settings: how to fetch (`fetch`, whose fields read as this struct's own:
+    /// `options.maxWaitTime`) and the cluster's.
+    @dynamicMemberLookup
     public struct Options: Sendable {
-        /// How long the broker may hold a fetch open waiting for `minBytes`.
-        public var maxWaitTime: Duration = .seconds(1)
-        /// The bytes a fetch waits for before the broker answers (or `maxWaitTime` passes).
-        public var minBytes = 1
-        /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
-        /// rule) but never below `partitionMaxBytesFloor`.
-        public var maxBytes = 1 << 20
-        /// The least asked per partition, so a large record still fits.
-        public var partitionMaxBytesFloor = 1 << 20
-        /// What one fetch answer may decode to: decompressed record bytes and records (see
-        /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`:
-        /// 64 MiB and 1 Mi records for the default `maxBytes`. A batch that needs more than
-        /// the whole budget (a decompression bomb) is reported through `onError` as a
-        /// `protocolViolation`, like a corrupt batch; one that only needs more than the other
-        /// partitions of the same fetch left is fetched again next time.
-        public var decodeBudget: DecodeBudget?
-        /// Pause after a failed fetch round of a subscribed topic before trying again.
-        public var retryBackoff: Duration = .milliseconds(200)
+        /// How to fetch: wait, byte limits, decode budget, backoff.
+        public var fetch = FetchOptions()
         /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
         public var cluster = Cluster.Options()
-        /// The defaults above.
+        /// The defaults.
         public init() {}
+        /// `fetch`'s fields, as if they were this struct's.
+        public subscript<T>(dynamicMember field: WritableKeyPath<FetchOptions, T>) -> T {
+            get { fetch[keyPath: field] }
+            set { fetch[keyPath: field] = newValue }
+        }
     }
 
     /// What one `consume` call delivers.
@@ -97,14 +88,7 @@ public final class SingleConsumer<Value> {
         self.deserializer = deserializer
         self.options = options
         self.ownsCluster = ownsCluster
-        var settings = FetchEngine.Settings()
-        settings.maxWait = options.maxWaitTime
-        settings.minBytes = options.minBytes
-        settings.maxBytes = options.maxBytes
-        settings.partitionMaxBytesFloor = options.partitionMaxBytesFloor
-        settings.retryBackoff = options.retryBackoff
-        settings.decodeBudget = options.decodeBudget
-        engine = FetchEngine(loop: cluster.loop, cluster: cluster, settings: settings)
+        engine = FetchEngine(loop: cluster.loop, cluster: cluster, settings: options.fetch)
         engine.onError = { [weak self] error in self?.onError?(error) }
     }
 

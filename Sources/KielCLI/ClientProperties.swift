@@ -122,8 +122,7 @@ struct ClientProperties: Equatable {
         if let v = count("max.in.flight.requests.per.connection") { o.maxRequestsInFlight = max(1, v) }
     }
 
-    func apply<V>(to o: inout SingleConsumer<V>.Options) {
-        apply(to: &o.cluster)
+    func apply(to o: inout FetchOptions) {
         if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
         if let v = milliseconds("fetch.wait.max.ms") { o.maxWaitTime = v }
         if let v = count("fetch.min.bytes") { o.minBytes = v }
@@ -131,13 +130,14 @@ struct ClientProperties: Equatable {
         if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
     }
 
+    func apply<V>(to o: inout SingleConsumer<V>.Options) {
+        apply(to: &o.cluster)
+        apply(to: &o.fetch)
+    }
+
     func apply<V>(to o: inout GroupedConsumer<V>.Options) {
         apply(to: &o.cluster)
-        if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
-        if let v = milliseconds("fetch.wait.max.ms") { o.maxWaitTime = v }
-        if let v = count("fetch.min.bytes") { o.minBytes = v }
-        if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
-        if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
+        apply(to: &o.fetch)
         if let v = milliseconds("session.timeout.ms") { o.sessionTimeout = v }
         if let v = bool("enable.auto.commit") { o.autocommit = v }
     }

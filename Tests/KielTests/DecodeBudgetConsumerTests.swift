@@ -184,7 +184,7 @@ final class DecodeBudgetConsumerTests: XCTestCase {
         cluster.start { _ in ready = true }
         XCTAssertTrue(spin { ready })
         var settings = FetchEngine.Settings()
-        settings.maxWait = .milliseconds(20)
+        settings.maxWaitTime = .milliseconds(20)
         settings.decodeBudget = DecodeBudget(bytes: 1 << 20, records: 100_000)
         let fetcher = FetchEngine(loop: loop, cluster: cluster, settings: settings)
         fetcher.startContinuous()

@@ -7,7 +7,7 @@ import XCTest
 final class FetchEngineTests: XCTestCase {
     private func makeEngine(_ loop: IOLoop, _ cluster: Cluster, maxWait: Duration) -> FetchEngine {
         var settings = FetchEngine.Settings()
-        settings.maxWait = maxWait
+        settings.maxWaitTime = maxWait
         let engine = FetchEngine(loop: loop, cluster: cluster, settings: settings)
         engine.startContinuous()
         return engine

@@ -81,7 +81,7 @@ extension FetchEngine {
         }
         let (request, asked) = makeRequest(tps.sorted())
         // Capped: a "forever" maxWait plus the request timeout must not overflow the deadline.
-        let timeout = settings.maxWait.cappedAdding(connection.options.requestTimeout)
+        let timeout = settings.maxWaitTime.cappedAdding(connection.options.requestTimeout)
         connection.send(request, timeout: timeout, versionRange: Self.fetchVersions) { [weak self] result in
             guard let self else { return }
             switch result {
@@ -101,7 +101,7 @@ extension FetchEngine {
         for tp in tps { asked[tp] = (assignments[tp]!.position!, assignments[tp]!.run) }
         let share = partitionMaxBytes(total: settings.maxBytes, partitions: tps.count, floor: settings.partitionMaxBytesFloor)
         var request = FetchRequest()
-        request.maxWaitMs = Int32(clamping: settings.maxWait.milliseconds)
+        request.maxWaitMs = Int32(clamping: settings.maxWaitTime.milliseconds)
         request.minBytes = Int32(clamping: settings.minBytes)
         request.maxBytes = Int32(clamping: max(settings.maxBytes, Int(share)))
         let byTopic = Dictionary(grouping: tps, by: \.topic)

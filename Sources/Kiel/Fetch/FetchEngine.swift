@@ -16,18 +16,7 @@ import KielIO
 ///
 /// Loop-confined: call it on the loop thread only; callbacks run there.
 final class FetchEngine {
-    struct Settings {
-        var maxWait: Duration = .seconds(1)
-        var minBytes = 1
-        /// Bytes per Fetch request, divided among the partitions asked of one leader.
-        var maxBytes = 1 << 20
-        /// The least asked per partition, so one large record still fits.
-        var partitionMaxBytesFloor = 1 << 20
-        /// Pause before asking a leader again after a round that failed or only brought errors.
-        var retryBackoff: Duration = .milliseconds(200)
-        /// The budget each answer decodes under; nil: tied to `maxBytes`.
-        var decodeBudget: DecodeBudget?
-    }
+    typealias Settings = FetchOptions
 
     /// One assigned partition.
     struct Assignment {

@@ -29,26 +29,14 @@ import ZooKeeper
 ///
 /// Loop-confined: create it and call it on the loop thread only; every callback runs there.
 public final class GroupedConsumer<Value> {
-    /// The consumer's settings; the fetch settings mean what `SingleConsumer.Options`' do.
+    /// The consumer's settings: how to fetch (`fetch`, whose fields read as this struct's own:
+    /// `options.maxWaitTime`), how the group behaves, and the cluster's.
+    @dynamicMemberLookup
     public struct Options: Sendable {
+        /// How to fetch: wait, byte limits, decode budget, backoff (as `SingleConsumer`'s).
+        public var fetch = FetchOptions()
         /// Commit after each delivered batch (kiel's default); otherwise call `commitOffsets`.
         public var autocommit = true
-        /// How long the broker may hold a fetch open waiting for `minBytes`.
-        public var maxWaitTime: Duration = .seconds(1)
-        /// The bytes a fetch waits for before the broker answers (or `maxWaitTime` passes).
-        public var minBytes = 1
-        /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
-        /// rule) but never below `partitionMaxBytesFloor`.
-        public var maxBytes = 1 << 20
-        /// The least asked per partition, so a large record still fits.
-        public var partitionMaxBytesFloor = 1 << 20
-        /// What one fetch answer may decode to: decompressed record bytes and records (see
-        /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`.
-        /// A batch that needs more than the whole budget (a decompression bomb) is reported
-        /// through `onError` as a `protocolViolation`, like a corrupt batch.
-        public var decodeBudget: DecodeBudget?
-        /// Pause before fetching again from a partition whose fetch failed.
-        public var retryBackoff: Duration = .milliseconds(200)
         /// The ZooKeeper session timeout asked for (the servers clamp it). A killed member's
         /// partitions move after about this long.
         public var sessionTimeout: Duration = .seconds(10)
@@ -64,6 +52,11 @@ public final class GroupedConsumer<Value> {
         public var cluster = Cluster.Options()
         /// The defaults above.
         public init() {}
+        /// `fetch`'s fields, as if they were this struct's.
+        public subscript<T>(dynamicMember field: WritableKeyPath<FetchOptions, T>) -> T {
+            get { fetch[keyPath: field] }
+            set { fetch[keyPath: field] = newValue }
+        }
     }
 
     /// The loop this consumer runs on (its cluster's).
@@ -190,16 +183,9 @@ public final class GroupedConsumer<Value> {
         } catch {
             throw .zookeeper(error)
         }
-        var fetch = FetchEngine.Settings()
-        fetch.maxWait = options.maxWaitTime
-        fetch.minBytes = options.minBytes
-        fetch.maxBytes = options.maxBytes
-        fetch.retryBackoff = options.retryBackoff
-        fetch.decodeBudget = options.decodeBudget
-        fetch.partitionMaxBytesFloor = options.partitionMaxBytesFloor
         let source = KafkaGroupSource(cluster: cluster,
                                       offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
-                                      fetcher: FetchEngine(loop: loop, cluster: cluster, settings: fetch),
+                                      fetcher: FetchEngine(loop: loop, cluster: cluster, settings: options.fetch),
                                       startWithoutCommit: options.startWithoutCommit)
         let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName)
         var settings = GroupMember<[Record]>.Settings()

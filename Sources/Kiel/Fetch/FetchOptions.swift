@@ -1,0 +1,26 @@
+/// How a consumer fetches: the long-poll wait, the byte limits, the decode budget and the
+/// pause after a failure. The same for `SingleConsumer` and `GroupedConsumer`, whose `Options`
+/// hold one as `fetch` and read its fields as their own (`options.maxWaitTime`).
+/// A plain value: safe to pass between threads.
+public struct FetchOptions: Sendable, Equatable {
+    /// How long the broker may hold a fetch open waiting for `minBytes`.
+    public var maxWaitTime: Duration = .seconds(1)
+    /// The bytes a fetch waits for before the broker answers (or `maxWaitTime` passes).
+    public var minBytes = 1
+    /// Bytes per fetch request, divided among the partitions asked of one leader (kiel's
+    /// rule) but never below `partitionMaxBytesFloor`.
+    public var maxBytes = 1 << 20
+    /// The least asked per partition, so a large record still fits.
+    public var partitionMaxBytesFloor = 1 << 20
+    /// What one fetch answer may decode to: decompressed record bytes and records (see
+    /// `DecodeBudget`). nil (the default) is `DecodeBudget.forFetch(maxBytes: maxBytes)`:
+    /// 64 MiB and 1 Mi records for the default `maxBytes`. A batch that needs more than the
+    /// whole budget (a decompression bomb) is reported through `onError` as a
+    /// `protocolViolation`, like a corrupt batch; one that only needs more than the other
+    /// partitions of the same fetch left is fetched again next time.
+    public var decodeBudget: DecodeBudget?
+    /// Pause before fetching again after a round that failed or brought only errors.
+    public var retryBackoff: Duration = .milliseconds(200)
+    /// The defaults above.
+    public init() {}
+}
