@@ -15,6 +15,8 @@ PIP_PINS=(
     "confluent-kafka==2.16.1"
     "kafka-python==3.0.12"
     "kazoo==2.11.0"
+    # SCRAM's server side for the SASL tests, written by others than Kiel's authors
+    "scramp==1.5.0"
     # kafka-python's codecs for the interop tests (snappy, lz4, zstd)
     "python-snappy==0.7.3"
     "lz4==4.4.5"
