@@ -172,6 +172,20 @@ enum Canonical {
             h.errorCode = 27
             return h
         }(),
+        "SaslHandshakeRequest": SaslHandshakeRequest(mechanism: "SCRAM-SHA-512"),
+        "SaslHandshakeResponse": {
+            var r = SaslHandshakeResponse()
+            r.errorCode = 33
+            r.mechanisms = ["PLAIN", "SCRAM-SHA-256"]
+            return r
+        }(),
+        "SaslAuthenticateRequest": SaslAuthenticateRequest(authBytes: Array("n,,n=alice,r=nonce".utf8)),
+        "SaslAuthenticateResponse": {
+            var r = SaslAuthenticateResponse()
+            r.authBytes = Array("r=nonce,s=c2FsdA==,i=4096".utf8)
+            r.sessionLifetimeMs = 3_600_000
+            return r
+        }(),
         "CreateTopicsResponse": {
             var t = CreateTopicsResponse.Topic()
             t.name = "orders"

@@ -94,6 +94,8 @@ let allMessagePairs: [(request: any KafkaRequest.Type, response: any KafkaRespon
     (CreateTopicsRequest.self, CreateTopicsResponse.self),
     (DeleteTopicsRequest.self, DeleteTopicsResponse.self),
     (InitProducerIdRequest.self, InitProducerIdResponse.self),
+    (SaslHandshakeRequest.self, SaslHandshakeResponse.self),
+    (SaslAuthenticateRequest.self, SaslAuthenticateResponse.self),
     (JoinGroupRequest.self, JoinGroupResponse.self),
     (SyncGroupRequest.self, SyncGroupResponse.self),
     (HeartbeatRequest.self, HeartbeatResponse.self),

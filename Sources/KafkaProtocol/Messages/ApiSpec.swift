@@ -55,12 +55,16 @@ extension ApiSpec {
     public static let createTopics = ApiSpec(.createTopics, versions: 2...7, flexibleFrom: 5)
     public static let deleteTopics = ApiSpec(.deleteTopics, versions: 1...6, flexibleFrom: 4)
     public static let initProducerId = ApiSpec(.initProducerId, versions: 0...5, flexibleFrom: 2)
+    /// v0 sends the exchange as raw bytes on the socket; only v1 (SaslAuthenticate) is spoken.
+    public static let saslHandshake = ApiSpec(.saslHandshake, versions: 1...1, flexibleFrom: .max)
+    /// One step of the exchange; v1 adds the session lifetime (KIP-368).
+    public static let saslAuthenticate = ApiSpec(.saslAuthenticate, versions: 0...2, flexibleFrom: 2)
 
     /// Every row above, in API key order.
     public static let all: [ApiSpec] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator,
-        .joinGroup, .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .apiVersions,
-        .createTopics, .deleteTopics, .initProducerId,
+        .joinGroup, .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .saslHandshake,
+        .apiVersions, .createTopics, .deleteTopics, .initProducerId, .saslAuthenticate,
     ]
 }
 

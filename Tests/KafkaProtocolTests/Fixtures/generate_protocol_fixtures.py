@@ -40,6 +40,8 @@ from kafka.protocol.consumer import (FetchRequest, FetchResponse, HeartbeatReque
 from kafka.protocol.metadata import (ApiVersionsRequest, ApiVersionsResponse, FindCoordinatorRequest,
                                      FindCoordinatorResponse, MetadataRequest, MetadataResponse)
 from kafka.protocol.producer import InitProducerIdRequest, ProduceRequest, ProduceResponse
+from kafka.protocol.sasl import (SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest,
+                                 SaslHandshakeResponse)
 from kafka.record.memory_records import MemoryRecordsBuilder
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,6 +56,7 @@ OURS = {
     "OffsetFetch": (1, 9), "CreateTopics": (2, 7), "DeleteTopics": (1, 6),
     "InitProducerId": (0, 5), "JoinGroup": (0, 9), "SyncGroup": (0, 5), "Heartbeat": (0, 4),
     "LeaveGroup": (0, 5), "DescribeGroups": (0, 5), "ListGroups": (0, 5),
+    "SaslHandshake": (1, 1), "SaslAuthenticate": (0, 2),
 }
 
 # name -> (class, API name in OURS, lowest version to use, field values in kafka-python's names)
@@ -151,6 +154,14 @@ CANONICAL = {
             {"partition_index": 0, "committed_offset": 100, "committed_leader_epoch": -1,
              "metadata": "meta", "error_code": 0}]}]}]}),
     "HeartbeatResponse": (HeartbeatResponse, "Heartbeat", 0, {"throttle_time_ms": 0, "error_code": 27}),
+    "SaslHandshakeRequest": (SaslHandshakeRequest, "SaslHandshake", 1, {"mechanism": "SCRAM-SHA-512"}),
+    "SaslHandshakeResponse": (SaslHandshakeResponse, "SaslHandshake", 1, {
+        "error_code": 33, "mechanisms": ["PLAIN", "SCRAM-SHA-256"]}),
+    "SaslAuthenticateRequest": (SaslAuthenticateRequest, "SaslAuthenticate", 0, {
+        "auth_bytes": b"n,,n=alice,r=nonce"}),
+    "SaslAuthenticateResponse": (SaslAuthenticateResponse, "SaslAuthenticate", 0, {
+        "error_code": 0, "error_message": None, "auth_bytes": b"r=nonce,s=c2FsdA==,i=4096",
+        "session_lifetime_ms": 3600000}),
     "CreateTopicsResponse": (CreateTopicsResponse, "CreateTopics", 2, {
         "throttle_time_ms": 0, "topics": [{"name": "orders", "topic_id": UUID1, "error_code": 36,
                                            "error_message": "exists", "num_partitions": 4,
