@@ -37,24 +37,7 @@ public struct FetchRequest: KafkaRequest {
         }
     }
 
-    public struct Topic: WireStruct {
-        /// Used up to v12.
-        public var topic = ""
-        /// Used from v13.
-        public var topicId = KafkaUUID.zero
-        public var partitions: [Partition] = []
-        public init() {}
-        public init(topic: String, topicId: KafkaUUID = .zero, partitions: [Partition]) {
-            self.topic = topic
-            self.topicId = topicId
-            self.partitions = partitions
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            if v <= 12 { c.string(&topic) } else { c.uuid(&topicId) }
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = FetchTopic<Partition>
 
     public struct ForgottenTopic: WireStruct {
         public var topic = ""
@@ -62,7 +45,7 @@ public struct FetchRequest: KafkaRequest {
         public var partitions: [Int32] = []
         public init() {}
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            if v <= 12 { c.string(&topic) } else { c.uuid(&topicId) }
+            c.topicNameOrId(&topic, &topicId, version: v)
             c.int32s(&partitions)
             c.noTaggedFields()
         }
@@ -191,17 +174,7 @@ public struct FetchResponse: KafkaResponse {
         }
     }
 
-    public struct Topic: WireStruct {
-        public var topic = ""
-        public var topicId = KafkaUUID.zero
-        public var partitions: [Partition] = []
-        public init() {}
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            if v <= 12 { c.string(&topic) } else { c.uuid(&topicId) }
-            c.structs(&partitions, version: v)
-            c.noTaggedFields()
-        }
-    }
+    public typealias Topic = FetchTopic<Partition>
 
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
@@ -223,5 +196,33 @@ public struct FetchResponse: KafkaResponse {
                 t.field(0, present: !nodeEndpoints.isEmpty) { c in c.structs(&nodeEndpoints, version: v) }
             }
         }
+    }
+}
+
+/// A topic with its per-partition entries, the nesting FetchRequest and FetchResponse share:
+/// named up to v12, identified by topic id from v13. Value type; any thread.
+public struct FetchTopic<Partition: WireStruct>: WireStruct {
+    /// Used up to v12.
+    public var topic = ""
+    /// Used from v13.
+    public var topicId = KafkaUUID.zero
+    public var partitions: [Partition] = []
+    public init() {}
+    public init(topic: String, topicId: KafkaUUID = .zero, partitions: [Partition]) {
+        self.topic = topic
+        self.topicId = topicId
+        self.partitions = partitions
+    }
+    public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
+        c.topicNameOrId(&topic, &topicId, version: v)
+        c.structs(&partitions, version: v)
+        c.noTaggedFields()
+    }
+}
+
+extension WireCoder {
+    /// A Fetch topic's name (up to v12) or its topic id (from v13).
+    mutating func topicNameOrId(_ name: inout String, _ id: inout KafkaUUID, version v: Int16) {
+        if v <= 12 { string(&name) } else { uuid(&id) }
     }
 }

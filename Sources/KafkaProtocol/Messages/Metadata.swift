@@ -52,26 +52,8 @@ public struct MetadataRequest: KafkaRequest {
 public struct MetadataResponse: KafkaResponse {
     public static let api = ApiSpec.metadata
 
-    public struct Broker: WireStruct {
-        public var nodeId: Int32 = 0
-        public var host = ""
-        public var port: Int32 = 0
-        public var rack: String? = nil
-        public init() {}
-        public init(nodeId: Int32, host: String, port: Int32, rack: String? = nil) {
-            self.nodeId = nodeId
-            self.host = host
-            self.port = port
-            self.rack = rack
-        }
-        public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            c.int32(&nodeId)
-            c.string(&host)
-            c.int32(&port)
-            if v >= 1 { c.nullableString(&rack) }
-            c.noTaggedFields()
-        }
-    }
+    /// A broker: the same fields as the endpoints in Produce and Fetch answers.
+    public typealias Broker = NodeEndpoint
 
     public struct Partition: WireStruct {
         public var errorCode: Int16 = 0

@@ -66,7 +66,8 @@ public struct LeaderIdAndEpoch: WireStruct {
     }
 }
 
-/// A broker's address, sent with leader-change hints (Produce v10+, Fetch v16+).
+/// A broker's id, address and rack: Metadata's brokers (as `MetadataResponse.Broker`) and the
+/// leader-change hints of Produce v10+ and Fetch v16+.
 public struct NodeEndpoint: WireStruct {
     public var nodeId: Int32 = 0
     public var host = ""
@@ -83,7 +84,8 @@ public struct NodeEndpoint: WireStruct {
         c.int32(&nodeId)
         c.string(&host)
         c.int32(&port)
-        c.nullableString(&rack)
+        // Metadata v0 has no rack; every Produce and Fetch version with endpoints has one.
+        if v >= 1 { c.nullableString(&rack) }
         c.noTaggedFields()
     }
 }
