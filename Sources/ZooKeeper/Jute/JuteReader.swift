@@ -36,20 +36,17 @@ public struct JuteReader: Sendable {
         return true
     }
 
-    public mutating func readInt32() -> Int32 {
-        guard take(4) else { return 0 }
-        var v: UInt32 = 0
-        for i in 0..<4 { v = v << 8 | UInt32(bytes[offset + i]) }
-        offset += 4
-        return Int32(bitPattern: v)
-    }
+    public mutating func readInt32() -> Int32 { Int32(bitPattern: readBigEndian(UInt32.self)) }
 
-    public mutating func readInt64() -> Int64 {
-        guard take(8) else { return 0 }
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
-        offset += 8
-        return Int64(bitPattern: v)
+    public mutating func readInt64() -> Int64 { Int64(bitPattern: readBigEndian(UInt64.self)) }
+
+    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> T {
+        let size = MemoryLayout<T>.size
+        guard take(size) else { return 0 }
+        var v: T = 0
+        for i in 0..<size { v = v << 8 | T(bytes[offset + i]) }
+        offset += size
+        return v
     }
 
     public mutating func readBool() -> Bool {

@@ -20,6 +20,20 @@ extension PathWatchRequest {
     }
 }
 
+/// A change to one path that only goes ahead at the node's expected version (-1: any): the
+/// body is the path and the version.
+public protocol PathVersionRequest: EmptyResponseRequest {
+    var path: String { get }
+    var version: Int32 { get }
+}
+
+extension PathVersionRequest {
+    public func encode(into w: inout JuteWriter) {
+        w.writeString(path)
+        w.writeInt32(version)
+    }
+}
+
 extension ZooKeeperRequest {
     /// The request header and body, ready to be framed.
     public func encodedFrame(xid: Int32) -> [UInt8] {
@@ -61,17 +75,12 @@ public struct CreateRequest: ZooKeeperRequest, Equatable {
 }
 
 /// Deletes a node if its version matches (-1: any) (op 2).
-public struct DeleteRequest: EmptyResponseRequest, Equatable {
+public struct DeleteRequest: PathVersionRequest, Equatable {
     public static let opCode = OpCode.delete
     public var path: String
     public var version: Int32
 
     public init(path: String, version: Int32) { self.path = path; self.version = version }
-
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeInt32(version)
-    }
 }
 
 /// A node's stat, optionally leaving a watch (op 3); a missing node is the error noNode.
@@ -157,17 +166,12 @@ public struct SyncRequest: ZooKeeperRequest, Equatable {
 }
 
 /// Only valid inside a multi; the stand-alone op code exists but is not used by this client.
-public struct CheckVersionRequest: EmptyResponseRequest, Equatable {
+public struct CheckVersionRequest: PathVersionRequest, Equatable {
     public static let opCode = OpCode.check
     public var path: String
     public var version: Int32
 
     public init(path: String, version: Int32) { self.path = path; self.version = version }
-
-    public func encode(into w: inout JuteWriter) {
-        w.writeString(path)
-        w.writeInt32(version)
-    }
 }
 
 /// Re-arms watches on a new connection of the same session. `relativeZxid` is the last zxid
