@@ -51,7 +51,7 @@ public struct DeleteTopicsResponse: KafkaResponse {
         public var errorMessage: String? = nil
         public init() {}
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-            if v >= 6 { c.nullableString(&name) } else { c.nonNull(&name) }
+            c.string(&name, nullable: v >= 6)
             if v >= 6 { c.uuid(&topicId) }
             c.int16(&errorCode)
             if v >= 5 { c.nullableString(&errorMessage) }

@@ -78,7 +78,7 @@ public struct JoinGroupResponse: KafkaResponse {
         c.int16(&errorCode)
         c.int32(&generationId)
         if v >= 7 { c.nullableString(&protocolType) }
-        if v >= 7 { c.nullableString(&protocolName) } else { c.nonNull(&protocolName) }
+        c.string(&protocolName, nullable: v >= 7)
         c.string(&leader)
         if v >= 9 { c.bool(&skipAssignment) }
         c.string(&memberId)

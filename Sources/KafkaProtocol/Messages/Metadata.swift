@@ -17,7 +17,7 @@ public struct MetadataRequest: KafkaRequest {
         }
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
             if v >= 10 { c.uuid(&topicId) }
-            if v >= 10 { c.nullableString(&name) } else { c.nonNull(&name) }
+            c.string(&name, nullable: v >= 10)
             c.noTaggedFields()
         }
     }
@@ -34,13 +34,7 @@ public struct MetadataRequest: KafkaRequest {
     }
 
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
-        if v >= 1 {
-            c.nullableStructs(&topics, version: v)
-        } else {
-            var list = topics ?? []
-            c.structs(&list, version: v)
-            if c.isDecoding { topics = list }
-        }
+        c.structs(&topics, nullable: v >= 1, version: v)
         if v >= 4 { c.bool(&allowAutoTopicCreation) }
         if (8...10).contains(v) { c.bool(&includeClusterAuthorizedOperations) }
         if v >= 8 { c.bool(&includeTopicAuthorizedOperations) }
@@ -86,7 +80,7 @@ public struct MetadataResponse: KafkaResponse {
         public init() {}
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
             c.int16(&errorCode)
-            if v >= 12 { c.nullableString(&name) } else { c.nonNull(&name) }
+            c.string(&name, nullable: v >= 12)
             if v >= 10 { c.uuid(&topicId) }
             if v >= 1 { c.bool(&isInternal) }
             c.structs(&partitions, version: v)

@@ -56,13 +56,7 @@ public struct OffsetFetchRequest: KafkaRequest {
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
         if v <= 7 {
             c.string(&groupId)
-            if v >= 2 {
-                c.nullableStructs(&topics, version: v)
-            } else {
-                var list = topics ?? []
-                c.structs(&list, version: v)
-                if c.isDecoding { topics = list }
-            }
+            c.structs(&topics, nullable: v >= 2, version: v)
         } else {
             c.structs(&groups, version: v)
         }

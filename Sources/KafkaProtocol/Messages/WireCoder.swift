@@ -245,4 +245,20 @@ extension WireCoder {
         string(&s)
         if isDecoding { v = s }
     }
+
+    /// An optional string that the schema makes nullable only from some version on;
+    /// `nullable` says whether this version is one of them (else as `nonNull`).
+    mutating func string(_ v: inout String?, nullable: Bool) {
+        if nullable { nullableString(&v) } else { nonNull(&v) }
+    }
+
+    /// An optional array of structs that the schema makes nullable only from some version
+    /// on; where this version is not one of them, nil is written as an empty array and
+    /// decoding always yields an array.
+    mutating func structs<T: WireStruct>(_ v: inout [T]?, nullable: Bool, version: Int16) {
+        if nullable { nullableStructs(&v, version: version); return }
+        var list = v ?? []
+        structs(&list, version: version)
+        if isDecoding { v = list }
+    }
 }
