@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Lists the public declarations that have no doc comment, so that none is added without one.
 #
-#   scripts/check-docs.sh [--cases] [MODULE...]
+#   scripts/check-docs.sh [--cases] [--root DIR] [MODULE...]
 #
-# MODULE is a folder under Sources/ (e.g. KielIO KafkaProtocol); without any, every module
-# there that has Swift files and is not an executable (no main.swift, no @main). Prints
+# MODULE is a folder under Sources/ (of DIR; by default, of the package this script is in),
+# e.g. KielIO KafkaProtocol; without any, every module there that has Swift files and is not
+# an executable (no main.swift, no @main). Prints
 # `file:line: declaration` for each one missing and exits 1 if there are any, else exits 0.
 #
 # What counts as public: a type, func, init, subscript, var, let, typealias or associated
@@ -28,11 +29,19 @@ import sys
 
 root = sys.argv[1]
 args = sys.argv[2:]
-check_cases = "--cases" in args
-modules = [a for a in args if a != "--cases"]
-for a in modules:
-    if a.startswith("-"):
-        sys.exit(f"check-docs: unknown option {a}\nusage: scripts/check-docs.sh [--cases] [MODULE...]")
+usage = "usage: scripts/check-docs.sh [--cases] [--root DIR] [MODULE...]"
+check_cases = False
+modules = []
+while args:
+    a = args.pop(0)
+    if a == "--cases":
+        check_cases = True
+    elif a == "--root" and args:
+        root = args.pop(0)
+    elif a.startswith("-"):
+        sys.exit(f"check-docs: unknown option {a}\n{usage}")
+    else:
+        modules.append(a)
 
 sources = os.path.join(root, "Sources")
 
