@@ -15,6 +15,7 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
         self.init(rawValue: Int8(attributes & 0x07))
     }
 
+    /// The codec's name as Kafka's `compression.type` spells it.
     public var description: String {
         switch self {
         case .none: return "none"
@@ -96,6 +97,7 @@ public enum CompressionError: Error, Equatable, Sendable, CustomStringConvertibl
     /// A checksum inside the compressed format did not match.
     case checksumMismatch(CompressionCodec)
 
+    /// What went wrong, with the codec's name.
     public var description: String {
         switch self {
         case .unsupportedCodec(let c): return "\(c) compression is not supported"

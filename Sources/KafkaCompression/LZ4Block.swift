@@ -160,13 +160,7 @@ public enum LZ4Block {
             ip += 1
             var literals = token >> 4
             if literals == 15 {
-                while true {
-                    guard ip < end else { return .malformed("truncated literal length") }
-                    let b = Int(src[ip])
-                    ip += 1
-                    literals += b
-                    if b != 255 { break }
-                }
+                guard addLengthBytes(&literals, src, &ip, end: end) else { return .malformed("truncated literal length") }
             }
             guard literals <= end - ip else { return .malformed("literals run past the input") }
             guard literals <= capacity - op else { return .overflow }
@@ -186,26 +180,25 @@ public enum LZ4Block {
             guard offset > 0, offset <= op - windowStart else { return .malformed("match offset out of range") }
             var length = token & 15
             if length == 15 {
-                while true {
-                    guard ip < end else { return .malformed("truncated match length") }
-                    let b = Int(src[ip])
-                    ip += 1
-                    length += b
-                    if b != 255 { break }
-                }
+                guard addLengthBytes(&length, src, &ip, end: end) else { return .malformed("truncated match length") }
             }
             length += minMatch
             guard length <= capacity - op else { return .overflow }
-            let d = dst + op
-            if offset >= 8 && capacity - op >= length + 8 {
-                wideCopy(d, offset: offset, length: length)
-            } else if offset >= length {
-                d.update(from: d - offset, count: length)
-            } else {
-                // Overlapping match repeats the last `offset` bytes: copy forward byte by byte.
-                for i in 0..<length { d[i] = d[i - offset] }
-            }
+            copyMatch(dst + op, offset: offset, length: length, room: capacity - op)
             op += length
+        }
+    }
+
+    /// Adds a length's extension bytes to it (each byte adds its value; 255 means another
+    /// follows). False if the input ends first.
+    @inline(__always)
+    static func addLengthBytes(_ length: inout Int, _ src: UnsafePointer<UInt8>, _ ip: inout Int, end: Int) -> Bool {
+        while true {
+            guard ip < end else { return false }
+            let b = Int(src[ip])
+            ip += 1
+            length += b
+            if b != 255 { return true }
         }
     }
 }

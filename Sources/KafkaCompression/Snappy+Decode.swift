@@ -88,15 +88,7 @@ extension Snappy {
             }
             guard offset > 0, offset <= op else { return "copy offset out of range" }
             guard length <= n - op else { return "copy runs past the stated length" }
-            let dst = out.baseAddress! + op
-            if offset >= 8 && n - op >= length + 8 {
-                wideCopy(dst, offset: offset, length: length)
-            } else if offset >= length {
-                dst.update(from: dst - offset, count: length)
-            } else {
-                // Overlapping copy repeats the last `offset` bytes: must go forward byte by byte.
-                for i in 0..<length { dst[i] = dst[i - offset] }
-            }
+            copyMatch(out.baseAddress! + op, offset: offset, length: length, room: n - op)
             op += length
         }
         return op == n ? nil : "output shorter than the stated length"
@@ -111,6 +103,20 @@ func copy16(from src: UnsafePointer<UInt8>, to dst: UnsafeMutablePointer<UInt8>)
     let b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
     UnsafeMutableRawPointer(dst).storeBytes(of: a, as: UInt64.self)
     UnsafeMutableRawPointer(dst).storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+}
+
+/// A back-reference (snappy's copy, LZ4's match): `length` bytes from `offset` bytes back,
+/// written at `dst`, which has `room` bytes of space (at least `length`).
+@inline(__always)
+func copyMatch(_ dst: UnsafeMutablePointer<UInt8>, offset: Int, length: Int, room: Int) {
+    if offset >= 8 && room >= length + 8 {
+        wideCopy(dst, offset: offset, length: length)
+    } else if offset >= length {
+        dst.update(from: dst - offset, count: length)
+    } else {
+        // An overlapping copy repeats the last `offset` bytes: it must go forward byte by byte.
+        for i in 0..<length { dst[i] = dst[i - offset] }
+    }
 }
 
 /// A back-reference copy of `length` bytes from `offset` (at least 8) bytes back, 8 bytes at a

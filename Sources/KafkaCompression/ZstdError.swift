@@ -33,6 +33,7 @@ public enum ZstdError: Error, Sendable, Equatable {
 }
 
 extension ZstdError: CustomStringConvertible {
+    /// What is wrong with the frame, prefixed "zstd:".
     public var description: String {
         switch self {
         case .truncatedInput: return "zstd: input ends inside a frame"

@@ -42,31 +42,27 @@ enum ZstdHuffman {
         guard headerSize < count else { throw .corruptHuffmanTable }
         let table = try ZstdFSE.buildTable(counts: counts, accuracyLog: accuracyLog)
         var reader = try ZstdBackwardBitReader(start: base + headerSize, count: count - headerSize, error: .corruptHuffmanTable)
-        var state1 = Int(reader.read(accuracyLog))
-        var state2 = Int(reader.read(accuracyLog))
+        let state1 = Int(reader.read(accuracyLog))
+        let state2 = Int(reader.read(accuracyLog))
         reader.reload()
         guard !reader.overflowed else { throw .corruptHuffmanTable }
         var weights = [UInt8]()
         weights.reserveCapacity(256)
         return try table.entries.withUnsafeBufferPointer { entries throws(ZstdError) -> [UInt8] in
+            // The states take turns: `state` decodes next; when the bits run out, `other`
+            // gives the last weight.
+            var (state, other) = (state1, state2)
             while true {
                 guard weights.count <= 253 else { throw .corruptHuffmanTable }
-                var e = entries[state1]
+                let e = entries[state]
                 weights.append(e.symbol)
-                state1 = Int(e.baseline) + Int(reader.read(Int(e.nbBits)))
+                state = Int(e.baseline) + Int(reader.read(Int(e.nbBits)))
                 reader.reload()
                 if reader.overflowed {
-                    weights.append(entries[state2].symbol)
+                    weights.append(entries[other].symbol)
                     break
                 }
-                e = entries[state2]
-                weights.append(e.symbol)
-                state2 = Int(e.baseline) + Int(reader.read(Int(e.nbBits)))
-                reader.reload()
-                if reader.overflowed {
-                    weights.append(entries[state1].symbol)
-                    break
-                }
+                swap(&state, &other)
             }
             return weights
         }

@@ -41,8 +41,10 @@ public final class TestClock: @unchecked Sendable {
         current = start
     }
 
+    /// The current virtual time.
     public var now: Deadline { lock.withLock { current } }
 
+    /// Moves the clock forward by `delta` and wakes every loop that uses it.
     public func advance(by delta: Duration) {
         let toWake: [@Sendable () -> Void] = lock.withLock {
             current = current + delta

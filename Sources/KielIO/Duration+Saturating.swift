@@ -3,22 +3,18 @@
 
 extension Duration {
     /// Whole nanoseconds; sub-nanosecond parts are dropped.
-    package var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? .min : .max }
-        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
-        if overflowAgain { return seconds < 0 ? .min : .max }
-        return total
-    }
+    package var nanoseconds: Int64 { whole(perSecond: 1_000_000_000) }
 
     /// Whole milliseconds, as the wire's timeouts are given.
-    package var milliseconds: Int64 {
+    package var milliseconds: Int64 { whole(perSecond: 1000) }
+
+    /// Whole units of 1/`perSecond` s (a divisor of 10^18), saturating at Int64's bounds.
+    private func whole(perSecond: Int64) -> Int64 {
         let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: perSecond)
         if overflow { return seconds < 0 ? .min : .max }
-        let (total, overflowAgain) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
-        if overflowAgain { return whole < 0 ? .min : .max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / (1_000_000_000_000_000_000 / perSecond))
+        if overflowAgain { return seconds < 0 ? .min : .max }
         return total
     }
 

@@ -15,19 +15,25 @@ public enum IOError: Error, Equatable, Sendable {
 
 /// `IOLoop.runUntilComplete(timeout:_:)` gave up: `done` was not called within `timeout`.
 public struct LoopTimeoutError: Error, Equatable, Sendable {
+    /// The time `runUntilComplete` waited.
     public let timeout: Duration
+    /// The error for a wait of `timeout`.
     public init(timeout: Duration) { self.timeout = timeout }
 }
 
 /// `IOLoop.runUntilComplete(timeout:_:)` ended because `stop()` was called before `done`.
 public struct LoopStoppedError: Error, Equatable, Sendable {
+    /// The error; it carries nothing more.
     public init() {}
 }
 
 /// A system call the loop cannot do without failed (creating the wake-up eventfd).
 public struct SystemCallError: Error, Equatable, Sendable {
+    /// The system call's name, e.g. "eventfd".
     public let call: String
+    /// The `errno` it left.
     public let errno: Int32
+    /// The failure of `call` with `errno`.
     public init(call: String, errno: Int32) {
         self.call = call
         self.errno = errno

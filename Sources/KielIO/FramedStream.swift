@@ -14,8 +14,11 @@ import Glibc
 /// writes and `EAGAIN`; the stream asks for write readiness only while output is pending.
 /// Writes use `MSG_NOSIGNAL`, so a dead peer is an error, never a `SIGPIPE`.
 public final class FramedStream {
+    /// The host as given to `connect` (a name or an address).
     public let host: String
+    /// The TCP port connected to.
     public let port: Int
+    /// The largest frame payload accepted, in bytes; a larger announced size closes the stream.
     public let maxFrameSize: Int
     let loop: IOLoop
 
@@ -25,6 +28,7 @@ public final class FramedStream {
     /// reason. After `close()` it is delivered on a later loop turn, never inside `close()`.
     public var onClose: ((IOError?) -> Void)?
 
+    /// False from the moment it closes, by `close()` or by error.
     public private(set) var isOpen = true
     private var fd: Int32
 

@@ -110,6 +110,8 @@ public final class IOLoop: @unchecked Sendable {
         hostWatch(fd, events)
     }
 
+    /// Changes which events `fd`'s handler is called for. Loop thread only; ignored for an fd
+    /// without a handler.
     public func updateHandler(_ fd: Int32, events: IOEvents) {
         assertInLoop()
         guard let handler = handlers[fd], handler.events != events else { return }

@@ -2,8 +2,10 @@
 public enum LogLevel: Int, Comparable, Sendable, CustomStringConvertible {
     case debug, info, warning, error
 
+    /// `.debug` is the lowest, `.error` the highest.
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The level's name in lower case.
     public var description: String {
         switch self {
         case .debug: return "debug"
@@ -34,10 +36,12 @@ public enum KielLog {
         }
     }
 
+    /// Whether a message at `level` would reach the handler; lets a caller skip costly work.
     public static func isEnabled(_ level: LogLevel) -> Bool {
         lock.withLock { threshold.map { level >= $0 } ?? false }
     }
 
+    /// Hands `message` to the handler if one is installed for `level`; the text is built only then.
     public static func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         let sink: (@Sendable (LogLevel, String) -> Void)? = lock.withLock {
             guard let threshold, level >= threshold else { return nil }
@@ -47,8 +51,12 @@ public enum KielLog {
         sink(level, message())
     }
 
+    /// Logs `message` at `.debug`.
     public static func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }
+    /// Logs `message` at `.info`.
     public static func info(_ message: @autoclosure () -> String) { log(.info, message()) }
+    /// Logs `message` at `.warning`.
     public static func warning(_ message: @autoclosure () -> String) { log(.warning, message()) }
+    /// Logs `message` at `.error`.
     public static func error(_ message: @autoclosure () -> String) { log(.error, message()) }
 }

@@ -4,13 +4,16 @@
 /// so the schedule does not drift; if the loop was blocked past one or more ticks, the
 /// missed ticks are skipped (not run in a burst). Loop-confined.
 public final class PeriodicCallback {
+    /// The time between calls.
     public let interval: Duration
     private let loop: IOLoop
     private let callback: () -> Void
     private var nextTick: Deadline?
     private var pending: TimeoutHandle?
+    /// Whether it is started (between `start()` and `stop()`).
     public private(set) var isRunning = false
 
+    /// A stopped periodic callback; nothing runs until `start()`. Traps unless `interval` > 0.
     public init(loop: IOLoop, interval: Duration, _ callback: @escaping () -> Void) {
         precondition(interval > .zero, "PeriodicCallback interval must be positive")
         self.loop = loop
@@ -27,6 +30,7 @@ public final class PeriodicCallback {
         scheduleNext()
     }
 
+    /// Cancels the next call; a call already running finishes. Calling it twice does nothing.
     public func stop() {
         loop.assertInLoop()
         isRunning = false

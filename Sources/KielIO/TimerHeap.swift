@@ -1,6 +1,7 @@
 /// A scheduled callback. Pass it to `IOLoop.removeTimeout(_:)` to cancel; cancelling after it
 /// fired, or twice, does nothing. Loop-confined, like the loop methods that create it.
 public final class TimeoutHandle: Hashable {
+    /// When the callback is due, on the loop's clock.
     public let deadline: Deadline
     let sequence: UInt64
     var callback: (() -> Void)?
@@ -18,7 +19,9 @@ public final class TimeoutHandle: Hashable {
     /// True until the timeout has fired or been cancelled.
     public var isPending: Bool { callback != nil }
 
+    /// The same handle (identity, not deadline).
     public static func == (lhs: TimeoutHandle, rhs: TimeoutHandle) -> Bool { lhs === rhs }
+    /// Hashes the handle's identity.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 
     /// Earlier deadline first; equal deadlines in scheduling order, so ties are FIFO.

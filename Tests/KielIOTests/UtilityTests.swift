@@ -31,6 +31,26 @@ final class UtilityTests: XCTestCase {
         XCTAssertLessThanOrEqual(last, backoff.maximum)
     }
 
+    /// Nanoseconds and milliseconds share one conversion: whole units toward zero, saturating
+    /// at Int64's bounds whether the seconds or the fraction pushes past them.
+    func testDurationConversionsTruncateAndSaturate() {
+        XCTAssertEqual(Duration.milliseconds(1500).nanoseconds, 1_500_000_000)
+        XCTAssertEqual(Duration.milliseconds(1500).milliseconds, 1500)
+        XCTAssertEqual(Duration.microseconds(1999).milliseconds, 1)
+        XCTAssertEqual(Duration.microseconds(-1500).milliseconds, -1)
+        XCTAssertEqual(Duration.nanoseconds(-7).nanoseconds, -7)
+        XCTAssertEqual(Duration.seconds(Int64.max).nanoseconds, .max)
+        XCTAssertEqual(Duration.seconds(Int64.max).milliseconds, .max)
+        XCTAssertEqual(Duration.seconds(Int64.min).nanoseconds, .min)
+        XCTAssertEqual(Duration.seconds(Int64.min).milliseconds, .min)
+        // The seconds fit, the fraction tips the sum over.
+        let edge = Duration(secondsComponent: 9_223_372_036, attosecondsComponent: 999_999_999_000_000_000)
+        XCTAssertEqual(edge.nanoseconds, .max)
+        XCTAssertEqual(edge.milliseconds, 9_223_372_036_999)
+        XCTAssertEqual(Duration.seconds(1).unsignedNanoseconds, 1_000_000_000)
+        XCTAssertEqual(Duration.seconds(-1).unsignedNanoseconds, 0)
+    }
+
     func testKielLogIsSilentByDefaultAndLazyBelowLevel() {
         let seen = UncheckedBox<[String]>([])
         var built = 0

@@ -100,6 +100,7 @@ public enum ApiKey: Int16, CaseIterable, Sendable, CustomStringConvertible {
     /// The name Kafka uses, e.g. "ApiVersions".
     public var name: String { ApiKey.names[Int(rawValue)] }
 
+    /// The name and key, e.g. "fetch(1)".
     public var description: String { "\(name)(\(rawValue))" }
 
     private static let names: [String] = [

@@ -6,11 +6,14 @@
 /// (`static let api`), and their codecs, `KafkaFrame`, `NegotiatedVersions` and the scripted
 /// test brokers read it from there. Immutable; any thread.
 public struct ApiSpec: Hashable, Sendable, CustomStringConvertible {
+    /// The API.
     public let key: ApiKey
+    /// The versions implemented here, lowest to highest.
     public let versions: ClosedRange<Int16>
     /// First flexible version (`Int16.max` when none is).
     public let flexibleFrom: Int16
 
+    /// A row of the table; the static rows below are the ones used.
     public init(_ key: ApiKey, versions: ClosedRange<Int16>, flexibleFrom: Int16) {
         self.key = key
         self.versions = versions
@@ -29,6 +32,7 @@ public struct ApiSpec: Hashable, Sendable, CustomStringConvertible {
         key == .apiVersions ? 0 : isFlexible(version) ? 1 : 0
     }
 
+    /// The API and its versions, e.g. "fetch v4-17".
     public var description: String { "\(key) v\(versions.lowerBound)-\(versions.upperBound)" }
 }
 
@@ -38,22 +42,39 @@ public struct ApiSpec: Hashable, Sendable, CustomStringConvertible {
 /// ListOffsets v0, OffsetCommit v0–1, OffsetFetch v0, CreateTopics v0–1 and
 /// DeleteTopics v0); ceilings are the newest versions whose layouts are implemented here.
 extension ApiSpec {
+    /// Produce (key 0): append record batches.
     public static let produce = ApiSpec(.produce, versions: 3...11, flexibleFrom: 9)
+    /// Fetch (key 1): read record batches.
     public static let fetch = ApiSpec(.fetch, versions: 4...17, flexibleFrom: 12)
+    /// ListOffsets (key 2): offsets by timestamp, earliest or latest.
     public static let listOffsets = ApiSpec(.listOffsets, versions: 1...10, flexibleFrom: 6)
+    /// Metadata (key 3): brokers, topics, partitions and leaders.
     public static let metadata = ApiSpec(.metadata, versions: 0...12, flexibleFrom: 9)
+    /// OffsetCommit (key 8): store a group's offsets.
     public static let offsetCommit = ApiSpec(.offsetCommit, versions: 2...9, flexibleFrom: 8)
+    /// OffsetFetch (key 9): read a group's committed offsets.
     public static let offsetFetch = ApiSpec(.offsetFetch, versions: 1...9, flexibleFrom: 6)
+    /// FindCoordinator (key 10): the broker coordinating a group or transaction.
     public static let findCoordinator = ApiSpec(.findCoordinator, versions: 0...6, flexibleFrom: 3)
+    /// JoinGroup (key 11): join a classic group.
     public static let joinGroup = ApiSpec(.joinGroup, versions: 0...9, flexibleFrom: 6)
+    /// Heartbeat (key 12): keep a classic group membership alive.
     public static let heartbeat = ApiSpec(.heartbeat, versions: 0...4, flexibleFrom: 4)
+    /// LeaveGroup (key 13): leave a classic group.
     public static let leaveGroup = ApiSpec(.leaveGroup, versions: 0...5, flexibleFrom: 4)
+    /// SyncGroup (key 14): hand out and receive a classic group's assignments.
     public static let syncGroup = ApiSpec(.syncGroup, versions: 0...5, flexibleFrom: 4)
+    /// DescribeGroups (key 15): groups with their members.
     public static let describeGroups = ApiSpec(.describeGroups, versions: 0...5, flexibleFrom: 5)
+    /// ListGroups (key 16): the groups a broker coordinates.
     public static let listGroups = ApiSpec(.listGroups, versions: 0...5, flexibleFrom: 3)
+    /// ApiVersions (key 18): the versions a broker speaks.
     public static let apiVersions = ApiSpec(.apiVersions, versions: 0...3, flexibleFrom: 3)
+    /// CreateTopics (key 19).
     public static let createTopics = ApiSpec(.createTopics, versions: 2...7, flexibleFrom: 5)
+    /// DeleteTopics (key 20).
     public static let deleteTopics = ApiSpec(.deleteTopics, versions: 1...6, flexibleFrom: 4)
+    /// InitProducerId (key 22): a producer id for idempotent or transactional produce.
     public static let initProducerId = ApiSpec(.initProducerId, versions: 0...5, flexibleFrom: 2)
     /// v0 sends the exchange as raw bytes on the socket; only v1 (SaslAuthenticate) is spoken.
     public static let saslHandshake = ApiSpec(.saslHandshake, versions: 1...1, flexibleFrom: .max)

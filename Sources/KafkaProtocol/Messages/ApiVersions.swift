@@ -2,19 +2,25 @@
 
 /// Asks the broker for its API version ranges. Value type; any thread.
 public struct ApiVersionsRequest: KafkaRequest {
+    /// The body the broker answers with.
     public typealias Response = ApiVersionsResponse
+    /// The API's row in `ApiSpec`.
     public static let api = ApiSpec.apiVersions
 
     /// Sent from v3; brokers reject names that are empty or not `[a-zA-Z0-9.-]`.
     public var clientSoftwareName = "kiel-swift"
+    /// Sent from v3; same character rules as the name.
     public var clientSoftwareVersion = "0.1.0"
 
+    /// Every field at its default; decoding starts from this.
     public init() {}
+    /// A request naming the client software (sent from v3).
     public init(clientSoftwareName: String, clientSoftwareVersion: String) {
         self.clientSoftwareName = clientSoftwareName
         self.clientSoftwareVersion = clientSoftwareVersion
     }
 
+    /// Its fields in wire order at `v`, for `c` to write or read.
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
         if v >= 3 {
             c.string(&clientSoftwareName)
@@ -26,18 +32,26 @@ public struct ApiVersionsRequest: KafkaRequest {
 
 /// The broker's API version ranges (and, from v3, its feature flags). Value type; any thread.
 public struct ApiVersionsResponse: KafkaResponse {
+    /// The API's row in `ApiSpec`.
     public static let api = ApiSpec.apiVersions
 
+    /// One API's range of versions on the broker.
     public struct ApiVersion: WireStruct {
+        /// The API key (`ApiKey.rawValue`).
         public var apiKey: Int16 = 0
+        /// The lowest version the broker accepts.
         public var minVersion: Int16 = 0
+        /// The highest version the broker accepts.
         public var maxVersion: Int16 = 0
+        /// Every field at its default; decoding starts from this.
         public init() {}
+        /// The range `minVersion`...`maxVersion` of `apiKey`.
         public init(apiKey: Int16, minVersion: Int16, maxVersion: Int16) {
             self.apiKey = apiKey
             self.minVersion = minVersion
             self.maxVersion = maxVersion
         }
+        /// Its fields in wire order at `v`, for `c` to write or read.
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
             c.int16(&apiKey)
             c.int16(&minVersion)
@@ -49,17 +63,23 @@ public struct ApiVersionsResponse: KafkaResponse {
     /// A feature the broker supports (v3+, tagged) or has finalized; `maxVersion` is the
     /// "MaxVersionLevel" and `minVersion` the "MinVersionLevel" for finalized features.
     public struct Feature: WireStruct {
+        /// The feature, e.g. "metadata.version".
         public var name = ""
+        /// The lowest level supported (or finalized).
         public var minVersion: Int16 = 0
+        /// The highest level supported (or finalized).
         public var maxVersion: Int16 = 0
         /// Finalized features carry max before min on the wire.
         var maxFirst = false
+        /// Every field at its default; decoding starts from this.
         public init() {}
+        /// A feature with its level range.
         public init(name: String, minVersion: Int16, maxVersion: Int16) {
             self.name = name
             self.minVersion = minVersion
             self.maxVersion = maxVersion
         }
+        /// Its fields in wire order at `v`, for `c` to write or read.
         public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
             c.string(&name)
             if maxFirst {
@@ -71,21 +91,31 @@ public struct ApiVersionsResponse: KafkaResponse {
             }
             c.noTaggedFields()
         }
+        /// Equal name and levels; the wire order of the levels does not count.
         public static func == (a: Feature, b: Feature) -> Bool {
             a.name == b.name && a.minVersion == b.minVersion && a.maxVersion == b.maxVersion
         }
     }
 
+    /// A Kafka error code; UNSUPPORTED_VERSION comes with the broker's own ApiVersions range.
     public var errorCode: Int16 = 0
+    /// Every API the broker speaks, with its version range.
     public var apiKeys: [ApiVersion] = []
+    /// How long the broker held the answer back for a quota, in milliseconds (0: not throttled).
     public var throttleTimeMs: Int32 = 0
+    /// Features the broker supports (tagged, v3+).
     public var supportedFeatures: [Feature] = []
+    /// The epoch of the finalized features (tagged, v3+); -1 if not sent.
     public var finalizedFeaturesEpoch: Int64 = -1
+    /// Features finalized cluster-wide (tagged, v3+).
     public var finalizedFeatures: [Feature] = []
+    /// Whether a KRaft controller is ready for a ZooKeeper migration (tagged, v3+).
     public var zkMigrationReady = false
 
+    /// Every field at its default; decoding starts from this.
     public init() {}
 
+    /// Its fields in wire order at `v`, for `c` to write or read.
     public mutating func code<C: WireCoder>(_ c: inout C, version v: Int16) {
         c.int16(&errorCode)
         c.structs(&apiKeys, version: v)

@@ -3,11 +3,16 @@
 /// Value type; any thread. The client id always keeps the old INT16 length prefix, even in
 /// v2, so that any broker can read the header of any request.
 public struct RequestHeader: Equatable, Sendable {
+    /// The API (`ApiKey.rawValue`).
     public var apiKey: Int16
+    /// The version of the body that follows.
     public var apiVersion: Int16
+    /// Echoed in the response header, to pair the answer with the request.
     public var correlationId: Int32
+    /// The client id for the broker's logs and quotas; nil for none.
     public var clientId: String?
 
+    /// A header with these fields.
     public init(apiKey: Int16, apiVersion: Int16, correlationId: Int32, clientId: String?) {
         self.apiKey = apiKey
         self.apiVersion = apiVersion
@@ -40,15 +45,19 @@ public struct RequestHeader: Equatable, Sendable {
 
 /// The response header (v0, or v1 with a tagged-field section in flexible versions).
 public struct ResponseHeader: Equatable, Sendable {
+    /// The request's correlation id.
     public var correlationId: Int32
 
+    /// The header answering `correlationId`.
     public init(correlationId: Int32) { self.correlationId = correlationId }
 
+    /// Appends the header: v0 is the correlation id alone, v1 adds an empty tagged-field section.
     public func encode(headerVersion: Int16, into w: inout ByteWriter) {
         w.writeInt32(correlationId)
         if headerVersion >= 1 { w.writeEmptyTaggedFields() }
     }
 
+    /// Reads a header of `headerVersion` (0 or 1); failures stay in `r`.
     public static func decode(headerVersion: Int16, from r: inout ByteReader) -> ResponseHeader {
         let id = r.readInt32("correlation id")
         if headerVersion >= 1 { r.skipTaggedFields() }

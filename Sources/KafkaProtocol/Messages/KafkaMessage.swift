@@ -24,6 +24,7 @@ public protocol KafkaMessage: WireStruct {
 
 /// A request body; `Response` is the body the broker answers with.
 public protocol KafkaRequest: KafkaMessage {
+    /// The body the broker answers with.
     associatedtype Response: KafkaResponse
 }
 
@@ -31,8 +32,10 @@ public protocol KafkaRequest: KafkaMessage {
 public protocol KafkaResponse: KafkaMessage {}
 
 extension KafkaMessage {
+    /// The API this message belongs to.
     public static var apiKey: ApiKey { api.key }
 
+    /// Starts from `init()` and runs `code` with a reader set to the version's compactness.
     public init(from r: inout ByteReader, version: Int16) {
         self.init()
         let saved = r.flexible
@@ -41,6 +44,7 @@ extension KafkaMessage {
         r.flexible = saved
     }
 
+    /// Runs `code` on a copy with the writer set to the version's compactness.
     public func encode(version: Int16, into w: inout ByteWriter) {
         let saved = w.flexible
         w.flexible = Self.api.isFlexible(version)

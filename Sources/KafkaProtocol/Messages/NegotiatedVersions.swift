@@ -9,6 +9,8 @@ public struct NegotiatedVersions: Equatable, Sendable {
     /// The versions both sides speak, per API where there are any.
     private let common: [ApiKey: ClosedRange<Int16>]
 
+    /// The versions to use with a broker that answered `broker`: for each API in `ours`, the highest
+    /// version both sides speak, or none.
     public init(broker: ApiVersionsResponse, ours: [ApiSpec] = ApiSpec.all) {
         var ranges: [Int16: ClosedRange<Int16>] = [:]
         for a in broker.apiKeys where a.minVersion <= a.maxVersion {

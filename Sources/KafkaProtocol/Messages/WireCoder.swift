@@ -17,22 +17,35 @@
 /// Implemented by `ByteWriter` (encoding) and `ByteReader` (decoding). Plain value types, so
 /// one thread at a time.
 public protocol WireCoder {
+    /// True for a reader, false for a writer; lets a field that is not a plain value read back.
     var isDecoding: Bool { get }
+    /// Whether strings, byte strings and arrays use the compact encodings (a flexible version).
     var flexible: Bool { get set }
 
+    /// An INT8.
     mutating func int8(_ v: inout Int8)
+    /// A big-endian INT16.
     mutating func int16(_ v: inout Int16)
+    /// A big-endian INT32.
     mutating func int32(_ v: inout Int32)
+    /// A big-endian INT64.
     mutating func int64(_ v: inout Int64)
+    /// A BOOLEAN byte.
     mutating func bool(_ v: inout Bool)
+    /// A UUID: 16 bytes.
     mutating func uuid(_ v: inout KafkaUUID)
+    /// A STRING, or COMPACT_STRING when `flexible`.
     mutating func string(_ v: inout String)
+    /// A NULLABLE_STRING, or its compact form when `flexible`.
     mutating func nullableString(_ v: inout String?)
+    /// BYTES, or COMPACT_BYTES when `flexible`.
     mutating func bytes(_ v: inout [UInt8])
+    /// NULLABLE_BYTES, or its compact form when `flexible`.
     mutating func nullableBytes(_ v: inout [UInt8]?)
 
     /// An array whose elements are coded by `body`; `make` creates an element to decode into.
     mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T, _ body: (inout Self, inout T) -> Void)
+    /// A nullable array, coded like `array`; nil is the null count.
     mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
                                    _ body: (inout Self, inout T) -> Void)
 
@@ -54,7 +67,10 @@ public protocol WireCoder {
 
 /// A struct inside a message (or a whole message body) that declares its fields once.
 public protocol WireStruct: Equatable, Sendable {
+    /// Every field at its default; decoding starts from this.
     init()
+    /// Hands every field, in wire order, to `c` for `version`; fields absent in that version are
+    /// left out (and keep their defaults when decoding).
     mutating func code<C: WireCoder>(_ c: inout C, version: Int16)
 }
 
@@ -103,40 +119,56 @@ extension WireCoder {
         endTaggedFields([])
     }
 
+    /// An array of structs, each coded at `version`.
     public mutating func structs<T: WireStruct>(_ v: inout [T], version: Int16) {
         array(&v, minElementSize: 1, make: T.init) { c, e in e.code(&c, version: version) }
     }
 
+    /// A nullable array of structs, each coded at `version`.
     public mutating func nullableStructs<T: WireStruct>(_ v: inout [T]?, version: Int16) {
         nullableArray(&v, minElementSize: 1, make: T.init) { c, e in e.code(&c, version: version) }
     }
 
+    /// An array of INT32s.
     public mutating func int32s(_ v: inout [Int32]) {
         array(&v, minElementSize: 4, make: { 0 }) { c, e in c.int32(&e) }
     }
 
+    /// An array of strings.
     public mutating func strings(_ v: inout [String]) {
         array(&v, minElementSize: 1, make: { "" }) { c, e in c.string(&e) }
     }
 }
 
 extension ByteWriter: WireCoder {
+    /// False: a writer.
     public var isDecoding: Bool { false }
+    /// Writes `v`.
     public mutating func int8(_ v: inout Int8) { writeInt8(v) }
+    /// Writes `v`.
     public mutating func int16(_ v: inout Int16) { writeInt16(v) }
+    /// Writes `v`.
     public mutating func int32(_ v: inout Int32) { writeInt32(v) }
+    /// Writes `v`.
     public mutating func int64(_ v: inout Int64) { writeInt64(v) }
+    /// Writes `v`.
     public mutating func bool(_ v: inout Bool) { writeBool(v) }
+    /// Writes `v`.
     public mutating func uuid(_ v: inout KafkaUUID) { writeUUID(v) }
+    /// Writes `v`; a string too long for a non-compact prefix is recorded as `error`.
     public mutating func string(_ v: inout String) {
         do { try writeString(v, compact: flexible) } catch { fail(error) }
     }
+    /// Writes `v`; a string too long for a non-compact prefix is recorded as `error`.
     public mutating func nullableString(_ v: inout String?) {
         do { try writeNullableString(v, compact: flexible) } catch { fail(error) }
     }
+    /// Writes `v`.
     public mutating func bytes(_ v: inout [UInt8]) { writeBytes(v, compact: flexible) }
+    /// Writes `v`.
     public mutating func nullableBytes(_ v: inout [UInt8]?) { writeNullableBytes(v, compact: flexible) }
 
+    /// Writes the count, then each element through `body`.
     public mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T,
                                   _ body: (inout ByteWriter, inout T) -> Void) {
         writeArrayCount(v.count, compact: flexible)
@@ -148,16 +180,21 @@ extension ByteWriter: WireCoder {
         }
     }
 
+    /// Writes the null count for nil, else as `array`.
     public mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
                                           _ body: (inout ByteWriter, inout T) -> Void) {
         guard var present = v else { writeNullCount(compact: flexible); return }
         array(&present, minElementSize: minElementSize, make: make, body)
     }
 
+    /// Nil: a writer collects the fields itself.
     public mutating func beginTaggedFields() -> ByteWriter? { nil }
 
+    /// Nil: only a reader looks fields up.
     public static func taggedField(_ tag: UInt32, in section: ByteWriter) -> ByteWriter? { nil }
 
+    /// Writes the section: the count, then each field's tag, size and bytes; takes over a
+    /// field's failure.
     public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteWriter)]) {
         writeUnsignedVarint(UInt32(fields.count))
         for f in fields {
@@ -168,6 +205,7 @@ extension ByteWriter: WireCoder {
         }
     }
 
+    /// An empty flexible writer for one tagged field.
     public static func makeFieldEncoder() -> ByteWriter {
         var w = ByteWriter(capacity: 16)
         w.flexible = true
@@ -176,18 +214,31 @@ extension ByteWriter: WireCoder {
 }
 
 extension ByteReader: WireCoder {
+    /// True: a reader.
     public var isDecoding: Bool { true }
+    /// Reads into `v`.
     public mutating func int8(_ v: inout Int8) { v = readInt8() }
+    /// Reads into `v`.
     public mutating func int16(_ v: inout Int16) { v = readInt16() }
+    /// Reads into `v`.
     public mutating func int32(_ v: inout Int32) { v = readInt32() }
+    /// Reads into `v`.
     public mutating func int64(_ v: inout Int64) { v = readInt64() }
+    /// Reads into `v`.
     public mutating func bool(_ v: inout Bool) { v = readBool() }
+    /// Reads into `v`.
     public mutating func uuid(_ v: inout KafkaUUID) { v = readUUID() }
+    /// Reads into `v` (a null reads as "").
     public mutating func string(_ v: inout String) { v = readString(compact: flexible) }
+    /// Reads into `v`.
     public mutating func nullableString(_ v: inout String?) { v = readNullableString(compact: flexible) }
+    /// Reads into `v` (a null reads as empty).
     public mutating func bytes(_ v: inout [UInt8]) { v = readBytes(compact: flexible) }
+    /// Reads into `v`.
     public mutating func nullableBytes(_ v: inout [UInt8]?) { v = readNullableBytes(compact: flexible) }
 
+    /// Reads the count, checked against the bytes left, then each element, made by `make` and
+    /// filled by `body`; a null reads as empty.
     public mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T,
                                   _ body: (inout ByteReader, inout T) -> Void) {
         v = readArray(compact: flexible, minElementSize: minElementSize) { r in
@@ -197,6 +248,7 @@ extension ByteReader: WireCoder {
         }
     }
 
+    /// As `array`, with a null count read as nil.
     public mutating func nullableArray<T>(_ v: inout [T]?, minElementSize: Int, make: () -> T,
                                           _ body: (inout ByteReader, inout T) -> Void) {
         v = readNullableArray(compact: flexible, minElementSize: minElementSize) { r in
@@ -206,6 +258,7 @@ extension ByteReader: WireCoder {
         }
     }
 
+    /// Skips the section, checking its framing, and returns a reader over it; nil if malformed.
     public mutating func beginTaggedFields() -> ByteReader? {
         let start = position
         skipTaggedFields()
@@ -216,6 +269,7 @@ extension ByteReader: WireCoder {
         return ByteReader(storage, range: start..<position)
     }
 
+    /// A reader over the first field numbered `tag` in `section`, or nil if it was not sent.
     public static func taggedField(_ tag: UInt32, in section: ByteReader) -> ByteReader? {
         var scan = section
         var found: ByteReader?
@@ -228,12 +282,14 @@ extension ByteReader: WireCoder {
         return found
     }
 
+    /// Takes over the first failure of a declared field's reader.
     public mutating func endTaggedFields(_ fields: [(tag: UInt32, coder: ByteReader)]) {
         for f in fields {
             if let e = f.coder.error { fail(e); return }
         }
     }
 
+    /// An empty reader; never used for encoding.
     public static func makeFieldEncoder() -> ByteReader { ByteReader([]) }
 }
 
@@ -244,5 +300,21 @@ extension WireCoder {
         var s = v ?? ""
         string(&s)
         if isDecoding { v = s }
+    }
+
+    /// An optional string that the schema makes nullable only from some version on;
+    /// `nullable` says whether this version is one of them (else as `nonNull`).
+    mutating func string(_ v: inout String?, nullable: Bool) {
+        if nullable { nullableString(&v) } else { nonNull(&v) }
+    }
+
+    /// An optional array of structs that the schema makes nullable only from some version
+    /// on; where this version is not one of them, nil is written as an empty array and
+    /// decoding always yields an array.
+    mutating func structs<T: WireStruct>(_ v: inout [T]?, nullable: Bool, version: Int16) {
+        if nullable { nullableStructs(&v, version: version); return }
+        var list = v ?? []
+        structs(&list, version: version)
+        if isDecoding { v = list }
     }
 }

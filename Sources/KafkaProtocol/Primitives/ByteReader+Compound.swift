@@ -8,16 +8,7 @@ extension ByteReader {
     /// (-1 / 0), and fails on lengths below -1 or past the end.
     mutating func readStringLength(compact: Bool, _ what: StaticString) -> Int? {
         let start = position
-        let n: Int
-        if compact {
-            let raw = readUnsignedVarint(what)
-            if error != nil || raw == 0 { return nil }
-            n = Int(raw) - 1
-        } else {
-            let raw = readInt16(what)
-            if error != nil || raw == -1 { return nil }
-            n = Int(raw)
-        }
+        guard let n = readLengthPrefix(compact: compact, int32: false, what) else { return nil }
         guard n >= 0, n <= remaining else {
             fail(.invalidLength(what: what.description, offset: start, length: Int64(n)))
             return nil
@@ -30,21 +21,24 @@ extension ByteReader {
     public mutating func readArrayCount(compact: Bool, minElementSize: Int = 1,
                                         _ what: StaticString = "array count") -> Int? {
         let start = position
-        let n: Int
-        if compact {
-            let raw = readUnsignedVarint(what)
-            if error != nil || raw == 0 { return nil }
-            n = Int(raw) - 1
-        } else {
-            let raw = readInt32(what)
-            if error != nil || raw == -1 { return nil }
-            n = Int(raw)
-        }
+        guard let n = readLengthPrefix(compact: compact, int32: true, what) else { return nil }
         guard n >= 0, n.multipliedReportingOverflow(by: max(minElementSize, 0)).partialValue <= remaining else {
             fail(.invalidLength(what: what.description, offset: start, length: Int64(n)))
             return nil
         }
         return n
+    }
+
+    /// The length or count in front of a string, byte string or array, unchecked: a uvarint
+    /// holding n + 1 when `compact`, else an INT32 or INT16. Nil for null (and after a failed
+    /// read); other negative values are left for the caller to reject.
+    private mutating func readLengthPrefix(compact: Bool, int32: Bool, _ what: StaticString) -> Int? {
+        if compact {
+            let raw = readUnsignedVarint(what)
+            return error != nil || raw == 0 ? nil : Int(raw) - 1
+        }
+        let raw = int32 ? Int(readInt32(what)) : Int(readInt16(what))
+        return error != nil || raw == -1 ? nil : raw
     }
 
     // MARK: Strings
@@ -79,6 +73,17 @@ extension ByteReader {
     public mutating func readNullableBytes(compact: Bool = false, _ what: StaticString = "bytes") -> [UInt8]? {
         guard let n = readArrayCount(compact: compact, what) else { return nil }
         return readRaw(n, what)
+    }
+
+    /// The `length` bytes after a length prefix read at `lengthAt`, the record formats' way
+    /// (-1: null); fails on any other negative length.
+    mutating func readSized(length: Int, lengthAt start: Int, _ what: StaticString) -> [UInt8]? {
+        if length == -1 { return nil }
+        guard length >= 0 else {
+            fail(.invalidLength(what: what.description, offset: start, length: Int64(length)))
+            return nil
+        }
+        return readRaw(length, what)
     }
 
     // MARK: Arrays

@@ -21,6 +21,7 @@ public struct ByteReader: Sendable {
     /// set it per message; the primitive `read…` methods never look at it.
     public var flexible: Bool = false
 
+    /// A reader over all of `bytes` (no copy).
     public init(_ bytes: [UInt8]) {
         storage = bytes
         position = 0
@@ -72,8 +73,10 @@ public struct ByteReader: Sendable {
 
     // MARK: Fixed width
 
+    /// An INT8; 0 after a failure.
     public mutating func readInt8(_ what: StaticString = "int8") -> Int8 { Int8(bitPattern: readUInt8(what)) }
 
+    /// An unsigned byte; 0 after a failure.
     public mutating func readUInt8(_ what: StaticString = "uint8") -> UInt8 {
         guard let at = take(1, what) else { return 0 }
         return storage[at]
@@ -82,29 +85,37 @@ public struct ByteReader: Sendable {
     /// Any non-zero byte is true, as in Kafka's own reader.
     public mutating func readBool(_ what: StaticString = "boolean") -> Bool { readUInt8(what) != 0 }
 
+    /// A big-endian INT16; 0 after a failure.
     public mutating func readInt16(_ what: StaticString = "int16") -> Int16 { Int16(bitPattern: readUInt16(what)) }
 
+    /// A big-endian UINT16; 0 after a failure.
     public mutating func readUInt16(_ what: StaticString = "uint16") -> UInt16 {
         guard let at = take(2, what) else { return 0 }
         return UInt16(storage[at]) << 8 | UInt16(storage[at + 1])
     }
 
+    /// A big-endian INT32; 0 after a failure.
     public mutating func readInt32(_ what: StaticString = "int32") -> Int32 { Int32(bitPattern: readUInt32(what)) }
 
+    /// A big-endian UINT32; 0 after a failure.
     public mutating func readUInt32(_ what: StaticString = "uint32") -> UInt32 {
         guard let at = take(4, what) else { return 0 }
         return storage.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt32.self)) }
     }
 
+    /// A big-endian INT64; 0 after a failure.
     public mutating func readInt64(_ what: StaticString = "int64") -> Int64 { Int64(bitPattern: readUInt64(what)) }
 
+    /// A big-endian UINT64; 0 after a failure.
     public mutating func readUInt64(_ what: StaticString = "uint64") -> UInt64 {
         guard let at = take(8, what) else { return 0 }
         return storage.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
     }
 
+    /// A big-endian IEEE 754 FLOAT64; 0 after a failure.
     public mutating func readFloat64(_ what: StaticString = "float64") -> Double { Double(bitPattern: readUInt64(what)) }
 
+    /// A UUID (16 bytes); zero after a failure.
     public mutating func readUUID(_ what: StaticString = "uuid") -> KafkaUUID {
         guard take(16, what) != nil else { return .zero }
         position -= 16

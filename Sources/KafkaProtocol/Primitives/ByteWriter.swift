@@ -21,6 +21,7 @@ public struct ByteWriter: Sendable {
     /// set it per message; the primitive `write…` methods never look at it.
     public var flexible: Bool = false
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(capacity)
@@ -29,6 +30,7 @@ public struct ByteWriter: Sendable {
     /// Number of bytes written so far.
     public var count: Int { bytes.count }
 
+    /// Makes room for `n` bytes in all.
     public mutating func reserveCapacity(_ n: Int) { bytes.reserveCapacity(n) }
 
     /// Throws the first failure recorded while coding fields, if any.
@@ -57,26 +59,36 @@ public struct ByteWriter: Sendable {
 
     // MARK: Fixed width
 
+    /// An INT8.
     public mutating func writeInt8(_ v: Int8) { bytes.append(UInt8(bitPattern: v)) }
+    /// An unsigned byte.
     public mutating func writeUInt8(_ v: UInt8) { bytes.append(v) }
+    /// A BOOLEAN: 1 or 0.
     public mutating func writeBool(_ v: Bool) { bytes.append(v ? 1 : 0) }
 
+    /// A big-endian INT16.
     public mutating func writeInt16(_ v: Int16) { writeUInt16(UInt16(bitPattern: v)) }
+    /// A big-endian UINT16.
     public mutating func writeUInt16(_ v: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    /// A big-endian INT32.
     public mutating func writeInt32(_ v: Int32) { writeUInt32(UInt32(bitPattern: v)) }
+    /// A big-endian UINT32.
     public mutating func writeUInt32(_ v: UInt32) {
         withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// A big-endian INT64.
     public mutating func writeInt64(_ v: Int64) { writeUInt64(UInt64(bitPattern: v)) }
+    /// A big-endian UINT64.
     public mutating func writeUInt64(_ v: UInt64) {
         withUnsafeBytes(of: v.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
+    /// A big-endian IEEE 754 FLOAT64.
     public mutating func writeFloat64(_ v: Double) { writeUInt64(v.bitPattern) }
 
     /// 16 raw bytes (Kafka's UUID type, used for topic ids).
@@ -85,6 +97,7 @@ public struct ByteWriter: Sendable {
         writeUInt64(v.low)
     }
 
+    /// Bytes as given, with no length prefix.
     public mutating func writeRaw<C: Collection>(_ data: C) where C.Element == UInt8 {
         bytes.append(contentsOf: data)
     }
@@ -94,6 +107,7 @@ public struct ByteWriter: Sendable {
     /// Unsigned LEB128 varint (7 bits per byte, low group first).
     public mutating func writeUnsignedVarint(_ v: UInt32) { writeUnsignedVarlong(UInt64(v)) }
 
+    /// Unsigned LEB128 varlong (7 bits per byte, low group first).
     public mutating func writeUnsignedVarlong(_ v: UInt64) {
         var v = v
         while v >= 0x80 {
@@ -108,6 +122,7 @@ public struct ByteWriter: Sendable {
         writeUnsignedVarint(UInt32(bitPattern: (v << 1) ^ (v >> 31)))
     }
 
+    /// Zig-zag signed varlong (record timestamp deltas use these).
     public mutating func writeVarlong(_ v: Int64) {
         writeUnsignedVarlong(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
     }
@@ -201,6 +216,7 @@ public struct ByteWriter: Sendable {
     /// Overwrites the four bytes at `at` (from `reserveInt32`) with `v`.
     public mutating func patchInt32(_ v: Int32, at: Int) { patchUInt32(UInt32(bitPattern: v), at: at) }
 
+    /// Overwrites the four bytes at `at` (from `reserveInt32`) with `v`, big-endian.
     public mutating func patchUInt32(_ v: UInt32, at: Int) {
         bytes[at] = UInt8(truncatingIfNeeded: v >> 24)
         bytes[at + 1] = UInt8(truncatingIfNeeded: v >> 16)
@@ -219,13 +235,17 @@ public struct ByteWriter: Sendable {
 
 /// A reserved INT32 length prefix inside a `ByteWriter` (see `beginLength()`).
 public struct LengthMark: Sendable {
+    /// Where the prefix starts in the writer's bytes.
     public let position: Int
 }
 
 /// One entry of a tagged-field section, kept as raw bytes.
 public struct TaggedField: Equatable, Hashable, Sendable {
+    /// The field's tag number.
     public var tag: UInt32
+    /// The field's bytes, as sent.
     public var data: [UInt8]
+    /// The field `tag` holding `data`.
     public init(tag: UInt32, data: [UInt8]) {
         self.tag = tag
         self.data = data
@@ -234,14 +254,19 @@ public struct TaggedField: Equatable, Hashable, Sendable {
 
 /// Kafka's UUID type (16 bytes, used for topic ids). All zeroes is the "no id" value.
 public struct KafkaUUID: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The first 8 bytes, big-endian.
     public var high: UInt64
+    /// The last 8 bytes, big-endian.
     public var low: UInt64
+    /// The UUID with these halves.
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
+    /// No id.
     public static let zero = KafkaUUID(high: 0, low: 0)
 
+    /// 32 lower-case hex digits, no dashes.
     public var description: String {
         let h = String(high, radix: 16), l = String(low, radix: 16)
         return String(repeating: "0", count: 16 - h.count) + h + String(repeating: "0", count: 16 - l.count) + l

@@ -37,6 +37,7 @@ public enum ProtocolError: Error, Equatable, Hashable, Sendable {
 }
 
 extension ProtocolError: CustomStringConvertible {
+    /// What is wrong and at which byte offset.
     public var description: String {
         switch self {
         case let .truncated(what, offset, needed, available):

@@ -20,6 +20,7 @@ public struct DecodeBudget: Equatable, Hashable, Sendable, CustomStringConvertib
     /// thousands of empty headers stays bounded too.
     public var records: Int
 
+    /// A budget of `bytes` and `records`; negative values count as 0.
     public init(bytes: Int, records: Int) {
         self.bytes = max(0, bytes)
         self.records = max(0, records)
@@ -66,5 +67,6 @@ public struct DecodeBudget: Equatable, Hashable, Sendable, CustomStringConvertib
         records = max(0, records - usedRecords)
     }
 
+    /// "<bytes> bytes, <records> records".
     public var description: String { "\(bytes) bytes, \(records) records" }
 }

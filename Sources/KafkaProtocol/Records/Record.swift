@@ -2,13 +2,18 @@
 ///
 /// Plain value; any thread may use it.
 public struct Record: Equatable, Hashable, Sendable {
+    /// The record's offset in its partition.
     public var offset: Int64
     /// Milliseconds since the epoch (create time or log-append time: see the batch).
     public var timestamp: Int64
+    /// The key; nil for none (unkeyed records).
     public var key: [UInt8]?
+    /// The value; nil for none (a tombstone in a compacted topic).
     public var value: [UInt8]?
+    /// The headers, in order; keys may repeat.
     public var headers: [RecordHeader]
 
+    /// A record with these fields.
     public init(offset: Int64, timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
         self.offset = offset
         self.timestamp = timestamp
@@ -22,9 +27,12 @@ public struct Record: Equatable, Hashable, Sendable {
 ///
 /// Plain value; any thread may use it.
 public struct RecordHeader: Equatable, Hashable, Sendable {
+    /// The header's name.
     public var key: String
+    /// The header's value; nil for none.
     public var value: [UInt8]?
 
+    /// The header `key` with `value`.
     public init(key: String, value: [UInt8]?) {
         self.key = key
         self.value = value
@@ -42,20 +50,33 @@ public enum TimestampType: Int8, Sendable {
 ///
 /// Plain value; any thread may use it.
 public struct RecordBatch: Equatable, Hashable, Sendable {
+    /// The offset of the batch's first record.
     public var baseOffset: Int64
+    /// The leader epoch the batch was appended in; -1 if unknown.
     public var partitionLeaderEpoch: Int32
     /// 2 for a v2 batch; 0 or 1 for a legacy message (set).
     public var magic: Int8
+    /// How the records were compressed on the wire (already undone here).
     public var compression: CompressionCodec
+    /// Whether the timestamps are the producer's or the broker's.
     public var timestampType: TimestampType
+    /// Whether the batch belongs to a transaction.
     public var isTransactional: Bool
+    /// Whether it is a control batch (a transaction commit or abort marker), not user data.
     public var isControl: Bool
+    /// The last record's offset minus `baseOffset`.
     public var lastOffsetDelta: Int32
+    /// The first record's timestamp, in milliseconds since the epoch.
     public var baseTimestamp: Int64
+    /// The batch's largest timestamp, in milliseconds since the epoch.
     public var maxTimestamp: Int64
+    /// The idempotent producer's id; -1 for none.
     public var producerId: Int64
+    /// That producer id's epoch; -1 for none.
     public var producerEpoch: Int16
+    /// The first record's sequence number for idempotence; -1 for none.
     public var baseSequence: Int32
+    /// The records, with absolute offsets and timestamps.
     public var records: [Record]
 
     /// The offset of the batch's last record (also right for batches compacted to fewer records).
@@ -69,6 +90,7 @@ public struct RecordBatch: Equatable, Hashable, Sendable {
     /// would ignore, and fetch the same batch again and again).
     public var nextOffset: Int64 { lastOffset == .max ? .max : lastOffset + 1 }
 
+    /// A batch with these fields (for tests and builders); legacy messages use `magic` 0 or 1.
     public init(baseOffset: Int64, partitionLeaderEpoch: Int32 = -1, magic: Int8 = 2,
                 compression: CompressionCodec = .none, timestampType: TimestampType = .createTime,
                 isTransactional: Bool = false, isControl: Bool = false, lastOffsetDelta: Int32,

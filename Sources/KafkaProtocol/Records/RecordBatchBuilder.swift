@@ -4,20 +4,30 @@
 ///
 /// A plain value type: use it on one thread at a time (the producer's loop thread).
 public struct RecordBatchBuilder: Sendable {
+    /// The codec `build()` compresses the records with.
     public let compression: CompressionCodec
+    /// The base offset written into the batch; brokers assign the real offsets, so 0 will do.
     public var baseOffset: Int64
+    /// The leader epoch written into the batch; -1 for a producer.
     public var partitionLeaderEpoch: Int32
+    /// The idempotent producer's id; -1 for none.
     public var producerId: Int64
+    /// That producer id's epoch; -1 for none.
     public var producerEpoch: Int16
+    /// The first record's sequence number for idempotence; -1 for none.
     public var baseSequence: Int32
+    /// Whether the batch belongs to a transaction.
     public var isTransactional: Bool
 
     private var body: ByteWriter
     /// Records appended so far.
     public private(set) var count: Int = 0
+    /// The first record's timestamp, in milliseconds since the epoch; 0 before any record.
     public private(set) var baseTimestamp: Int64 = 0
+    /// The largest timestamp appended, in milliseconds since the epoch; 0 before any record.
     public private(set) var maxTimestamp: Int64 = 0
 
+    /// An empty batch; `capacity` is the initial size of the record buffer in bytes.
     public init(compression: CompressionCodec = .none, baseOffset: Int64 = 0, partitionLeaderEpoch: Int32 = -1,
                 producerId: Int64 = -1, producerEpoch: Int16 = -1, baseSequence: Int32 = -1,
                 isTransactional: Bool = false, capacity: Int = 16 * 1024) {

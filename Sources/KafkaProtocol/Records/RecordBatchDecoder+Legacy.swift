@@ -105,12 +105,6 @@ extension RecordBatchDecoder {
     /// An int32 length (-1 for null) and that many bytes.
     func readInt32Bytes(_ r: inout ByteReader, _ what: StaticString) -> [UInt8]? {
         let start = r.position
-        let length = Int(r.readInt32(what))
-        if length == -1 { return nil }
-        guard length >= 0 else {
-            r.fail(.invalidLength(what: what.description, offset: start, length: Int64(length)))
-            return nil
-        }
-        return r.readRaw(length, what)
+        return r.readSized(length: Int(r.readInt32(what)), lengthAt: start, what)
     }
 }

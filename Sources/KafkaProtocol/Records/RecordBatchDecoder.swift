@@ -12,6 +12,7 @@
 public struct RecordBatchDecoder: Sendable {
     /// The topic and partition the bytes came from, for error messages.
     public var topic: String
+    /// The partition the bytes came from, for error messages.
     public var partition: Int32
     /// The most bytes one batch may decompress to, whatever the budget: a batch that needs
     /// more is refused with `decodeBudgetExceeded`.
@@ -25,6 +26,7 @@ public struct RecordBatchDecoder: Sendable {
     /// Whether to check CRCs (worth turning off only for benchmarks).
     public var verifyChecksums: Bool
 
+    /// A decoder with these limits; the default budget suits a 1 MiB fetch.
     public init(topic: String = "", partition: Int32 = -1, maxUncompressedBatchSize: Int = 64 << 20,
                 budget: DecodeBudget = .forFetch(maxBytes: 1 << 20),
                 includeControlBatches: Bool = false, verifyChecksums: Bool = true) {
@@ -163,6 +165,7 @@ public struct DecodedRecords: Equatable, Sendable {
     /// error: fetch again from `nextOffset` (or the offset asked for, if nil).
     public var outOfBudget: Bool = false
 
+    /// Nothing decoded yet.
     public init() {}
 
     /// All records of all batches, in offset order.

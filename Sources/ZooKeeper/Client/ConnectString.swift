@@ -1,21 +1,29 @@
 /// A parsed connect string: every ensemble member and an optional chroot, as in
 /// `"zk1:2181,zk2:2181,zk3:2181/app"`. A host without a port gets 2181.
 public struct ConnectString: Equatable, Sendable {
+    /// One ensemble member's address.
     public struct Host: Equatable, Hashable, Sendable {
+        /// A host name or numeric address.
         public var host: String
+        /// The client port (2181 when the connect string gives none).
         public var port: Int
+        /// The member at `host`:`port`.
         public init(host: String, port: Int) { self.host = host; self.port = port }
     }
 
+    /// The ensemble members, in the order given; the client tries them in turn.
     public var hosts: [Host]
     /// The path every client path is relative to, without a trailing slash; nil for none.
     public var chroot: String?
 
+    /// The members and chroot as given, unchecked.
     public init(hosts: [Host], chroot: String? = nil) {
         self.hosts = hosts
         self.chroot = chroot
     }
 
+    /// Parses `"h1:2181,h2/chroot"`; throws `.protocol` for an empty host list, a bad port or an
+    /// invalid chroot.
     public init(parsing text: String) throws(ZooKeeperError) {
         var hostPart = Substring(text)
         var chroot: String?

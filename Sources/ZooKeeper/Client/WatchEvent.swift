@@ -1,5 +1,6 @@
 /// A one-shot watch firing: what happened to which node (path relative to the chroot).
 public struct WatchEvent: Equatable, Sendable {
+    /// What happened to the node, named as ZooKeeper's `EventType`.
     public enum Kind: Equatable, Sendable {
         case nodeCreated
         case nodeDeleted
@@ -21,9 +22,12 @@ public struct WatchEvent: Equatable, Sendable {
         }
     }
 
+    /// What happened.
     public var kind: Kind
+    /// The node's path, relative to the chroot.
     public var path: String
 
+    /// An event of `kind` on `path`.
     public init(kind: Kind, path: String) {
         self.kind = kind
         self.path = path

@@ -83,11 +83,7 @@ extension ZooKeeperClient {
     public func getData(_ path: String, watch: Watcher? = nil,
                         _ completion: @escaping (Result<(data: [UInt8], stat: Stat), ZooKeeperError>) -> Void) {
         guard validate(path, completion) else { return }
-        let server = chroot(path)
-        execute(GetDataRequest(path: server, watch: watch != nil)) { [weak self] result in
-            if case .success = result, let watch { self?.connection.watches.add(.data, path: server, watch) }
-            completion(result)
-        }
+        execute(GetDataRequest(path: chroot(path), watch: watch != nil), watching: .data, watch, completion)
     }
 
     /// Replaces the node's data if its version matches; answers the new stat.
@@ -101,22 +97,14 @@ extension ZooKeeperClient {
     public func getChildren(_ path: String, watch: Watcher? = nil,
                             _ completion: @escaping (Result<[String], ZooKeeperError>) -> Void) {
         guard validate(path, completion) else { return }
-        let server = chroot(path)
-        execute(GetChildrenRequest(path: server, watch: watch != nil)) { [weak self] result in
-            if case .success = result, let watch { self?.connection.watches.add(.child, path: server, watch) }
-            completion(result)
-        }
+        execute(GetChildrenRequest(path: chroot(path), watch: watch != nil), watching: .child, watch, completion)
     }
 
     /// The node's children and its stat (getChildren2).
     public func getChildrenWithStat(_ path: String, watch: Watcher? = nil,
                                     _ completion: @escaping (Result<(children: [String], stat: Stat), ZooKeeperError>) -> Void) {
         guard validate(path, completion) else { return }
-        let server = chroot(path)
-        execute(GetChildren2Request(path: server, watch: watch != nil)) { [weak self] result in
-            if case .success = result, let watch { self?.connection.watches.add(.child, path: server, watch) }
-            completion(result)
-        }
+        execute(GetChildren2Request(path: chroot(path), watch: watch != nil), watching: .child, watch, completion)
     }
 
     /// Waits until the server we are connected to has caught up with the leader for `path`.
@@ -205,6 +193,16 @@ extension ZooKeeperClient {
                     completion(.success(value))
                 }
             }
+        }
+    }
+
+    /// Runs a read that may leave a watch; once it succeeds, `watch` (if any) is armed as a
+    /// `kind` watch on the request's (chrooted) path.
+    func execute<R: PathWatchRequest>(_ request: R, watching kind: WatchRegistry.Kind, _ watch: Watcher?,
+                                      _ completion: @escaping (Result<R.Response, ZooKeeperError>) -> Void) {
+        execute(request) { [weak self] result in
+            if case .success = result, let watch { self?.connection.watches.add(kind, path: request.path, watch) }
+            completion(result)
         }
     }
 

@@ -10,7 +10,9 @@ import KielIO
 ///
 /// Loop-confined: create it and call it on the loop's thread only.
 public final class ZooKeeperClient {
+    /// The loop every callback runs on.
     public let loop: IOLoop
+    /// The ensemble and chroot this client connects to.
     public let connectString: ConnectString
     let connection: ZooKeeperConnection
     private var listeners: [(id: Int, listener: (StateChange) -> Void)] = []
@@ -25,6 +27,7 @@ public final class ZooKeeperClient {
                   sessionTimeout: sessionTimeout)
     }
 
+    /// A client for an already parsed connect string; nothing happens until `start()`.
     public init(loop: IOLoop, connectString: ConnectString, sessionTimeout: Duration = .seconds(10)) {
         self.loop = loop
         self.connectString = connectString
@@ -72,6 +75,7 @@ public final class ZooKeeperClient {
         return nextListenerID
     }
 
+    /// Removes the listener `addStateListener` returned `token` for; an unknown token does nothing.
     public func removeStateListener(_ token: Int) {
         listeners.removeAll { $0.id == token }
     }

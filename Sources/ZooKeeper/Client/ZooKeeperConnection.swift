@@ -157,14 +157,11 @@ final class ZooKeeperConnection {
     func submit(_ opCode: OpCode, body: [UInt8], _ completion: @escaping (Reply) -> Void) {
         loop.assertInLoop()
         let pending = Pending(opCode: opCode, body: body, completion: completion)
-        switch wireState {
-        case .closed, .closing:
-            loop.callSoon { completion(.failure(.closed)) }
-        case .authFailed:
-            loop.callSoon { completion(.failure(.authFailed)) }
-        case .connected:
+        if let refusal {
+            loop.callSoon { completion(.failure(refusal)) }
+        } else if wireState == .connected {
             send(pending)
-        case .idle, .connecting, .expired:
+        } else {
             pending.queueTimer = loop.callLater(requestedTimeout) { [weak self, weak pending] in
                 guard let self, let pending,
                       let index = self.queued.firstIndex(where: { $0 === pending }) else { return }
@@ -172,6 +169,16 @@ final class ZooKeeperConnection {
                 pending.completion(.failure(.timeout))
             }
             queued.append(pending)
+        }
+    }
+
+    /// Why nothing more is accepted (closed, or the credentials were refused); nil while
+    /// requests are sent now or queued for the next session.
+    private var refusal: ZooKeeperError? {
+        switch wireState {
+        case .closed, .closing: .closed
+        case .authFailed: .authFailed
+        case .idle, .connecting, .connected, .expired: nil
         }
     }
 
@@ -225,16 +232,13 @@ final class ZooKeeperConnection {
     /// Adds credentials now (if connected) and on every later connection.
     func addAuth(_ request: AuthRequest, _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
         loop.assertInLoop()
-        switch wireState {
-        case .closed, .closing:
-            loop.callSoon { completion(.failure(.closed)) }
-        case .authFailed:
-            loop.callSoon { completion(.failure(.authFailed)) }
-        case .connected:
+        if let refusal {
+            loop.callSoon { completion(.failure(refusal)) }
+        } else if wireState == .connected {
             authInfos.append((request, nil))
             authWaiters.append(completion)
             sendSpecial(request, xid: SpecialXid.auth)
-        case .idle, .connecting, .expired:
+        } else {
             authInfos.append((request, completion))
         }
     }

@@ -15,16 +15,22 @@ public enum JuteError: Error, Equatable, Sendable {
 ///
 /// A plain value type with no I/O; any thread.
 public struct JuteReader: Sendable {
+    /// The whole frame.
     public let bytes: [UInt8]
+    /// Where the next read starts.
     public private(set) var offset: Int
+    /// The first failure, if any; once set, every read returns a zero value.
     public private(set) var error: JuteError?
 
+    /// A reader over `bytes`, starting at `offset`.
     public init(_ bytes: [UInt8], offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
     }
 
+    /// The bytes left after `offset`.
     public var remaining: Int { bytes.count - offset }
+    /// Whether every byte has been read.
     public var isAtEnd: Bool { offset >= bytes.count }
 
     private mutating func take(_ count: Int) -> Bool {
@@ -36,22 +42,22 @@ public struct JuteReader: Sendable {
         return true
     }
 
-    public mutating func readInt32() -> Int32 {
-        guard take(4) else { return 0 }
-        var v: UInt32 = 0
-        for i in 0..<4 { v = v << 8 | UInt32(bytes[offset + i]) }
-        offset += 4
-        return Int32(bitPattern: v)
+    /// A big-endian `int`; 0 after a failure.
+    public mutating func readInt32() -> Int32 { Int32(bitPattern: readBigEndian(UInt32.self)) }
+
+    /// A big-endian `long`; 0 after a failure.
+    public mutating func readInt64() -> Int64 { Int64(bitPattern: readBigEndian(UInt64.self)) }
+
+    private mutating func readBigEndian<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> T {
+        let size = MemoryLayout<T>.size
+        guard take(size) else { return 0 }
+        var v: T = 0
+        for i in 0..<size { v = v << 8 | T(bytes[offset + i]) }
+        offset += size
+        return v
     }
 
-    public mutating func readInt64() -> Int64 {
-        guard take(8) else { return 0 }
-        var v: UInt64 = 0
-        for i in 0..<8 { v = v << 8 | UInt64(bytes[offset + i]) }
-        offset += 8
-        return Int64(bitPattern: v)
-    }
-
+    /// A `boolean` byte (anything but 0 is true); false after a failure.
     public mutating func readBool() -> Bool {
         guard take(1) else { return false }
         defer { offset += 1 }
@@ -115,6 +121,7 @@ public struct JuteReader: Sendable {
         return readBool()
     }
 
+    /// Records `e` as the failure unless one is already recorded (the first cause wins).
     public mutating func fail(_ e: JuteError) {
         if error == nil { error = e }
     }

@@ -9,13 +9,16 @@
 ///
 /// A plain value type with no I/O; any thread.
 public struct JuteWriter: Sendable {
+    /// Everything written so far.
     public private(set) var bytes: [UInt8]
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 64) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
+    /// A big-endian `int`.
     public mutating func writeInt32(_ value: Int32) {
         let v = UInt32(bitPattern: value)
         bytes.append(UInt8(truncatingIfNeeded: v >> 24))
@@ -24,6 +27,7 @@ public struct JuteWriter: Sendable {
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    /// A big-endian `long`.
     public mutating func writeInt64(_ value: Int64) {
         let v = UInt64(bitPattern: value)
         for shift in stride(from: 56, through: 0, by: -8) {
@@ -31,6 +35,7 @@ public struct JuteWriter: Sendable {
         }
     }
 
+    /// A `boolean`: one byte, 1 or 0.
     public mutating func writeBool(_ value: Bool) {
         bytes.append(value ? 1 : 0)
     }
@@ -55,6 +60,7 @@ public struct JuteWriter: Sendable {
         for value in values { writeString(value) }
     }
 
+    /// Bytes as given, with no length (an already encoded body).
     public mutating func writeRaw(_ raw: [UInt8]) {
         bytes.append(contentsOf: raw)
     }

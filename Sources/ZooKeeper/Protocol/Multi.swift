@@ -6,6 +6,7 @@ public enum MultiOp: Equatable, Sendable {
     /// Fails the transaction unless the node's data version equals `version`.
     case check(path: String, version: Int32)
 
+    /// The node the operation is on.
     public var path: String {
         switch self {
         case .create(let path, _, _, _), .delete(let path, _), .setData(let path, _, _),
@@ -60,11 +61,15 @@ public enum MultiOpResult: Equatable, Sendable {
 /// A multi request: each op preceded by a `MultiHeader{type, done=false, err=-1}`, then the end
 /// marker `{-1, true, -1}`. The reply is the same shape with one result per op.
 public struct MultiRequest: ZooKeeperRequest, Equatable {
+    /// Op 14.
     public static let opCode = OpCode.multi
+    /// The operations, applied in order, all or none.
     public var ops: [MultiOp]
 
+    /// A transaction of `ops`.
     public init(ops: [MultiOp]) { self.ops = ops }
 
+    /// Appends each op with its header, then the end marker.
     public func encode(into w: inout JuteWriter) {
         for op in ops {
             w.writeInt32(op.opCode.rawValue)
@@ -77,6 +82,8 @@ public struct MultiRequest: ZooKeeperRequest, Equatable {
         w.writeInt32(-1)
     }
 
+    /// One result per op, in order; in a rolled-back transaction every one is an `.error`
+    /// (0 for the ops that would have succeeded).
     public static func decodeResponse(from r: inout JuteReader) -> [MultiOpResult] {
         var results: [MultiOpResult] = []
         while r.error == nil {

@@ -42,9 +42,12 @@ public enum CreateMode: Int32, Sendable, CaseIterable {
     case persistentSequential = 2
     case ephemeralSequential = 3
 
+    /// Whether the node goes away with the session that created it.
     public var isEphemeral: Bool { self == .ephemeral || self == .ephemeralSequential }
+    /// Whether the server appends a 10-digit sequence number to the name.
     public var isSequential: Bool { self == .persistentSequential || self == .ephemeralSequential }
 
+    /// The mode with both properties as given.
     public init(ephemeral: Bool, sequential: Bool) {
         switch (ephemeral, sequential) {
         case (false, false): self = .persistent
@@ -57,14 +60,18 @@ public enum CreateMode: Int32, Sendable, CaseIterable {
 
 /// The request header that precedes every request body after the handshake.
 public struct RequestHeader: Equatable, Sendable {
+    /// The request's id, echoed in the reply's header; negative ids are `SpecialXid`s.
     public var xid: Int32
+    /// The `OpCode`'s raw value.
     public var type: Int32
 
+    /// The header for a request of `type` with id `xid`.
     public init(xid: Int32, type: OpCode) {
         self.xid = xid
         self.type = type.rawValue
     }
 
+    /// Appends the header's fields in wire order.
     public func encode(into w: inout JuteWriter) {
         w.writeInt32(xid)
         w.writeInt32(type)
@@ -73,22 +80,28 @@ public struct RequestHeader: Equatable, Sendable {
 
 /// The header of every reply after the handshake.
 public struct ReplyHeader: Equatable, Sendable {
+    /// The id of the request answered (or a `SpecialXid`).
     public var xid: Int32
+    /// The server's last transaction id when it answered.
     public var zxid: Int64
+    /// 0 for success, else a ZooKeeper error code (see `ZooKeeperError(code:)`).
     public var err: Int32
 
+    /// A header with these fields (for tests and scripted servers).
     public init(xid: Int32, zxid: Int64, err: Int32) {
         self.xid = xid
         self.zxid = zxid
         self.err = err
     }
 
+    /// Reads the header; failures stay in `r`.
     public init(from r: inout JuteReader) {
         xid = r.readInt32()
         zxid = r.readInt64()
         err = r.readInt32()
     }
 
+    /// Appends the header's fields in wire order (for scripted servers).
     public func encode(into w: inout JuteWriter) {
         w.writeInt32(xid)
         w.writeInt64(zxid)

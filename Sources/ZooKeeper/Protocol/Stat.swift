@@ -16,13 +16,17 @@ public struct Stat: Equatable, Hashable, Sendable {
     public var aversion: Int32
     /// Session id owning this node if it is ephemeral, else 0.
     public var ephemeralOwner: Int64
+    /// The data's size in bytes.
     public var dataLength: Int32
+    /// How many children the node has.
     public var numChildren: Int32
     /// zxid of the last child list change.
     public var pzxid: Int64
 
+    /// Bytes on the wire: five longs and six ints.
     public static let encodedSize = 68
 
+    /// A stat with these fields, zero where not given (for tests and scripted servers).
     public init(czxid: Int64 = 0, mzxid: Int64 = 0, ctime: Int64 = 0, mtime: Int64 = 0,
                 version: Int32 = 0, cversion: Int32 = 0, aversion: Int32 = 0,
                 ephemeralOwner: Int64 = 0, dataLength: Int32 = 0, numChildren: Int32 = 0,
@@ -33,6 +37,7 @@ public struct Stat: Equatable, Hashable, Sendable {
         self.numChildren = numChildren; self.pzxid = pzxid
     }
 
+    /// Reads a stat; failures stay in `r`.
     public init(from r: inout JuteReader) {
         czxid = r.readInt64(); mzxid = r.readInt64(); ctime = r.readInt64(); mtime = r.readInt64()
         version = r.readInt32(); cversion = r.readInt32(); aversion = r.readInt32()
@@ -40,6 +45,7 @@ public struct Stat: Equatable, Hashable, Sendable {
         pzxid = r.readInt64()
     }
 
+    /// Appends the stat's fields in wire order.
     public func encode(into w: inout JuteWriter) {
         w.writeInt64(czxid); w.writeInt64(mzxid); w.writeInt64(ctime); w.writeInt64(mtime)
         w.writeInt32(version); w.writeInt32(cversion); w.writeInt32(aversion)
@@ -50,21 +56,34 @@ public struct Stat: Equatable, Hashable, Sendable {
 
 /// An access control entry (jute `ACL` with its `Id`).
 public struct ACL: Equatable, Hashable, Sendable {
+    /// What an ACL entry allows, as ZooKeeper's `Perms` bits.
     public struct Permissions: OptionSet, Hashable, Sendable {
+        /// The bits: 1 read, 2 write, 4 create, 8 delete, 16 admin.
         public let rawValue: Int32
+        /// The permissions whose bits are set in `rawValue`.
         public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// Read the data and list the children.
         public static let read = Permissions(rawValue: 1)
+        /// Set the data.
         public static let write = Permissions(rawValue: 2)
+        /// Create children.
         public static let create = Permissions(rawValue: 4)
+        /// Delete children.
         public static let delete = Permissions(rawValue: 8)
+        /// Set the ACL.
         public static let admin = Permissions(rawValue: 16)
+        /// Every permission.
         public static let all: Permissions = [.read, .write, .create, .delete, .admin]
     }
 
+    /// What the identity may do.
     public var permissions: Permissions
+    /// How the identity is given: "world", "auth", "digest", "ip", ...
     public var scheme: String
+    /// The identity in that scheme ("anyone" for world; "user:base64(sha1)" for digest).
     public var id: String
 
+    /// An entry granting `permissions` to `scheme`:`id`.
     public init(permissions: Permissions, scheme: String, id: String) {
         self.permissions = permissions
         self.scheme = scheme
@@ -80,12 +99,14 @@ public struct ACL: Equatable, Hashable, Sendable {
     /// Everyone may do everything (`world:anyone`, all permissions).
     public static let openUnsafe: [ACL] = [ACL(permissions: .all, scheme: "world", id: "anyone")]
 
+    /// Reads an entry; failures stay in `r`.
     public init(from r: inout JuteReader) {
         permissions = Permissions(rawValue: r.readInt32())
         scheme = r.readString() ?? ""
         id = r.readString() ?? ""
     }
 
+    /// Appends the entry's fields in wire order.
     public func encode(into w: inout JuteWriter) {
         w.writeInt32(permissions.rawValue)
         w.writeString(scheme)

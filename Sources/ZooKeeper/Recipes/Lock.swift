@@ -19,7 +19,9 @@ import KielIO
 ///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class Lock {
+    /// The session the lock lives in.
     public let client: ZooKeeperClient
+    /// The lock's znode; contenders are its children.
     public let path: String
     /// Stored in our lock node (kazoo's `identifier`), for `contenders`-style inspection.
     public let identifier: String
@@ -39,6 +41,7 @@ public final class Lock {
     private var retryAfterReconnect: (() -> Void)?
     private var listenerToken: Int?
 
+    /// A lock on `path`, not yet asked for; `identifier` is stored in our contender node.
     public init(client: ZooKeeperClient, path: String, identifier: String = "") {
         self.client = client
         self.path = path

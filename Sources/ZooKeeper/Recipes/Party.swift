@@ -15,8 +15,11 @@ import KielIO
 ///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class Party {
+    /// The session the membership lives in.
     public let client: ZooKeeperClient
+    /// The party's znode; members are its children.
     public let path: String
+    /// Our child's name under `path`.
     public let memberName: String
     /// Called with the sorted member names when they change.
     public var onChange: ([String]) -> Void
@@ -30,6 +33,7 @@ public final class Party {
     /// once the session is back (or gone for good).
     private var waitingForSession: [(Result<Void, ZooKeeperError>) -> Void] = []
 
+    /// A party at `path` that we are not in yet; call `start` to watch it and `join` to enter.
     public init(client: ZooKeeperClient, path: String, memberName: String,
                 onChange: @escaping ([String]) -> Void = { _ in }) {
         self.client = client
@@ -43,6 +47,7 @@ public final class Party {
         if let listenerToken { client.removeStateListener(listenerToken) }
     }
 
+    /// Our member node: `path`/`memberName`.
     public var memberPath: String { PathRules.join(path, memberName) }
 
     /// The members last reported to `onChange`.

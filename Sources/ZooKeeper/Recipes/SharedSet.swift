@@ -11,7 +11,9 @@ import KielIO
 ///
 /// Loop-confined: create and use it on the client's loop thread.
 public final class SharedSet {
+    /// The session the set is read and written through.
     public let client: ZooKeeperClient
+    /// The znode holding the JSON list.
     public let path: String
     /// Called with the set after each change (and once after `start`).
     public var onChange: (Set<String>) -> Void
@@ -23,6 +25,7 @@ public final class SharedSet {
     private var watchToken = 0
     private var listenerToken: Int?
 
+    /// A set at `path`; nothing is read or watched until `start`.
     public init(client: ZooKeeperClient, path: String,
                 onChange: @escaping (Set<String>) -> Void = { _ in }) {
         self.client = client
@@ -58,14 +61,17 @@ public final class SharedSet {
         }
     }
 
+    /// Adds `items` under the lock; the node is written only if the set changes.
     public func add(_ items: Set<String>, _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         update({ $0.union(items) }, completion)
     }
 
+    /// Removes `items` under the lock; the node is written only if the set changes.
     public func remove(_ items: Set<String>, _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         update({ $0.subtracting(items) }, completion)
     }
 
+    /// Makes the set exactly `items`, under the lock.
     public func replace(with items: Set<String>, _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         update({ _ in items }, completion)
     }
