@@ -2,14 +2,15 @@ import Foundation
 import XCTest
 import KielTestSupport
 
-/// The lower modules keep a doc comment on every public declaration: `scripts/check-docs.sh`
+/// Every library module keeps a doc comment on every public declaration: `scripts/check-docs.sh`
 /// runs with the tests, so a new symbol without one fails here rather than in review.
 final class DocCommentTests: XCTestCase {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
-    func testEveryPublicDeclarationOfTheLowerModulesHasADocComment() throws {
-        let (code, output) = try checkDocs(["KielIO", "KafkaProtocol", "KafkaCompression", "ZooKeeper"])
+    func testEveryPublicDeclarationOfTheLibraryModulesHasADocComment() throws {
+        // No module names: every library module under Sources/ (executables are left out).
+        let (code, output) = try checkDocs([])
         XCTAssertEqual(code, 0, "public declarations without a doc comment:\n" + output)
     }
 
