@@ -10,6 +10,11 @@
 /// connection dies — the connection error (every request in flight and waiting is failed).
 /// Completions never run inside `send`.
 ///
+/// With `Options.security` set to TLS, every connection (reconnects included) shakes hands
+/// before ApiVersions. A TLS failure (`KielError.tls`) is not passing: the connection fails
+/// what it carries with it and gives up. It does not reconnect, and later requests fail at
+/// once with the same error.
+///
 /// Loop-confined: create it and call it on the loop thread only; completions run there.
 public final class BrokerConnection {
     /// Tunables for a connection.
@@ -23,6 +28,8 @@ public final class BrokerConnection {
         public var maxFrameSize: Int = 100 << 20
         public var reconnectBackoffInitial: Duration = .milliseconds(50)
         public var reconnectBackoffMax: Duration = .seconds(5)
+        /// Plaintext (the default) or TLS, and the TLS settings.
+        public var security = Security.plaintext
         public init() {}
     }
 
@@ -43,6 +50,13 @@ public final class BrokerConnection {
     /// Called on each state change (for the cluster's bookkeeping and tests).
     public var onStateChange: ((State) -> Void)?
 
+    /// The loaded TLS settings (nil for plaintext), shared with the cluster's other connections.
+    let tls: Result<TLSContext, TLSError>?
+    /// Set when a TLS failure made the connection give up; requests fail with it from then on.
+    public internal(set) var permanentFailure: KielError?
+    /// Finding out whether a server that never answered the TLS handshake speaks plaintext.
+    var probe: PlaintextProbe?
+
     private var stream: FramedStream?
     private var queue: RequestQueue<PendingRequest>
     private var backoff: Backoff
@@ -53,8 +67,14 @@ public final class BrokerConnection {
     private var handshakeVersion = ApiSpec.apiVersions.versions.upperBound
     private static let handshakeCorrelationID: Int32 = -1
 
-    public init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
+    public convenience init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
+        self.init(loop: loop, address: address, nodeID: nodeID, options: options, tls: options.security.loadTLS())
+    }
+
+    init(loop: IOLoop, address: BrokerAddress, nodeID: Int32?, options: Options, tls: Result<TLSContext, TLSError>?) {
         self.loop = loop
+        self.tls = tls
+        if case .failure(let error) = tls { permanentFailure = .tls(error) }
         self.address = address
         self.nodeID = nodeID
         self.options = options
@@ -103,6 +123,10 @@ public final class BrokerConnection {
             loop.callSoon { pending.complete(.failure(.closed)) }
             return
         }
+        if let permanentFailure {
+            loop.callSoon { pending.complete(.failure(permanentFailure)) }
+            return
+        }
         let deadline = loop.now + (timeout ?? options.requestTimeout)
         queue.enqueue(deadline: deadline.uptimeNanoseconds, handler: pending)
         armDeadlineTimer()
@@ -119,6 +143,8 @@ public final class BrokerConnection {
         guard state != .closed else { return }
         setState(.closed)
         if let reconnectTimer { loop.removeTimeout(reconnectTimer) }
+        probe?.cancel()
+        probe = nil
         cancelHandshakeTimer()
         if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
         deadlineTimer = nil
@@ -130,7 +156,7 @@ public final class BrokerConnection {
 
     // MARK: connecting
 
-    private func setState(_ new: State) {
+    func setState(_ new: State) {
         guard state != new else { return }
         state = new
         onStateChange?(new)
@@ -153,8 +179,14 @@ public final class BrokerConnection {
         guard state == .disconnected else { return }
         setState(.connecting)
         KielLog.debug("connecting to \(address)")
+        let layer: TLSLayer?
+        switch makeTLSLayer() {
+        case .success(let made): layer = made
+        case .failure(let error):
+            return loop.callSoon { [weak self] in self?.giveUp(.tls(error)) }
+        }
         FramedStream.connect(loop: loop, host: address.host, port: address.port, timeout: options.connectTimeout,
-                             maxFrameSize: options.maxFrameSize) { [weak self] result in
+                             maxFrameSize: options.maxFrameSize, layer: layer) { [weak self] result in
             guard let self else {
                 if case .success(let s) = result { s.close() }
                 return
@@ -165,7 +197,7 @@ public final class BrokerConnection {
             }
             switch result {
             case .success(let stream): self.startHandshake(on: stream)
-            case .failure(let error): self.connectionLost(error)
+            case .failure(let error): self.connectFailed(error, layer: layer)
             }
         }
     }
@@ -191,7 +223,7 @@ public final class BrokerConnection {
         sendHandshake(version: ApiSpec.apiVersions.versions.upperBound)
     }
 
-    private func cancelHandshakeTimer() {
+    func cancelHandshakeTimer() {
         if let handshakeTimer { loop.removeTimeout(handshakeTimer) }
         handshakeTimer = nil
     }
@@ -311,7 +343,7 @@ public final class BrokerConnection {
     }
 
     /// Lets go of the stream and silences its callbacks; the caller decides whether to close it.
-    private func detachStream() -> FramedStream? {
+    func detachStream() -> FramedStream? {
         let s = stream
         stream = nil
         s?.onClose = nil
@@ -319,8 +351,9 @@ public final class BrokerConnection {
         return s
     }
 
-    private func connectionLost(_ error: IOError) {
+    func connectionLost(_ error: IOError) {
         if let s = detachStream(), s.isOpen { s.close() }
+        if let failure = Self.tlsFailure(error) { return giveUp(.tls(failure)) }
         lost(.connection(host: address.host, port: address.port, underlying: error))
     }
 
@@ -333,7 +366,7 @@ public final class BrokerConnection {
         failAll(error)
     }
 
-    private func failAll(_ error: KielError) {
+    func failAll(_ error: KielError) {
         let owed = queue.failAll()
         if let deadlineTimer { loop.removeTimeout(deadlineTimer.handle) }
         deadlineTimer = nil

@@ -1,4 +1,5 @@
 // Kiel: the Kafka clients (Producer, SingleConsumer, GroupedConsumer) over KielIO,
-// KafkaProtocol and ZooKeeper.
+// KafkaProtocol, ZooKeeper and KielTLS.
 @_exported import KielIO
 @_exported import KafkaProtocol
+@_exported import KielTLS

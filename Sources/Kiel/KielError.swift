@@ -34,6 +34,11 @@ public enum KielError: Error, CustomStringConvertible {
     case noBrokersAvailable(String)
     /// A caller-supplied argument or option is invalid.
     case invalidArgument(String)
+    /// TLS to a broker failed: its certificate was refused, it refused ours or the handshake,
+    /// it does not speak TLS, or our TLS settings cannot be loaded (`TLSError.kind` says
+    /// which). Not retriable: the connection that got it stays failed, without reconnecting,
+    /// until the client is made again with settings that work.
+    case tls(TLSError)
 
     /// Whether trying again later (after a metadata refresh or a reconnect) may succeed.
     public var isRetriable: Bool {
@@ -70,6 +75,7 @@ public enum KielError: Error, CustomStringConvertible {
         case .messageTooLarge(let size, let limit): return "message of \(size) bytes exceeds the limit of \(limit)"
         case .noBrokersAvailable(let what): return "no brokers available: \(what)"
         case .invalidArgument(let what): return "invalid argument: \(what)"
+        case .tls(let error): return error.description
         }
     }
 }

@@ -140,7 +140,7 @@ public final class SingleConsumer<Value> {
     }
 
     /// Keeps consuming `topic` and hands each non-empty batch (or each error) to `handler`,
-    /// until `stopConsuming(topic)` or `close`.
+    /// until `stopConsuming(topic)` or `close`, or a `.tls` error (handed over once).
     public func startConsuming(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
                                _ handler: @escaping (Batch) -> Void) {
         loop.assertInLoop()
@@ -162,8 +162,10 @@ public final class SingleConsumer<Value> {
                     // Every partition failing at once (say, a leader that moved) would otherwise be
                     // asked again in a tight loop until metadata catches up.
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
-                case .failure:
+                case .failure(let error):
                     handler(result)
+                    // A TLS failure won't heal by asking again (the connection has given up).
+                    if case .tls = error { return }
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 }
             }
