@@ -15,6 +15,7 @@ struct GroupOptions: Equatable {
     var sessionTimeoutMs: Int?
     var maxWaitMs: Int?
     var debug = false
+    var properties = ClientProperties()
 }
 
 /// Parses and runs `kiel group -b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J]`: joins the group,
@@ -31,10 +32,12 @@ enum GroupCommand {
         OptionSpec(nil, "session-timeout", value: "MS", "ZooKeeper session timeout (default 10000)"),
         OptionSpec(nil, "max-wait", value: "MS", "longest a fetch waits for data (default 1000)"),
         OptionSpec(nil, "debug", "log the client's workings to stderr"),
+        CommandLineSyntax.propertyOption,
+        CommandLineSyntax.propertyFileOption,
         CommandLineSyntax.helpOption,
     ]
 
-    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J]"
+    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J] [-X NAME=VALUE]... [-F FILE]"
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         let o = try OptionParser.parse(args, specs: specs)
@@ -54,12 +57,14 @@ enum GroupCommand {
             guard let ms = Int(text), ms > 0 else { throw UsageError("--\(long) needs a positive number of milliseconds") }
             return ms
         }
-        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o), zkHosts: try list("zookeeper"),
+        let properties = try CommandLineSyntax.properties(o, for: .group)
+        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o, properties), zkHosts: try list("zookeeper"),
                                    group: try CommandLineSyntax.required(o, "group"), topics: try list("topic"))
         options.json = o.has("json")
         options.sessionTimeoutMs = try milliseconds("session-timeout")
         options.maxWaitMs = try milliseconds("max-wait")
         options.debug = o.has("debug")
+        options.properties = properties
         return .group(options)
     }
 
@@ -70,9 +75,13 @@ enum GroupCommand {
         }
         var consumerOptions = GroupedConsumer<[UInt8]>.Options()
         if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
+        var fetch: (maxWait: Duration, minBytes: Int, maxBytes: Int) = (.seconds(1), 1, 1 << 20)
+        options.properties.apply(to: &consumerOptions, fetch: &fetch)
+        if let ms = options.maxWaitMs { fetch.maxWait = .milliseconds(ms) }
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                            zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
-                                           maxWaitTime: .milliseconds(options.maxWaitMs ?? 1000), options: consumerOptions)
+                                           maxWaitTime: fetch.maxWait, minBytes: fetch.minBytes, maxBytes: fetch.maxBytes,
+                                           options: consumerOptions)
         consumer.onMessages = { messages in
             var out: [UInt8] = []
             for message in messages {
