@@ -89,6 +89,45 @@ final class TLSClientTests: XCTestCase {
         XCTAssertEqual(try negotiatedVersion(broker, tls), .v1_2)
     }
 
+    /// A grouped consumer gets the whole topic over TLS: metadata, fetches and its offset
+    /// commits to the group coordinator all go through stunnel.
+    func testGroupedConsumerOverTLS() throws {
+        let broker = try TLSBroker(try Stunnel.Settings.valid())
+        defer { broker.stop() }
+        try broker.createTopic("grouped", partitions: 3)
+        let tls = TLSConfiguration(caFile: certs.caFile)
+        let sent = ProxyWork.values(count: 600, keys: 6)
+        let producer = try Self.producer(loop, broker.bootstrap, tls)
+        XCTAssertEqual(try ProxyWork.produce(loop, producer, topic: "grouped", sent).failed, 0)
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in producer.close { done(.success(())) } }
+
+        var options = GroupedConsumer<String>.Options()
+        options.cluster = Self.options(tls)
+        let zooKeeper = try TestServices.zookeeper()
+        let consumer = try GroupedConsumer<String>(loop: loop, brokers: [broker.bootstrap], group: TestServices.uniqueName("tls"),
+                                                   zooKeeper: "\(zooKeeper.host):\(zooKeeper.port)", deserializer: .string,
+                                                   maxWaitTime: .milliseconds(100), options: options)
+        var received: [String] = []
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.onMessages = { messages in
+                received += messages.map(\.value)
+                if received.count >= sent.count { done(.success(())) }
+            }
+            consumer.consume("grouped")
+            consumer.connect { result in if case .failure(let error) = result { done(.failure(error)) } }
+        }
+        var committed: Result<Void, KielError>?
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.commitOffsets { result in
+                committed = result
+                consumer.close { done(.success(())) }
+            }
+        }
+        let check = ProxyWork.check(sent: sent, received: received)
+        XCTAssertTrue(check.ok, "\(check)")
+        XCTAssertNoThrow(try committed?.get(), "offsets committed over TLS")
+    }
+
     /// The version a connection to `broker` agrees on, from a layer of the same settings.
     private func negotiatedVersion(_ broker: TLSBroker, _ tls: TLSConfiguration) throws -> TLSVersion? {
         let layer = try TLSContext(tls).makeLayer(host: "127.0.0.1")
