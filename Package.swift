@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // Kiel for Swift: a callback-driven Kafka client with ZooKeeper-coordinated consumer groups,
 // driven by a single-threaded poll() reactor. No package dependencies: Foundation, Dispatch,
-// Glibc and the system zlib only.
+// Glibc, the system zlib and, for TLS in its own module, the system OpenSSL.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KielIO", targets: ["KielIO"]),
         .library(name: "KafkaProtocol", targets: ["KafkaProtocol"]),
         .library(name: "ZooKeeper", targets: ["ZooKeeper"]),
+        .library(name: "KielTLS", targets: ["KielTLS"]),
         .executable(name: "epoll-host", targets: ["EpollHostExample"]),
         .executable(name: "kiel", targets: ["KielCLI"]),
         .executable(name: "worker", targets: ["WorkerExample"]),
@@ -29,6 +30,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // The system OpenSSL (libssl-dev), for KielTLS only: the other modules build without it.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl",
+                       providers: [.apt(["libssl-dev"])]),
+
         // Linux headers missing from Swift's Glibc module (eventfd, epoll).
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
@@ -38,7 +43,9 @@ let package = Package(
         .target(name: "KafkaCompression", dependencies: ["CZlib"], swiftSettings: strict),
         .target(name: "KafkaProtocol", dependencies: ["KafkaCompression", "CZlib"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
-        .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper"],
+        // TLS under KielIO's FramedStream, through memory BIOs.
+        .target(name: "KielTLS", dependencies: ["KielIO", "COpenSSL"], swiftSettings: strict),
+        .target(name: "Kiel", dependencies: ["KielIO", "KafkaProtocol", "ZooKeeper", "KielTLS"],
                 swiftSettings: strict),
 
         .executableTarget(name: "CodecBenchmarks", dependencies: ["KafkaProtocol", "KafkaCompression"], path: "Benchmarks/CodecBenchmarks"),
@@ -60,6 +67,8 @@ let package = Package(
         .testTarget(name: "ZooKeeperTests", dependencies: ["ZooKeeper", "KielTestSupport"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KielTests", dependencies: ["Kiel", "KielTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "KielTLSTests", dependencies: ["KielTLS", "KielIO", "CLinux", "KielTestSupport"],
                     swiftSettings: strict),
 
         .executableTarget(name: "KielCLI", dependencies: ["Kiel"], swiftSettings: strict),

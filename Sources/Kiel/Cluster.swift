@@ -16,6 +16,11 @@ public final class Cluster {
         public var metadataMinInterval: Duration = .milliseconds(100)
         /// Whether asking for an unknown topic creates it (when the broker allows that).
         public var allowAutoTopicCreation = false
+        /// Plaintext (the default) or TLS for every connection: `connection.security`.
+        public var security: Security {
+            get { connection.security }
+            set { connection.security = newValue }
+        }
         /// The defaults above.
         public init() {}
     }
@@ -35,13 +40,18 @@ public final class Cluster {
     private var lastRefresh: Deadline?
     private var periodic: PeriodicCallback?
     private var closed = false
+    /// The TLS settings loaded once for every connection (nil for plaintext).
+    private let tls: Result<TLSContext, TLSError>?
 
     /// `hosts` are bootstrap entries: `host`, `host:port` (default port 9092), possibly
-    /// comma-separated. Throws `.invalidArgument` for malformed ones.
+    /// comma-separated. Throws `.invalidArgument` for malformed ones, and `.tls` for TLS
+    /// settings that cannot be loaded (a missing CA file, a wrong key password).
     public init(loop: IOLoop, hosts: [String], options: Options = Options()) throws(KielError) {
         self.loop = loop
         self.bootstrap = try BrokerAddress.parseList(hosts)
         self.options = options
+        self.tls = options.security.loadTLS()
+        if case .failure(let error) = tls { throw .tls(error) }
     }
 
     /// Loads metadata (kiel's `connect()`), then keeps it fresh on a period.
@@ -142,7 +152,7 @@ public final class Cluster {
 
     private func connection(to address: BrokerAddress, nodeID: Int32?) -> BrokerConnection {
         if let existing = connections[address], existing.state != .closed { return existing }
-        let c = BrokerConnection(loop: loop, address: address, nodeID: nodeID, options: options.connection)
+        let c = BrokerConnection(loop: loop, address: address, nodeID: nodeID, options: options.connection, tls: tls)
         connections[address] = c
         return c
     }
@@ -169,10 +179,17 @@ public final class Cluster {
         attemptRefresh(request, candidates: metadataCandidates(), errors: [])
     }
 
-    private func attemptRefresh(_ request: MetadataRequest, candidates: [BrokerAddress], errors: [String]) {
+    private func attemptRefresh(_ request: MetadataRequest, candidates: [BrokerAddress],
+                                errors: [(address: BrokerAddress, error: KielError)]) {
         guard !closed else { return }
         guard let address = candidates.first else {
-            return finishRefresh(.failure(.noBrokersAvailable(errors.joined(separator: "; "))))
+            // When TLS or authentication failed everywhere, asking again won't help: say so,
+            // not retriably.
+            if let first = errors.first, errors.allSatisfy({ $0.error.endsConnection }) {
+                return finishRefresh(.failure(first.error))
+            }
+            return finishRefresh(.failure(.noBrokersAvailable(errors.map { "\($0.address): \($0.error)" }
+                .joined(separator: "; "))))
         }
         let c = connection(to: address, nodeID: nil)
         c.send(request, timeout: options.connection.requestTimeout) { [weak self] result in
@@ -186,7 +203,7 @@ public final class Cluster {
             case .failure(let error):
                 KielLog.info("metadata from \(address) failed: \(error)")
                 self.attemptRefresh(request, candidates: Array(candidates.dropFirst()),
-                                    errors: errors + ["\(address): \(error)"])
+                                    errors: errors + [(address, error)])
             }
         }
     }

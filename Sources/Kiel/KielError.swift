@@ -36,12 +36,30 @@ public enum KielError: Error, CustomStringConvertible {
     case noBrokersAvailable(String)
     /// A caller-supplied argument or option is invalid.
     case invalidArgument(String)
+    /// TLS to a broker failed: its certificate was refused, it refused ours or the handshake,
+    /// it does not speak TLS, or our TLS settings cannot be loaded (`TLSError.kind` says
+    /// which). Not retriable: the connection that got it stays failed, without reconnecting,
+    /// until the client is made again with settings that work.
+    case tls(TLSError)
+    /// SASL authentication failed: wrong credentials, a mechanism the broker does not offer,
+    /// a token refused, or a broker that could not prove it knows the password (SCRAM). Not
+    /// retriable, like `.tls`: the connection stays failed, without reconnecting.
+    case authentication(String)
 
     /// Whether trying again later (after a metadata refresh or a reconnect) may succeed.
     public var isRetriable: Bool {
         switch self {
         case .connection, .timeout, .noBrokersAvailable: return true
         case .broker(let error): return error.isRetriable
+        default: return false
+        }
+    }
+
+    /// Whether a connection that met this error has given up for good (`.tls`,
+    /// `.authentication`): asking again cannot help until the settings change.
+    public var endsConnection: Bool {
+        switch self {
+        case .tls, .authentication: return true
         default: return false
         }
     }
@@ -73,6 +91,8 @@ public enum KielError: Error, CustomStringConvertible {
         case .messageTooLarge(let size, let limit): return "message of \(size) bytes exceeds the limit of \(limit)"
         case .noBrokersAvailable(let what): return "no brokers available: \(what)"
         case .invalidArgument(let what): return "invalid argument: \(what)"
+        case .tls(let error): return error.description
+        case .authentication(let what): return "authentication failed: \(what)"
         }
     }
 }

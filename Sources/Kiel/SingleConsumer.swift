@@ -136,8 +136,9 @@ public final class SingleConsumer<Value> {
     }
 
     /// Keeps fetching `topic` and hands each non-empty batch to `onMessages` and each failure
-    /// to `onError`, until `unsubscribe(topic)` or `close`. `start` and `partitions` are as
-    /// in `consume`; subscribing again replaces the earlier subscription.
+    /// to `onError`, until `unsubscribe(topic)` or `close`, or a `.tls` or `.authentication`
+    /// error (reported once: the connection has given up). `start` and `partitions` are as in `consume`;
+    /// subscribing again replaces the earlier subscription.
     public func subscribe(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil) {
         runLoop(topic, start: start, partitions: partitions) { [weak self] batch in
             switch batch {
@@ -191,8 +192,10 @@ public final class SingleConsumer<Value> {
                     // Every partition failing at once (say, a leader that moved) would otherwise be
                     // asked again in a tight loop until metadata catches up.
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
-                case .failure:
+                case .failure(let error):
                     deliver(result)
+                    // A TLS or authentication failure won't heal by asking again.
+                    if error.endsConnection { return }
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }
                 }
             }

@@ -1,14 +1,16 @@
+import Foundation
 import Kiel
 
 /// Client settings given as `-X name=value`, under librdkafka's property names so that an
 /// existing kcat or librdkafka setting means the same here. Only names Kiel has an option for
 /// are accepted; an unknown name, a value of the wrong type, or a producer setting given to a
-/// consumer (or the reverse) is a usage error rather than silently ignored.
+/// consumer (or the reverse) is a usage error rather than silently ignored. `-F FILE` reads
+/// the same settings from a librdkafka-style file (see `items(fromFile:)`).
 struct ClientProperties: Equatable {
     /// Who takes a property: every client, producers, consumers (single and grouped), or
-    /// grouped consumers only.
+    /// grouped consumers only (`kiel group`).
     enum Scope { case any, producer, consumer, group }
-    enum Kind { case milliseconds, count, bool, text, acks }
+    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck }
 
     struct Property {
         let scope: Scope
@@ -43,6 +45,15 @@ struct ClientProperties: Equatable {
         "max.partition.fetch.bytes": Property(scope: .consumer, kind: .count),
         "session.timeout.ms": Property(scope: .group, kind: .milliseconds),
         "enable.auto.commit": Property(scope: .group, kind: .bool),
+        "bootstrap.servers": Property(scope: .any, kind: .brokers),
+        "metadata.broker.list": Property(scope: .any, kind: .brokers),
+        "security.protocol": Property(scope: .any, kind: .securityProtocol),
+        "ssl.ca.location": Property(scope: .any, kind: .text),
+        "ssl.certificate.location": Property(scope: .any, kind: .text),
+        "ssl.key.location": Property(scope: .any, kind: .text),
+        "ssl.key.password": Property(scope: .any, kind: .text),
+        "ssl.endpoint.identification.algorithm": Property(scope: .any, kind: .endpointCheck),
+        "enable.ssl.certificate.verification": Property(scope: .any, kind: .bool),
     ]
 
     /// name → value as given, after validation.
@@ -73,10 +84,53 @@ struct ClientProperties: Equatable {
                 guard ["true", "false"].contains(value) else { throw UsageError("property \(name) needs true or false, not \(value)") }
             case .acks:
                 guard ["all", "-1", "0", "1"].contains(value) else { throw UsageError("property \(name) needs all, -1, 0 or 1, not \(value)") }
-            case .text:
-                break
+            case .securityProtocol:
+                switch value.lowercased() {
+                case "plaintext", "ssl": break
+                case "sasl_plaintext", "sasl_ssl":
+                    throw UsageError("security.protocol \(value) is not supported yet: Kiel has no SASL (use plaintext or ssl)")
+                default: throw UsageError("property security.protocol needs plaintext or ssl, not \(value)")
+                }
+            case .endpointCheck:
+                guard ["https", "none"].contains(value.lowercased()) else {
+                    throw UsageError("property \(name) needs https or none, not \(value)")
+                }
+            case .brokers, .text:
+                guard !value.isEmpty else { throw UsageError("property \(name) needs a value") }
             }
             values[name] = value
+        }
+        let tlsSettings = values.keys.filter { $0.hasPrefix("ssl.") || $0 == "enable.ssl.certificate.verification" }
+        if let first = tlsSettings.sorted().first, values["security.protocol"]?.lowercased() != "ssl" {
+            throw UsageError("property \(first) needs security.protocol=ssl")
+        }
+    }
+
+    /// The `name=value` lines of a librdkafka-style properties file (what kcat's `-F` reads):
+    /// blank lines and lines starting with `#` are skipped, spaces around names and values are
+    /// not kept.
+    static func items(fromFile path: String) throws(UsageError) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UsageError("cannot read the configuration file \(path)")
+        }
+        var items: [String] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "="), eq != line.startIndex else {
+                throw UsageError("\(path):\(number + 1): expected name=value, not \(line)")
+            }
+            let name = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            items.append(name + "=" + value)
+        }
+        return items
+    }
+
+    /// Bootstrap hosts given as `bootstrap.servers` (or `metadata.broker.list`), if any.
+    var brokers: [String]? {
+        (values["bootstrap.servers"] ?? values["metadata.broker.list"]).map { list in
+            list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
     }
 
@@ -106,6 +160,27 @@ struct ClientProperties: Equatable {
         if let v = milliseconds("reconnect.backoff.max.ms") { o.connection.reconnectBackoffMax = v }
         if let v = milliseconds("metadata.max.age.ms") { o.metadataMaxAge = v }
         if let v = bool("allow.auto.create.topics") { o.allowAutoTopicCreation = v }
+        applySecurity(to: &o.security)
+    }
+
+    private func applySecurity(to security: inout Security) {
+        guard values["security.protocol"]?.lowercased() == "ssl" else { return }
+        security.transport = .ssl
+        if let location = values["ssl.ca.location"] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), isDirectory.boolValue {
+                security.tls.caDirectory = location
+            } else {
+                security.tls.caFile = location
+            }
+        }
+        if let v = values["ssl.certificate.location"] { security.tls.certificateFile = v }
+        if let v = values["ssl.key.location"] { security.tls.privateKeyFile = v }
+        if let v = values["ssl.key.password"] { security.tls.privateKeyPassword = v }
+        if values["ssl.endpoint.identification.algorithm"]?.lowercased() == "none" {
+            security.tls.insecureSkipHostnameVerification = true
+        }
+        if bool("enable.ssl.certificate.verification") == false { security.tls.insecureSkipVerification = true }
     }
 
     func apply<V>(to o: inout Producer<V>.Options) {

@@ -13,6 +13,7 @@ enum Command: Equatable {
 struct MetadataOptions: Equatable {
     var brokers: [String]
     var topic: String?
+    var properties = ClientProperties()
 }
 
 struct ProduceOptions: Equatable {
@@ -62,8 +63,11 @@ enum CommandLineSyntax {
     static let helpOption = OptionSpec("h", "help", "show this help")
     static let propertyOption = OptionSpec("X", "property", value: "NAME=VALUE",
                                            "a client setting under its librdkafka name (repeatable), e.g. request.timeout.ms=5000")
+    static let propertyFileOption = OptionSpec("F", "config-file", value: "FILE",
+                                               "settings from a librdkafka-style file: NAME=VALUE lines, # comments (-X wins)")
 
-    static let metadataSpecs = [brokerOption, OptionSpec("t", "topic", value: "TOPIC", "only this topic"), helpOption]
+    static let metadataSpecs = [brokerOption, OptionSpec("t", "topic", value: "TOPIC", "only this topic"),
+                                propertyOption, propertyFileOption, helpOption]
     static let produceSpecs = [
         brokerOption,
         OptionSpec("t", "topic", value: "TOPIC", "topic to produce to"),
@@ -71,6 +75,7 @@ enum CommandLineSyntax {
         OptionSpec("K", "key-delimiter", value: "SEP", "text before the first SEP on a line is the key"),
         OptionSpec("p", "partition", value: "N", "send every message to partition N"),
         propertyOption,
+        propertyFileOption,
         helpOption,
     ]
     static let consumeSpecs = [
@@ -82,6 +87,7 @@ enum CommandLineSyntax {
         OptionSpec("e", "exit", "exit when the end of every partition is reached"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
         propertyOption,
+        propertyFileOption,
         helpOption,
     ]
 
@@ -96,17 +102,19 @@ enum CommandLineSyntax {
         case "-h", "--help", "help": return .help(usage)
         case "metadata":
             let o = try OptionParser.parse(rest, specs: metadataSpecs)
-            if o.has("help") { return .help(helpText("metadata", "-b HOSTS [-t TOPIC]", metadataSpecs)) }
+            if o.has("help") { return .help(helpText("metadata", "-b HOSTS [-t TOPIC] [-X NAME=VALUE]... [-F FILE]", metadataSpecs)) }
             try noPositional(o)
-            return .metadata(MetadataOptions(brokers: try brokers(o), topic: o.value("topic")))
+            let properties = try properties(o, for: .any)
+            return .metadata(MetadataOptions(brokers: try brokers(o, properties), topic: o.value("topic"), properties: properties))
         case "produce":
             let o = try OptionParser.parse(rest, specs: produceSpecs)
             if o.has("help") {
-                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION] [-X NAME=VALUE]...", produceSpecs)
+                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION] [-X NAME=VALUE]... [-F FILE]", produceSpecs)
                     + "\n\nReads one message per line of standard input; exits non-zero if any failed.")
             }
             try noPositional(o)
-            var p = ProduceOptions(brokers: try brokers(o), topic: try required(o, "topic"))
+            let properties = try properties(o, for: .producer)
+            var p = ProduceOptions(brokers: try brokers(o, properties), topic: try required(o, "topic"))
             if let codec = o.value("compression") {
                 guard codecs.contains(codec) else {
                     throw UsageError("unknown compression \(codec) (expected \(codecs.joined(separator: ", ")))")
@@ -118,15 +126,16 @@ enum CommandLineSyntax {
                 p.keySeparator = sep
             }
             p.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
-            p.properties = try ClientProperties(o.all("property"), for: .producer)
+            p.properties = properties
             return .produce(p)
         case "consume":
             let o = try OptionParser.parse(rest, specs: consumeSpecs)
             if o.has("help") {
-                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J] [-X NAME=VALUE]...", consumeSpecs))
+                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J] [-X NAME=VALUE]... [-F FILE]", consumeSpecs))
             }
             try noPositional(o)
-            var c = ConsumeOptions(brokers: try brokers(o), topic: try required(o, "topic"))
+            let properties = try properties(o, for: .consumer)
+            var c = ConsumeOptions(brokers: try brokers(o, properties), topic: try required(o, "topic"))
             if let start = o.value("offset") { c.start = try startOption(start) }
             if let count = o.value("count") {
                 guard let n = Int(count), n > 0 else { throw UsageError("-c needs a positive count, not \(count)") }
@@ -135,7 +144,7 @@ enum CommandLineSyntax {
             c.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
             c.exitAtEnd = o.has("exit")
             c.json = o.has("json")
-            c.properties = try ClientProperties(o.all("property"), for: .consumer)
+            c.properties = properties
             return .consume(c)
         case "group":
             return try GroupCommand.parse(rest)
@@ -165,7 +174,16 @@ enum CommandLineSyntax {
         return v
     }
 
-    static func brokers(_ o: ParsedOptions) throws(UsageError) -> [String] {
+    /// The `-F` files' settings, then the `-X` ones (a later one wins), for a client of `scope`.
+    static func properties(_ o: ParsedOptions, for scope: ClientProperties.Scope) throws(UsageError) -> ClientProperties {
+        var items: [String] = []
+        for file in o.all("config-file") { items += try ClientProperties.items(fromFile: file) }
+        return try ClientProperties(items + o.all("property"), for: scope)
+    }
+
+    /// `-b`, else `bootstrap.servers` from the settings (a librdkafka file usually has it).
+    static func brokers(_ o: ParsedOptions, _ properties: ClientProperties? = nil) throws(UsageError) -> [String] {
+        if o.value("brokers") == nil, let configured = properties?.brokers, !configured.isEmpty { return configured }
         let hosts = try required(o, "brokers").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }

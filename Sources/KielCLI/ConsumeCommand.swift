@@ -44,11 +44,12 @@ final class ConsumeCommand {
         }
         consumer.onError = { [self] error in
             FileHandleOutput.stderr("kiel: \(error)\n")
-            // Nothing to read, ever: a topic or partition that does not exist. Anything else
-            // (a corrupt batch, a record that won't decode, a broker away) is said and survived.
+            // Nothing to read, ever: a topic or partition that does not exist, or a connection
+            // that gave up (TLS, authentication). Anything else (a corrupt batch, a record that
+            // won't decode, a broker away) is said and survived.
             switch error {
             case .unknownTopic, .unknownPartition: self.stop(1)
-            default: break
+            default: if error.endsConnection { self.stop(1) }
             }
         }
         consumer.subscribe(options.topic, start: start, partitions: options.partition.map { [$0] })

@@ -33,10 +33,11 @@ enum GroupCommand {
         OptionSpec(nil, "max-wait", value: "MS", "longest a fetch waits for data (default 1000)"),
         OptionSpec(nil, "debug", "log the client's workings to stderr"),
         CommandLineSyntax.propertyOption,
+        CommandLineSyntax.propertyFileOption,
         CommandLineSyntax.helpOption,
     ]
 
-    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J] [-X NAME=VALUE]..."
+    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J] [-X NAME=VALUE]... [-F FILE]"
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         let o = try OptionParser.parse(args, specs: specs)
@@ -56,13 +57,14 @@ enum GroupCommand {
             guard let ms = Int(text), ms > 0 else { throw UsageError("--\(long) needs a positive number of milliseconds") }
             return ms
         }
-        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o), zkHosts: try list("zookeeper"),
+        let properties = try CommandLineSyntax.properties(o, for: .group)
+        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o, properties), zkHosts: try list("zookeeper"),
                                    group: try CommandLineSyntax.required(o, "group"), topics: try list("topic"))
         options.json = o.has("json")
         options.sessionTimeoutMs = try milliseconds("session-timeout")
         options.maxWaitMs = try milliseconds("max-wait")
         options.debug = o.has("debug")
-        options.properties = try ClientProperties(o.all("property"), for: .group)
+        options.properties = properties
         return .group(options)
     }
 

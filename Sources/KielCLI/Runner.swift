@@ -65,7 +65,9 @@ extension Command {
 /// `kiel metadata`: brokers, topics, partitions and leaders, kcat -L style.
 enum MetadataCommand {
     static func start(_ o: MetadataOptions, loop: IOLoop, _ finish: @escaping (Int32) -> Void) throws -> Command.Interruptible? {
-        let cluster = try Cluster(loop: loop, hosts: o.brokers)
+        var options = Cluster.Options()
+        o.properties.apply(to: &options)
+        let cluster = try Cluster(loop: loop, hosts: o.brokers, options: options)
         cluster.start { result in
             defer { cluster.close() }
             switch result {

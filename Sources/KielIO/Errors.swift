@@ -9,6 +9,9 @@ public enum IOError: Error, Equatable, Sendable {
     case closedByPeer
     case frameTooLarge(size: Int, limit: Int)
     case negativeFrameSize(Int32)
+    /// The stream's layer (TLS) failed: a refused certificate, an alert from the peer, bytes
+    /// that are not the layer's protocol.
+    case layerFailed(StreamLayerError)
     /// We closed it (or it was closed before the operation could run).
     case closed
 }
@@ -52,6 +55,7 @@ extension IOError: CustomStringConvertible {
         case .closedByPeer: return "the peer closed the connection"
         case .frameTooLarge(let size, let limit): return "frame of \(size) bytes is over the limit of \(limit)"
         case .negativeFrameSize(let size): return "frame announces a negative size (\(size))"
+        case .layerFailed(let error): return error.description
         case .closed: return "closed"
         }
     }

@@ -7,13 +7,15 @@ extension FramedStream {
     ///
     /// A numeric `host` is used directly; a name is resolved with `getaddrinfo` on a
     /// background thread (the loop never blocks), and each address is tried in turn.
-    /// `timeout` covers resolution and connecting. Loop thread only.
+    /// `timeout` covers resolution and connecting, and the layer's handshake when there is a
+    /// `layer` (TLS): the stream is handed over once that is done, and a handshake failure
+    /// is the completion's error (`.layerFailed`). Loop thread only.
     public static func connect(loop: IOLoop, host: String, port: Int, timeout: Duration,
-                               maxFrameSize: Int = 100 << 20,
+                               maxFrameSize: Int = 100 << 20, layer: (any StreamLayer)? = nil,
                                _ completion: @escaping (Result<FramedStream, IOError>) -> Void) {
         loop.assertInLoop()
-        let attempt = ConnectAttempt(loop: loop, host: host, port: port,
-                                     maxFrameSize: maxFrameSize, completion: completion)
+        let attempt = ConnectAttempt(loop: loop, host: host, port: port, maxFrameSize: maxFrameSize,
+                                     layer: layer, completion: completion)
         attempt.start(timeout: timeout)
     }
 }
@@ -25,6 +27,9 @@ final class ConnectAttempt {
     let host: String
     let port: Int
     let maxFrameSize: Int
+    let layer: (any StreamLayer)?
+    /// The stream whose layer is still shaking hands.
+    private var handshaking: FramedStream?
     private var completion: ((Result<FramedStream, IOError>) -> Void)?
     private var addresses: [SocketAddress] = []
     private var nextAddress = 0
@@ -32,8 +37,9 @@ final class ConnectAttempt {
     private var timer: TimeoutHandle?
     private var lastErrno: Int32 = ECONNREFUSED
 
-    init(loop: IOLoop, host: String, port: Int, maxFrameSize: Int,
+    init(loop: IOLoop, host: String, port: Int, maxFrameSize: Int, layer: (any StreamLayer)?,
          completion: @escaping (Result<FramedStream, IOError>) -> Void) {
+        self.layer = layer
         self.loop = loop
         self.host = host
         self.port = port
@@ -119,14 +125,31 @@ final class ConnectAttempt {
     }
 
     private func succeed() {
-        let stream = FramedStream(loop: loop, fd: fd, host: host, port: port, maxFrameSize: maxFrameSize)
+        let stream = FramedStream(loop: loop, fd: fd, host: host, port: port, maxFrameSize: maxFrameSize,
+                                  layer: layer)
         fd = -1
-        finish(.success(stream))
+        guard layer != nil else { return finish(.success(stream)) }
+        handshaking = stream
+        stream.onEstablished = { [self] in
+            self.handshaking = nil
+            stream.onClose = nil
+            self.finish(.success(stream))
+        }
+        stream.onClose = { [self] error in
+            self.handshaking = nil
+            self.finish(.failure(error ?? .closed))
+        }
+        stream.startLayer()
     }
 
     private func timedOut() {
         timer = nil
         guard completion != nil else { return }
+        if let stream = handshaking {
+            handshaking = nil
+            stream.onClose = nil
+            stream.close()
+        }
         if fd >= 0 {
             loop.removeHandler(fd)
             _ = Glibc.close(fd)

@@ -13,6 +13,9 @@ import Glibc
 /// that arrived, not with the size the prefix announced. Writing queues bytes and flushes once per loop turn, coping with partial
 /// writes and `EAGAIN`; the stream asks for write readiness only while output is pending.
 /// Writes use `MSG_NOSIGNAL`, so a dead peer is an error, never a `SIGPIPE`.
+///
+/// A stream may carry a `StreamLayer` (TLS): bytes read go through it before framing, and
+/// frames go through it, once per flush, before the socket. Without one, nothing extra runs.
 public final class FramedStream {
     /// The host as given to `connect` (a name or an address).
     public let host: String
@@ -42,14 +45,30 @@ public final class FramedStream {
     private var flushScheduled = false
     private var waitingForWritable = false
 
-    init(loop: IOLoop, fd: Int32, host: String, port: Int, maxFrameSize: Int) {
+    /// The layer the bytes pass through, or nil for plain TCP.
+    public let layer: (any StreamLayer)?
+    /// With a layer: frames not yet handed to it, and plaintext it decoded.
+    private var layerOutbound: [UInt8] = []
+    private var layerInbound: [UInt8] = []
+    /// Called once when the layer's handshake is done, before any frame is delivered.
+    var onEstablished: (() -> Void)?
+
+    init(loop: IOLoop, fd: Int32, host: String, port: Int, maxFrameSize: Int, layer: (any StreamLayer)? = nil) {
         self.loop = loop
         self.fd = fd
         self.host = host
         self.port = port
         self.maxFrameSize = maxFrameSize
+        self.layer = layer
         self.readBuffer = [UInt8](repeating: 0, count: Self.readChunk)
         loop.addHandler(fd, events: .read) { [self] events in self.handle(events) }
+    }
+
+    /// Lets the layer open its session (the TLS ClientHello); callbacks are set by now.
+    func startLayer() {
+        guard let layer, isOpen else { return }
+        do throws(IOError) { try layer.start(wire: &outbound) } catch { return fail(error) }
+        scheduleFlush()
     }
 
     /// The socket, for tests and diagnostics; -1 once closed.
@@ -59,26 +78,38 @@ public final class FramedStream {
     var pendingBufferCapacity: Int { partial.capacity }
 
     /// Bytes queued but not yet accepted by the kernel (for back-pressure).
-    public var bufferedOutputBytes: Int { outbound.count - outboundStart }
+    public var bufferedOutputBytes: Int { outbound.count - outboundStart + layerOutbound.count }
 
     /// Queues one frame; the stream adds the 4-byte length prefix. Ignored once closed.
     public func send(_ frame: [UInt8]) {
         loop.assertInLoop()
         guard isOpen else { return }
-        let size = UInt32(frame.count)
-        outbound.append(UInt8(truncatingIfNeeded: size >> 24))
-        outbound.append(UInt8(truncatingIfNeeded: size >> 16))
-        outbound.append(UInt8(truncatingIfNeeded: size >> 8))
-        outbound.append(UInt8(truncatingIfNeeded: size))
-        outbound.append(contentsOf: frame)
+        if layer == nil {
+            Self.append(frame, to: &outbound)
+        } else {
+            Self.append(frame, to: &layerOutbound)
+        }
         scheduleFlush()
+    }
+
+    private static func append(_ frame: [UInt8], to buffer: inout [UInt8]) {
+        let size = UInt32(frame.count)
+        buffer.append(UInt8(truncatingIfNeeded: size >> 24))
+        buffer.append(UInt8(truncatingIfNeeded: size >> 16))
+        buffer.append(UInt8(truncatingIfNeeded: size >> 8))
+        buffer.append(UInt8(truncatingIfNeeded: size))
+        buffer.append(contentsOf: frame)
     }
 
     /// Queues bytes exactly as given (the caller framed them). Ignored once closed.
     public func sendRaw(_ bytes: [UInt8]) {
         loop.assertInLoop()
         guard isOpen else { return }
-        outbound.append(contentsOf: bytes)
+        if layer == nil {
+            outbound.append(contentsOf: bytes)
+        } else {
+            layerOutbound.append(contentsOf: bytes)
+        }
         scheduleFlush()
     }
 
@@ -109,7 +140,8 @@ public final class FramedStream {
             }
             if count > 0 {
                 readBuffer.withUnsafeBytes { buffer in
-                    consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                    if let layer { unwrap(bytes, with: layer) } else { consume(bytes) }
                 }
                 if !isOpen || count < Self.readChunk { return }
             } else if count == 0 {
@@ -125,6 +157,32 @@ public final class FramedStream {
                 fail(.connectionReset(errno: code))
                 return
             }
+        }
+    }
+
+    /// Hands socket bytes to the layer, sends what it answers, and frames what it decoded.
+    private func unwrap(_ bytes: UnsafeRawBufferPointer, with layer: any StreamLayer) {
+        let wasEstablished = layer.isEstablished
+        let wireBefore = outbound.count
+        do throws(IOError) {
+            try layer.receive(bytes, plaintext: &layerInbound, wire: &outbound)
+        } catch {
+            return fail(error)
+        }
+        if outbound.count > wireBefore || (layer.isEstablished && !layerOutbound.isEmpty) { scheduleFlush() }
+        if !wasEstablished && layer.isEstablished, let established = onEstablished {
+            onEstablished = nil
+            established()
+            guard isOpen else { return }
+        }
+        guard !layerInbound.isEmpty else { return }
+        // Framed from a local: a frame handler that closes the stream clears the buffers.
+        var decoded: [UInt8] = []
+        swap(&decoded, &layerInbound)
+        decoded.withUnsafeBytes { consume($0) }
+        if isOpen {
+            decoded.removeAll(keepingCapacity: decoded.capacity <= 1 << 20)
+            layerInbound = decoded
         }
     }
 
@@ -191,7 +249,28 @@ public final class FramedStream {
         }
     }
 
+    /// Hands the frames queued since the last flush to the layer, in one piece.
+    private func sealForLayer(_ layer: any StreamLayer) {
+        var failure: IOError?
+        let taken = layerOutbound.withUnsafeBytes { plaintext -> Int in
+            do throws(IOError) { return try layer.send(plaintext, wire: &outbound) } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { return fail(failure) }
+        if taken == layerOutbound.count {
+            layerOutbound.removeAll(keepingCapacity: layerOutbound.capacity <= 1 << 20)
+        } else {
+            layerOutbound.removeFirst(taken)
+        }
+    }
+
     private func flush() {
+        if let layer, layer.isEstablished, !layerOutbound.isEmpty {
+            sealForLayer(layer)
+            guard isOpen else { return }
+        }
         while outboundStart < outbound.count {
             let sent = outbound.withUnsafeBytes { buffer in
                 Glibc.send(fd, buffer.baseAddress! + outboundStart, buffer.count - outboundStart,
@@ -244,6 +323,9 @@ public final class FramedStream {
         outbound = []
         outboundStart = 0
         partial = []
+        layerOutbound = []
+        layerInbound = []
+        onEstablished = nil
     }
 
     private func reportClose(_ error: IOError?) {

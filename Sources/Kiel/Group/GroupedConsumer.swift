@@ -213,7 +213,8 @@ public final class GroupedConsumer<Value> {
     /// kiel's `connect()`: loads metadata, joins the group, and starts consuming this member's
     /// share. `completion` runs once the member is in the group. Brokers that can't be reached
     /// yet are asked again after a backoff (each failure goes to `onError`); if that goes on
-    /// for 30 s, `completion` gets the last error while the consumer keeps trying.
+    /// for 30 s, `completion` gets the last error while the consumer keeps trying. A `.tls`
+    /// error goes to `onError` and `completion` at once, and the consumer stops trying.
     public func connect(_ completion: @escaping (Result<Void, KielError>) -> Void = { _ in }) {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
@@ -239,6 +240,8 @@ public final class GroupedConsumer<Value> {
             case .failure(let error):
                 self.startError = error
                 self.onError?(error)
+                // A TLS or authentication failure won't heal by asking again.
+                if error.endsConnection { return self.answerStart(.failure(error)) }
                 self.loop.callLater(self.bootstrapBackoff.next()) { [weak self] in
                     guard let self, !self.closed else { return }
                     self.bootstrap()

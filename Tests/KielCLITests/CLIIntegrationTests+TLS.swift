@@ -1,0 +1,31 @@
+import Foundation
+import XCTest
+import KielTestSupport
+
+/// The `kiel` executable against a broker behind stunnel, set up from a librdkafka-style file.
+extension CLIIntegrationTests {
+    func testProduceAndConsumeOverTLSFromAConfigFile() throws {
+        let certs = try TestCertificates.shared()
+        let broker = try TLSBroker(try Stunnel.Settings.valid())
+        defer { broker.stop() }
+        try broker.createTopic("cli-tls", partitions: 2)
+        let file = certs.directory + "/client-\(UUID().uuidString).properties"
+        try """
+            # as a librdkafka or kcat client would have it
+            bootstrap.servers=\(broker.bootstrap)
+            security.protocol=SSL
+            ssl.ca.location=\(certs.caFile)
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let produced = try kiel(["produce", "-F", file, "-t", "cli-tls", "-K", ":"], stdin: "a:one\nb:two\n")
+        XCTAssertEqual(produced.status, 0, produced.stderr)
+        let consumed = try kiel(["consume", "-F", file, "-t", "cli-tls", "-o", "beginning", "-e"])
+        XCTAssertEqual(consumed.status, 0, consumed.stderr)
+        XCTAssertEqual(Set(consumed.stdout.split(separator: "\n")), ["one", "two"])
+
+        // A CA that did not sign the broker's certificate: a clear error and exit 1, not a retry loop.
+        let refused = try kiel(["consume", "-F", file, "-X", "ssl.ca.location=\(certs.otherCAFile)", "-t", "cli-tls", "-e"])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("TLS: the server's certificate was refused"), refused.stderr)
+    }
+}

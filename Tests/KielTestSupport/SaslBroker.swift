@@ -1,0 +1,118 @@
+import Foundation
+
+/// A fresh Tansu broker (memory storage) behind `scripts/saslproxy.py`, which authenticates
+/// every connection (SCRAM's server side is `scramp`'s) before forwarding it, and optionally
+/// behind stunnel too (SASL_SSL: stunnel → proxy → Tansu). Tansu advertises the front port,
+/// so clients come back through it to every broker address metadata gives.
+/// Call from any thread; `stop()` before the test ends.
+public final class SaslBroker: @unchecked Sendable {
+    /// The settings the proxy starts with.
+    public struct Settings: Sendable {
+        /// name → password, for PLAIN and both SCRAMs.
+        public var users: [String: String] = ["alice": "alice-secret"]
+        /// Bearer tokens OAUTHBEARER accepts.
+        public var tokens: [String] = ["token-1"]
+        /// The mechanisms offered in SaslHandshake.
+        public var mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]
+        /// KIP-368 session lifetime (0: none); a request after it, without re-authenticating,
+        /// closes the connection.
+        public var sessionLifetimeMs = 0
+        /// The defaults above.
+        public init() {}
+    }
+
+    /// What the proxy counted so far.
+    public struct Stats: Sendable {
+        /// Connections accepted.
+        public var connections = 0
+        /// Successful authentications by mechanism (re-authentications included).
+        public var authenticated: [String: Int] = [:]
+        /// Authentications refused.
+        public var failed = 0
+        /// Successful re-authentications on a connection already authenticated.
+        public var reauthenticated = 0
+        /// Connections closed for sending a request before authenticating.
+        public var unauthenticatedRequests = 0
+        /// Connections closed for sending a request after their session ran out.
+        public var expiredCloses = 0
+    }
+
+    /// The front port clients bootstrap from: the proxy's, or stunnel's for SASL_SSL.
+    public let port: Int
+    private let broker: ChildProcess
+    private let proxy: ChildProcess
+    private let stunnel: Stunnel?
+    private let brokerPort: Int
+    private let statsPath: String
+
+    /// Starts them and returns once the front port accepts connections. With `tls`, stunnel
+    /// terminates TLS in front of the proxy.
+    public init(_ settings: Settings = Settings(), tls: Stunnel.Settings? = nil) throws {
+        port = try ChildProcess.freePort()
+        let proxyPort = tls == nil ? port : try ChildProcess.freePort()
+        brokerPort = try ChildProcess.freePort()
+        let dir = try ChildProcess.scratchDirectory("sasl")
+        statsPath = dir + "/stats.json"
+        broker = try ChildProcess(try TestServices.tansu(), [
+            "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
+            "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
+            "--storage-engine", "memory://tansu/", "--cluster-id", "kiel-sasl-\(port)",
+        ], logs: dir, unsetting: ["SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT", "CLUSTER_ID"])
+        var args = [try TestServices.root() + "/scripts/saslproxy.py", "--listen", String(proxyPort),
+                    "--upstream", "127.0.0.1:\(brokerPort)", "--mechanisms", settings.mechanisms.joined(separator: ","),
+                    "--session-lifetime-ms", String(settings.sessionLifetimeMs), "--stats", statsPath]
+        for (name, password) in settings.users.sorted(by: { $0.key < $1.key }) { args += ["--user", "\(name):\(password)"] }
+        for token in settings.tokens { args += ["--token", token] }
+        do {
+            try ChildProcess.waitForPort(brokerPort, timeout: 20)
+            proxy = try ChildProcess(try TestServices.python(), args, logs: dir)
+        } catch {
+            broker.stop()
+            throw error
+        }
+        do {
+            _ = try proxy.waitForOutput(prefix: "ready ", timeout: 20)
+            let front = port
+            stunnel = try tls.map { try Stunnel(upstream: ("127.0.0.1", proxyPort), port: front, settings: $0) }
+        } catch {
+            proxy.stop()
+            broker.stop()
+            throw error
+        }
+    }
+
+    /// The bootstrap host clients use: the proxy.
+    public var bootstrap: String { "127.0.0.1:\(port)" }
+
+    /// Creates `name` with `partitions` partitions, talking to the broker directly.
+    public func createTopic(_ name: String, partitions: Int) throws {
+        _ = try TestServices.run(try TestServices.tansu(), [
+            "topic", "create", name, "--partitions", String(partitions), "--broker", "tcp://127.0.0.1:\(brokerPort)",
+        ])
+    }
+
+    /// The counters as the proxy last wrote them.
+    public func stats() throws -> Stats {
+        let data = try Data(contentsOf: URL(fileURLWithPath: statsPath))
+        guard let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw TestServicesError("saslproxy stats are not an object")
+        }
+        var s = Stats()
+        s.connections = json["connections"] as? Int ?? 0
+        s.authenticated = json["authenticated"] as? [String: Int] ?? [:]
+        s.failed = json["failed"] as? Int ?? 0
+        s.reauthenticated = json["reauthenticated"] as? Int ?? 0
+        s.unauthenticatedRequests = json["unauthenticated_requests"] as? Int ?? 0
+        s.expiredCloses = json["expired_closes"] as? Int ?? 0
+        return s
+    }
+
+    /// Stops the proxy and the broker.
+    public func stop() {
+        stunnel?.stop()
+        proxy.stop()
+        broker.stop()
+    }
+
+    deinit { stop() }
+}
