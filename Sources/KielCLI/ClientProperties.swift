@@ -10,7 +10,7 @@ struct ClientProperties: Equatable {
     /// Who takes a property: every client, producers, consumers (single and grouped), or
     /// grouped consumers only (`kiel group`).
     enum Scope { case any, producer, consumer, group }
-    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck }
+    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, saslMechanism }
 
     struct Property {
         let scope: Scope
@@ -54,6 +54,12 @@ struct ClientProperties: Equatable {
         "ssl.key.password": Property(scope: .any, kind: .text),
         "ssl.endpoint.identification.algorithm": Property(scope: .any, kind: .endpointCheck),
         "enable.ssl.certificate.verification": Property(scope: .any, kind: .bool),
+        "sasl.mechanism": Property(scope: .any, kind: .saslMechanism),
+        "sasl.mechanisms": Property(scope: .any, kind: .saslMechanism),
+        "sasl.username": Property(scope: .any, kind: .text),
+        "sasl.password": Property(scope: .any, kind: .text),
+        // Kiel's own: librdkafka gets OAUTHBEARER tokens from a callback or an OIDC endpoint.
+        "sasl.oauthbearer.token": Property(scope: .any, kind: .text),
     ]
 
     /// name → value as given, after validation.
@@ -85,11 +91,12 @@ struct ClientProperties: Equatable {
             case .acks:
                 guard ["all", "-1", "0", "1"].contains(value) else { throw UsageError("property \(name) needs all, -1, 0 or 1, not \(value)") }
             case .securityProtocol:
-                switch value.lowercased() {
-                case "plaintext", "ssl": break
-                case "sasl_plaintext", "sasl_ssl":
-                    throw UsageError("security.protocol \(value) is not supported yet: Kiel has no SASL (use plaintext or ssl)")
-                default: throw UsageError("property security.protocol needs plaintext or ssl, not \(value)")
+                guard Self.securityProtocols.contains(value.lowercased()) else {
+                    throw UsageError("property security.protocol needs plaintext, ssl, sasl_plaintext or sasl_ssl, not \(value)")
+                }
+            case .saslMechanism:
+                guard Self.saslMechanisms.contains(value.uppercased()) else {
+                    throw UsageError("property \(name) needs one of \(Self.saslMechanisms.joined(separator: ", ")), not \(value)")
                 }
             case .endpointCheck:
                 guard ["https", "none"].contains(value.lowercased()) else {
@@ -100,10 +107,7 @@ struct ClientProperties: Equatable {
             }
             values[name] = value
         }
-        let tlsSettings = values.keys.filter { $0.hasPrefix("ssl.") || $0 == "enable.ssl.certificate.verification" }
-        if let first = tlsSettings.sorted().first, values["security.protocol"]?.lowercased() != "ssl" {
-            throw UsageError("property \(first) needs security.protocol=ssl")
-        }
+        try checkSecurityCombination()
     }
 
     /// The `name=value` lines of a librdkafka-style properties file (what kcat's `-F` reads):
@@ -148,9 +152,9 @@ struct ClientProperties: Equatable {
         }
     }
 
-    private func milliseconds(_ name: String) -> Duration? { values[name].flatMap(Int64.init).map { .milliseconds($0) } }
-    private func count(_ name: String) -> Int? { values[name].flatMap(Int.init) }
-    private func bool(_ name: String) -> Bool? { values[name].map { $0 == "true" } }
+    func milliseconds(_ name: String) -> Duration? { values[name].flatMap(Int64.init).map { .milliseconds($0) } }
+    func count(_ name: String) -> Int? { values[name].flatMap(Int.init) }
+    func bool(_ name: String) -> Bool? { values[name].map { $0 == "true" } }
 
     func apply(to o: inout Cluster.Options) {
         if let v = values["client.id"] { o.connection.clientID = v }
@@ -161,26 +165,6 @@ struct ClientProperties: Equatable {
         if let v = milliseconds("metadata.max.age.ms") { o.metadataMaxAge = v }
         if let v = bool("allow.auto.create.topics") { o.allowAutoTopicCreation = v }
         applySecurity(to: &o.security)
-    }
-
-    private func applySecurity(to security: inout Security) {
-        guard values["security.protocol"]?.lowercased() == "ssl" else { return }
-        security.transport = .ssl
-        if let location = values["ssl.ca.location"] {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: location, isDirectory: &isDirectory), isDirectory.boolValue {
-                security.tls.caDirectory = location
-            } else {
-                security.tls.caFile = location
-            }
-        }
-        if let v = values["ssl.certificate.location"] { security.tls.certificateFile = v }
-        if let v = values["ssl.key.location"] { security.tls.privateKeyFile = v }
-        if let v = values["ssl.key.password"] { security.tls.privateKeyPassword = v }
-        if values["ssl.endpoint.identification.algorithm"]?.lowercased() == "none" {
-            security.tls.insecureSkipHostnameVerification = true
-        }
-        if bool("enable.ssl.certificate.verification") == false { security.tls.insecureSkipVerification = true }
     }
 
     func apply<V>(to o: inout Producer<V>.Options) {

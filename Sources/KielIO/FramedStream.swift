@@ -161,29 +161,36 @@ public final class FramedStream {
     }
 
     /// Hands socket bytes to the layer, sends what it answers, and frames what it decoded.
+    /// What the layer decoded before it failed (the peer's last answer, then its TLS
+    /// close_notify in the same read) is delivered before the failure closes the stream.
     private func unwrap(_ bytes: UnsafeRawBufferPointer, with layer: any StreamLayer) {
         let wasEstablished = layer.isEstablished
         let wireBefore = outbound.count
+        var failure: IOError?
         do throws(IOError) {
             try layer.receive(bytes, plaintext: &layerInbound, wire: &outbound)
         } catch {
-            return fail(error)
+            failure = error
         }
-        if outbound.count > wireBefore || (layer.isEstablished && !layerOutbound.isEmpty) { scheduleFlush() }
-        if !wasEstablished && layer.isEstablished, let established = onEstablished {
-            onEstablished = nil
-            established()
-            guard isOpen else { return }
+        if failure == nil {
+            if outbound.count > wireBefore || (layer.isEstablished && !layerOutbound.isEmpty) { scheduleFlush() }
+            if !wasEstablished && layer.isEstablished, let established = onEstablished {
+                onEstablished = nil
+                established()
+                guard isOpen else { return }
+            }
         }
-        guard !layerInbound.isEmpty else { return }
-        // Framed from a local: a frame handler that closes the stream clears the buffers.
-        var decoded: [UInt8] = []
-        swap(&decoded, &layerInbound)
-        decoded.withUnsafeBytes { consume($0) }
-        if isOpen {
-            decoded.removeAll(keepingCapacity: decoded.capacity <= 1 << 20)
-            layerInbound = decoded
+        if !layerInbound.isEmpty && layer.isEstablished {
+            // Framed from a local: a frame handler that closes the stream clears the buffers.
+            var decoded: [UInt8] = []
+            swap(&decoded, &layerInbound)
+            decoded.withUnsafeBytes { consume($0) }
+            if isOpen {
+                decoded.removeAll(keepingCapacity: decoded.capacity <= 1 << 20)
+                layerInbound = decoded
+            }
         }
+        if let failure, isOpen { fail(failure) }
     }
 
     private func consume(_ bytes: UnsafeRawBufferPointer) {

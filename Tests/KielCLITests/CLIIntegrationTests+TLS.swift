@@ -29,3 +29,34 @@ extension CLIIntegrationTests {
         XCTAssertTrue(refused.stderr.contains("TLS: the server's certificate was refused"), refused.stderr)
     }
 }
+
+/// The same over SASL_SSL (SCRAM inside TLS, through stunnel and the SASL proxy).
+extension CLIIntegrationTests {
+    func testProduceAndConsumeOverSaslSSLFromAConfigFile() throws {
+        let certs = try TestCertificates.shared()
+        let broker = try SaslBroker(tls: try Stunnel.Settings.valid())
+        defer { broker.stop() }
+        try broker.createTopic("cli-sasl", partitions: 2)
+        let file = certs.directory + "/sasl-\(UUID().uuidString).properties"
+        try """
+            bootstrap.servers=\(broker.bootstrap)
+            security.protocol=SASL_SSL
+            ssl.ca.location=\(certs.caFile)
+            sasl.mechanism=SCRAM-SHA-512
+            sasl.username=alice
+            sasl.password=alice-secret
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+
+        let produced = try kiel(["produce", "-F", file, "-t", "cli-sasl", "-K", ":"], stdin: "a:one\nb:two\n")
+        XCTAssertEqual(produced.status, 0, produced.stderr)
+        let consumed = try kiel(["consume", "-F", file, "-t", "cli-sasl", "-o", "beginning", "-e"])
+        XCTAssertEqual(consumed.status, 0, consumed.stderr)
+        XCTAssertEqual(Set(consumed.stdout.split(separator: "\n")), ["one", "two"])
+
+        // A wrong password: one clear error and exit 1, not a loop of attempts.
+        let refused = try kiel(["consume", "-F", file, "-X", "sasl.password=wrong", "-t", "cli-sasl", "-e"])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("authentication failed"), refused.stderr)
+        XCTAssertEqual(try broker.stats().failed, 1, refused.stderr)
+    }
+}

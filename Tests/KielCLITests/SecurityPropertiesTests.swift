@@ -41,10 +41,35 @@ final class SecurityPropertiesTests: XCTestCase {
         XCTAssertEqual(producer.cluster.security, .plaintext)
     }
 
+    func testSASLPropertiesSetTheMechanism() throws {
+        guard case .produce(let p) = try parse(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=SASL_SSL",
+                                                "-X", "sasl.mechanisms=scram-sha-512", "-X", "sasl.username=svc",
+                                                "-X", "sasl.password=pw", "-X", "ssl.ca.location=/ca.pem"]) else { return XCTFail() }
+        var producer = Producer<[UInt8]>.Options()
+        p.properties.apply(to: &producer)
+        XCTAssertEqual(producer.cluster.security.protocolName, "SASL_SSL")
+        XCTAssertEqual(producer.cluster.security.sasl, .scramSHA512(username: "svc", password: "pw"))
+        XCTAssertEqual(producer.cluster.security.tls.caFile, "/ca.pem")
+        guard case .consume(let c) = try parse(["consume", "-b", "h", "-t", "t", "-X", "security.protocol=sasl_plaintext",
+                                                "-X", "sasl.mechanism=PLAIN", "-X", "sasl.username=u",
+                                                "-X", "sasl.password=p"]) else { return XCTFail() }
+        var consumer = SingleConsumer<[UInt8]>.Options()
+        c.properties.apply(to: &consumer)
+        XCTAssertEqual(consumer.cluster.security.protocolName, "SASL_PLAINTEXT")
+        XCTAssertEqual(consumer.cluster.security.sasl, .plain(username: "u", password: "p"))
+    }
+
     func testBadSecuritySettingsAreUsageErrors() {
-        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=SASL_SSL"], contains: "not supported yet")
-        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=tls"], contains: "plaintext or ssl")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=SASL_SSL"], contains: "needs sasl.mechanism")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=tls"], contains: "plaintext, ssl, sasl_plaintext or sasl_ssl")
         assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "ssl.ca.location=/ca.pem"], contains: "needs security.protocol=ssl")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "sasl.username=u"], contains: "needs security.protocol=sasl_")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=sasl_plaintext",
+                          "-X", "sasl.mechanism=GSSAPI"], contains: "needs one of PLAIN")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=sasl_plaintext",
+                          "-X", "sasl.mechanism=SCRAM-SHA-256", "-X", "sasl.username=u"], contains: "needs sasl.password")
+        assertUsageError(["produce", "-b", "h", "-t", "t", "-X", "security.protocol=sasl_plaintext",
+                          "-X", "sasl.mechanism=OAUTHBEARER"], contains: "needs sasl.oauthbearer.token")
         assertUsageError(["consume", "-b", "h", "-t", "t", "-X", "security.protocol=ssl",
                           "-X", "ssl.endpoint.identification.algorithm=yes"], contains: "https or none")
         assertUsageError(["consume", "-b", "h", "-t", "t", "-X", "security.protocol=ssl", "-X", "ssl.key.location="],
