@@ -42,14 +42,19 @@ public final class SaslBroker: @unchecked Sendable {
     private let broker: ChildProcess
     private let proxy: ChildProcess
     private let stunnel: Stunnel?
+    /// The fault proxy in front, when the broker was made with faults.
+    public let faultProxy: FaultProxy?
     private let brokerPort: Int
     private let statsPath: String
 
     /// Starts them and returns once the front port accepts connections. With `tls`, stunnel
-    /// terminates TLS in front of the proxy.
-    public init(_ settings: Settings = Settings(), tls: Stunnel.Settings? = nil) throws {
+    /// terminates TLS in front of the SASL proxy; with `faults`, the fault proxy sits in front
+    /// of it instead (client → fault proxy → SASL proxy → Tansu).
+    public init(_ settings: Settings = Settings(), tls: Stunnel.Settings? = nil,
+                faults: FaultProxy.Faults? = nil) throws {
+        precondition(tls == nil || faults == nil, "either TLS or faults in front of the SASL proxy")
         port = try ChildProcess.freePort()
-        let proxyPort = tls == nil ? port : try ChildProcess.freePort()
+        let proxyPort = tls == nil && faults == nil ? port : try ChildProcess.freePort()
         brokerPort = try ChildProcess.freePort()
         let dir = try ChildProcess.scratchDirectory("sasl")
         statsPath = dir + "/stats.json"
@@ -74,6 +79,7 @@ public final class SaslBroker: @unchecked Sendable {
             _ = try proxy.waitForOutput(prefix: "ready ", timeout: 20)
             let front = port
             stunnel = try tls.map { try Stunnel(upstream: ("127.0.0.1", proxyPort), port: front, settings: $0) }
+            faultProxy = try faults.map { try FaultProxy(upstream: ("127.0.0.1", proxyPort), port: front, faults: $0) }
         } catch {
             proxy.stop()
             broker.stop()
@@ -109,6 +115,7 @@ public final class SaslBroker: @unchecked Sendable {
 
     /// Stops the proxy and the broker.
     public func stop() {
+        faultProxy?.stop()
         stunnel?.stop()
         proxy.stop()
         broker.stop()

@@ -173,6 +173,41 @@ final class SaslClientTests: XCTestCase {
         producer.close {}
     }
 
+    /// Connections cut inside the SCRAM exchange and reset or cut mid-produce and mid-fetch:
+    /// every new connection authenticates again before its first request, and nothing is lost,
+    /// doubled or reordered.
+    func testReconnectsAuthenticateAgainAndLoseNothing() throws {
+        var faults = FaultProxy.Faults()
+        faults.plan = [0: "cut:up:110", 1: "reset:up:150000", 3: "cut:down:60000", 4: "reset:down:90000"]
+        faults.seed = "sasl-reconnects"
+        let broker = try SaslBroker(faults: faults)
+        defer { broker.stop() }
+        try roundTrip(broker, .saslPlaintext(.scramSHA512(username: "alice", password: "alice-secret")),
+                      topic: "sasl-faults", count: 20_000)
+        let stats = try broker.stats()
+        let proxy = try broker.faultProxy!.stats()
+        print("SASL through faults: \(stats.authenticated) authentications over \(proxy)")
+        XCTAssertEqual(proxy.totalFaults, 4, "\(proxy)")
+        XCTAssertGreaterThanOrEqual(stats.authenticated["SCRAM-SHA-512"] ?? 0, 3, "each reconnect authenticated")
+        XCTAssertEqual(stats.unauthenticatedRequests, 0, "no request went before authentication")
+        XCTAssertEqual(stats.failed, 0)
+    }
+
+    /// A provider that cannot give a token fails the authentication with its reason, once.
+    func testATokenProviderErrorIsTheAuthenticationError() throws {
+        let broker = try SaslBroker()
+        defer { broker.stop() }
+        let provider = OAuthBearerTokenProvider { completion in
+            completion(.failure(.invalidArgument("identity provider unreachable")))
+        }
+        let producer = try producer(broker, .saslPlaintext(.oauthBearer(provider)))
+        let result: Result<Void, KielError> = try BrokerTest.run(loop) { done in producer.connect { done(.success($0)) } }
+        guard case .failure(.authentication(let text)) = result else { return XCTFail("\(result)") }
+        XCTAssertTrue(text.contains("identity provider unreachable"), text)
+        XCTAssertEqual(try broker.stats().connections, 1)
+        producer.close {}
+    }
+
     static let confluentReader = """
         import sys, time
         from confluent_kafka import Consumer, TopicPartition
