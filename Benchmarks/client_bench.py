@@ -2,6 +2,7 @@
 measurements with the same settings, printed as one JSON object.
 
   client_bench.py BROKER TOPIC_PRODUCE TOPIC_LATENCY SIZE COUNT RATE SECONDS FETCH_WAIT_MS
+  client_bench.py produce-tls BROKER CA_FILE TOPIC SIZE COUNT    (the produce measurement over TLS)
 """
 import json
 import resource
@@ -16,10 +17,10 @@ def cpu():
     return r.ru_utime + r.ru_stime
 
 
-def produce(broker, topic, size, count):
+def produce(broker, topic, size, count, security=None):
     p = Producer({"bootstrap.servers": broker, "linger.ms": 5, "batch.size": 1 << 20,
                   "acks": "all", "enable.idempotence": True, "queue.buffering.max.kbytes": 65536,
-                  "queue.buffering.max.messages": 1000000})
+                  "queue.buffering.max.messages": 1000000, **(security or {})})
     p.list_topics(topic, timeout=10)
     value = b"x" * size
     c0, t0 = cpu(), time.monotonic()
@@ -81,6 +82,11 @@ def latency(broker, topic, size, rate, seconds, fetch_wait_ms):
 
 
 def main():
+    if sys.argv[1] == "produce-tls":
+        broker, ca, topic, size, count = sys.argv[2:7]
+        tls = {"security.protocol": "ssl", "ssl.ca.location": ca}
+        print(json.dumps({"produce": produce(broker, topic, int(size), int(count), tls)}))
+        return
     broker, t_prod, t_lat, size, count, rate, seconds, fetch_wait = sys.argv[1:9]
     size, count, rate, seconds, fetch_wait = int(size), int(count), int(rate), float(seconds), int(fetch_wait)
     prod = produce(broker, t_prod, size, count)

@@ -14,11 +14,13 @@ func monotonicNanos() -> UInt64 { Deadline.now().uptimeNanoseconds }
 
 /// The Kiel side of each measurement, with the settings the confluent-kafka side uses.
 enum KielSide {
-    static func produce(broker: String, topic: String, size: Int, count: Int) throws -> (seconds: Double, cpu: Double) {
+    static func produce(broker: String, topic: String, size: Int, count: Int,
+                        security: Security = .plaintext) throws -> (seconds: Double, cpu: Double) {
         let loop = try IOLoop()
         var options = Producer<[UInt8]>.Options()
         options.linger = .milliseconds(5)
         options.batchBytes = 1 << 20
+        options.cluster.security = security
         let producer = try Producer<[UInt8]>(loop: loop, brokers: [broker], serializer: .bytes, options: options)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.connect { done($0.mapError { $0 }) } }
         let value = [UInt8](repeating: 0x78, count: size)

@@ -3,8 +3,11 @@
 // messages, client CPU seconds per million messages, and end-to-end latency percentiles at a
 // fixed rate. Prints both sides and the ratios (Kiel / confluent-kafka).
 //
+// With a TLS broker (KIEL_BENCH_TLS_BROKER, KIEL_BENCH_TLS_CA, KIEL_BENCH_TLS_TANSU), it also
+// measures what TLS costs the produce: each client over TLS against itself in plaintext.
+//
 // Needs the services' variables (KIEL_TEST_BROKER, KIEL_TEST_TANSU, KIEL_TEST_PYTHON):
-//   scripts/bench.sh          (starts the services, builds in release mode, runs this)
+//   scripts/bench.sh          (starts the services and the TLS broker, builds in release mode, runs this)
 import Foundation
 import Glibc
 import Kiel
@@ -40,9 +43,9 @@ let fetchWaitMs = 10
 let rate = 2000
 let latencySeconds = quick ? 2.0 : 5.0
 
-func topic(_ prefix: String) throws -> String {
+func topic(_ prefix: String, on host: String = broker) throws -> String {
     let name = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
-    _ = try run(tansu, ["topic", "create", name, "--partitions", "3", "--broker", "tcp://\(broker)"])
+    _ = try run(tansu, ["topic", "create", name, "--partitions", "3", "--broker", "tcp://\(host)"])
     return name
 }
 
@@ -55,6 +58,8 @@ func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)
 
 func benchmark() throws {
     var rows: [(String, String, String, String)] = []
+    /// Plaintext produce seconds and CPU per size, for the TLS ratios: (kiel, confluent).
+    var plainProduce: [Int: (kiel: (seconds: Double, cpu: Double), peer: (Double, Double))] = [:]
     func row(_ what: String, _ kiel: Double, _ peer: Double, digits: Int = 1, lowerIsBetter: Bool = false) {
         let ratio = peer == 0 ? Double.nan : kiel / peer
         rows.append((what, fmt(kiel, digits), fmt(peer, digits), fmt(ratio, 2) + (lowerIsBetter ? " (lower is better)" : "")))
@@ -84,6 +89,7 @@ func benchmark() throws {
             peerLatency = a.map { if case .double(let d) = $0 { return d }; return Double($0.intValue ?? 0) }
         }
 
+        plainProduce[size] = (kielProduce, (peerProduceS, peerProduceCPU))
         let mb = Double(count * size) / 1e6
         row("\(size)B produce msgs/s", Double(count) / kielProduce.seconds, Double(count) / peerProduceS, digits: 0)
         row("\(size)B produce MB/s", mb / kielProduce.seconds, mb / peerProduceS)
@@ -98,6 +104,27 @@ func benchmark() throws {
                 lowerIsBetter: true)
         }
         row("\(size)B latency samples", Double(kielLatency.count), Double(peerLatency.count), digits: 0)
+    }
+
+    if let tlsBroker = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_BROKER"],
+       let ca = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_CA"],
+       let tlsTansu = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_TANSU"] {
+        for (size, count) in [(100, quick ? 50_000 : 300_000), (1000, quick ? 20_000 : 100_000)] {
+            guard let plain = plainProduce[size] else { continue }
+            print("== TLS: \(size)-byte messages, \(count) produced through stunnel")
+            let kiel = try KielSide.produce(broker: tlsBroker, topic: try topic("tls-kiel-\(size)", on: tlsTansu), size: size,
+                                            count: count, security: .ssl(TLSConfiguration(caFile: ca)))
+            let output = try run(python, [script, "produce-tls", tlsBroker, ca, try topic("tls-ck-\(size)", on: tlsTansu),
+                                          String(size), String(count)])
+            guard case .array(let a)? = try JSON.parse(output)["produce"], a.count == 2 else { continue }
+            func num(_ j: JSON) -> Double { if case .double(let d) = j { return d }; return Double(j.intValue ?? 0) }
+            let peer = (num(a[0]), num(a[1]))
+            // Throughput over TLS as a share of plaintext (1.0: TLS costs nothing), and CPU the same way.
+            row("\(size)B TLS/plain produce msgs/s", plain.kiel.seconds / kiel.seconds, plain.peer.0 / peer.0, digits: 2)
+            row("\(size)B TLS/plain produce CPU", kiel.cpu / plain.kiel.cpu, peer.1 / plain.peer.1, digits: 2,
+                lowerIsBetter: true)
+            row("\(size)B TLS produce msgs/s", Double(count) / kiel.seconds, Double(count) / peer.0, digits: 0)
+        }
     }
 
     let widths = [rows.map(\.0.count).max()! + 2, 14, 18]

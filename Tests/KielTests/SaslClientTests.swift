@@ -72,9 +72,23 @@ final class SaslClientTests: XCTestCase {
         XCTAssertEqual(stats.unauthenticatedRequests, 0, "no request went before authentication")
     }
 
-    /// SASL_SSL: SCRAM inside TLS through stunnel, and confluent-kafka (librdkafka's SASL and
-    /// TLS) reads back what Kiel wrote, authenticating as the same user.
-    func testScramOverTLSAndConfluentKafkaReadsWhatKielWrote() throws {
+    /// The proxy is proved first with a client nobody here wrote: confluent-kafka produces and
+    /// reads back through it with every mechanism, and is refused with a wrong password.
+    func testConfluentKafkaAuthenticatesThroughTheProxy() throws {
+        let broker = try SaslBroker()
+        defer { broker.stop() }
+        try broker.createTopic("proxy-check", partitions: 1)
+        let output = try TestServices.runPython(code: Self.confluentMechanisms, args: [broker.bootstrap])
+        XCTAssertEqual(output.split(separator: "\n").map(String.init), [
+            "PLAIN 5", "SCRAM-SHA-256 5", "SCRAM-SHA-512 5", "OAUTHBEARER 5", "wrong password refused",
+        ])
+        XCTAssertGreaterThan(try broker.stats().failed, 0)
+    }
+
+    /// SASL_SSL: SCRAM inside TLS through stunnel. confluent-kafka (librdkafka's SASL and TLS)
+    /// reads back what Kiel wrote, and Kiel reads what confluent-kafka wrote, both
+    /// authenticating as the same user.
+    func testScramOverTLSInteropsWithConfluentKafkaBothWays() throws {
         let certs = try TestCertificates.shared()
         let broker = try SaslBroker(tls: try Stunnel.Settings.valid())
         defer { broker.stop() }
@@ -85,6 +99,13 @@ final class SaslClientTests: XCTestCase {
         let output = try TestServices.runPython(code: Self.confluentReader,
                                                 args: [broker.bootstrap, certs.caFile, "sasl-ssl", "1000"])
         XCTAssertEqual(output.split(separator: "\n").count, 1_000)
+
+        try broker.createTopic("from-confluent", partitions: 2)
+        _ = try TestServices.runPython(code: Self.confluentWriter, args: [broker.bootstrap, certs.caFile, "from-confluent", "500"])
+        let consumer = try consumer(broker, security)
+        let read = try ProxyWork.consume(loop, consumer, topic: "from-confluent", count: 500)
+        consumer.close {}
+        XCTAssertEqual(Set(read.messages.map(\.value)), Set((0 ..< 500).map { "c\($0)" }))
     }
 
     func testWrongPasswordFailsOnceAndDoesNotReconnect() throws {
@@ -207,6 +228,49 @@ final class SaslClientTests: XCTestCase {
         XCTAssertEqual(try broker.stats().connections, 1)
         producer.close {}
     }
+
+    static let confluentMechanisms = """
+        import sys, time
+        from confluent_kafka import Consumer, Producer, TopicPartition
+        broker = sys.argv[1]
+        def conf(mech, password="alice-secret"):
+            c = {"bootstrap.servers": broker, "security.protocol": "sasl_plaintext", "sasl.mechanism": mech}
+            if mech == "OAUTHBEARER":
+                c["oauth_cb"] = lambda _: ("token-1", time.time() + 3600)
+            else:
+                c["sasl.username"], c["sasl.password"] = "alice", password
+            return c
+        for mech in ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]:
+            p = Producer(conf(mech))
+            for i in range(5):
+                p.produce("proxy-check", f"{mech}-{i}".encode())
+            assert p.flush(30) == 0, mech
+            c = Consumer({**conf(mech), "group.id": "proxy-check-" + mech, "enable.auto.commit": False})
+            c.assign([TopicPartition("proxy-check", 0, 0)])
+            got, deadline = [], time.time() + 30
+            while len([v for v in got if v.startswith(mech + "-")]) < 5 and time.time() < deadline:
+                for m in c.consume(100, timeout=1):
+                    if not m.error():
+                        got.append(m.value().decode())
+            c.close()
+            print(mech, len([v for v in got if v.startswith(mech + "-")]))
+        errors = []
+        p = Producer({**conf("SCRAM-SHA-256", "wrong"), "error_cb": lambda e: errors.append(e)})
+        p.produce("proxy-check", b"x")
+        p.flush(3)
+        print("wrong password refused" if any("uthentication" in str(e) for e in errors) else f"not refused: {errors}")
+        """
+
+    static let confluentWriter = """
+        import sys
+        from confluent_kafka import Producer
+        broker, ca, topic, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+        p = Producer({"bootstrap.servers": broker, "security.protocol": "sasl_ssl", "ssl.ca.location": ca,
+                      "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "alice", "sasl.password": "alice-secret"})
+        for i in range(count):
+            p.produce(topic, f"c{i}".encode(), key=str(i % 7).encode())
+        assert p.flush(30) == 0
+        """
 
     static let confluentReader = """
         import sys, time
