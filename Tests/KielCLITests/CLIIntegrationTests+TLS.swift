@@ -17,16 +17,24 @@ extension CLIIntegrationTests {
             ssl.ca.location=\(certs.caFile)
             """.write(toFile: file, atomically: true, encoding: .utf8)
 
-        let produced = try kiel(["produce", "-F", file, "-t", "cli-tls", "-K", ":"], stdin: "a:one\nb:two\n")
-        XCTAssertEqual(produced.status, 0, produced.stderr)
-        let consumed = try kiel(["consume", "-F", file, "-t", "cli-tls", "-o", "beginning", "-e"])
-        XCTAssertEqual(consumed.status, 0, consumed.stderr)
-        XCTAssertEqual(Set(consumed.stdout.split(separator: "\n")), ["one", "two"])
+        try produceAndConsume(settings: file, topic: "cli-tls")
 
         // A CA that did not sign the broker's certificate: a clear error and exit 1, not a retry loop.
         let refused = try kiel(["consume", "-F", file, "-X", "ssl.ca.location=\(certs.otherCAFile)", "-t", "cli-tls", "-e"])
         XCTAssertEqual(refused.status, 1, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("TLS: the server's certificate was refused"), refused.stderr)
+    }
+}
+
+/// Two keyed lines produced and read back with the settings in `file`.
+extension CLIIntegrationTests {
+    func produceAndConsume(settings file: String, topic: String, file source: StaticString = #filePath,
+                           line: UInt = #line) throws {
+        let produced = try kiel(["produce", "-F", file, "-t", topic, "-K", ":"], stdin: "a:one\nb:two\n")
+        XCTAssertEqual(produced.status, 0, produced.stderr, file: source, line: line)
+        let consumed = try kiel(["consume", "-F", file, "-t", topic, "-o", "beginning", "-e"])
+        XCTAssertEqual(consumed.status, 0, consumed.stderr, file: source, line: line)
+        XCTAssertEqual(Set(consumed.stdout.split(separator: "\n")), ["one", "two"], file: source, line: line)
     }
 }
 
@@ -47,11 +55,7 @@ extension CLIIntegrationTests {
             sasl.password=alice-secret
             """.write(toFile: file, atomically: true, encoding: .utf8)
 
-        let produced = try kiel(["produce", "-F", file, "-t", "cli-sasl", "-K", ":"], stdin: "a:one\nb:two\n")
-        XCTAssertEqual(produced.status, 0, produced.stderr)
-        let consumed = try kiel(["consume", "-F", file, "-t", "cli-sasl", "-o", "beginning", "-e"])
-        XCTAssertEqual(consumed.status, 0, consumed.stderr)
-        XCTAssertEqual(Set(consumed.stdout.split(separator: "\n")), ["one", "two"])
+        try produceAndConsume(settings: file, topic: "cli-sasl")
 
         // A wrong password: one clear error and exit 1, not a loop of attempts.
         let refused = try kiel(["consume", "-F", file, "-X", "sasl.password=wrong", "-t", "cli-sasl", "-e"])

@@ -109,37 +109,27 @@ public final class FaultProxy: @unchecked Sendable {
 /// bootstrap and leader connections alike go through the proxy. Its topics start empty.
 public final class FaultyBroker: @unchecked Sendable {
     public let proxy: FaultProxy
-    /// The broker's own port (clients given only this are sent to the proxy by metadata).
-    public let brokerPort: Int
-    private let broker: ChildProcess
+    private let broker: FreshTansu
 
     public init(faults: FaultProxy.Faults) throws {
         let proxyPort = try ChildProcess.freePort()
-        brokerPort = try ChildProcess.freePort()
-        let dir = try ChildProcess.scratchDirectory("tansu")
-        broker = try ChildProcess(try TestServices.tansu(), [
-            "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
-            "--advertised-listener-url", "tcp://127.0.0.1:\(proxyPort)",
-            "--storage-engine", "memory://tansu/", "--cluster-id", "kiel-faults-\(proxyPort)",
-        ], logs: dir, unsetting: ["SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT", "CLUSTER_ID"])
+        broker = try FreshTansu(advertising: proxyPort, name: "faults")
         do {
-            try ChildProcess.waitForPort(brokerPort, timeout: 20)
-            proxy = try FaultProxy(upstream: ("127.0.0.1", brokerPort), port: proxyPort, faults: faults)
+            proxy = try FaultProxy(upstream: ("127.0.0.1", broker.port), port: proxyPort, faults: faults)
         } catch {
             broker.stop()
             throw error
         }
     }
 
+    /// The broker's own port (clients given only this are sent to the proxy by metadata).
+    public var brokerPort: Int { broker.port }
+
     /// The bootstrap host clients use: the proxy.
     public var bootstrap: String { proxy.address }
 
     /// Creates `name` with `partitions` partitions, talking to the broker directly.
-    public func createTopic(_ name: String, partitions: Int) throws {
-        _ = try TestServices.run(try TestServices.tansu(), [
-            "topic", "create", name, "--partitions", String(partitions), "--broker", "tcp://127.0.0.1:\(brokerPort)",
-        ])
-    }
+    public func createTopic(_ name: String, partitions: Int) throws { try broker.createTopic(name, partitions: partitions) }
 
     public func stop() {
         proxy.stop()

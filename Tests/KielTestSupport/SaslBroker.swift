@@ -39,12 +39,11 @@ public final class SaslBroker: @unchecked Sendable {
 
     /// The front port clients bootstrap from: the proxy's, or stunnel's for SASL_SSL.
     public let port: Int
-    private let broker: ChildProcess
+    private let broker: FreshTansu
     private let proxy: ChildProcess
     private let stunnel: Stunnel?
     /// The fault proxy in front, when the broker was made with faults.
     public let faultProxy: FaultProxy?
-    private let brokerPort: Int
     private let statsPath: String
 
     /// Starts them and returns once the front port accepts connections. With `tls`, stunnel
@@ -55,21 +54,15 @@ public final class SaslBroker: @unchecked Sendable {
         precondition(tls == nil || faults == nil, "either TLS or faults in front of the SASL proxy")
         port = try ChildProcess.freePort()
         let proxyPort = tls == nil && faults == nil ? port : try ChildProcess.freePort()
-        brokerPort = try ChildProcess.freePort()
         let dir = try ChildProcess.scratchDirectory("sasl")
         statsPath = dir + "/stats.json"
-        broker = try ChildProcess(try TestServices.tansu(), [
-            "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
-            "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
-            "--storage-engine", "memory://tansu/", "--cluster-id", "kiel-sasl-\(port)",
-        ], logs: dir, unsetting: ["SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT", "CLUSTER_ID"])
+        broker = try FreshTansu(advertising: port, name: "sasl")
         var args = [try TestServices.root() + "/scripts/saslproxy.py", "--listen", String(proxyPort),
-                    "--upstream", "127.0.0.1:\(brokerPort)", "--mechanisms", settings.mechanisms.joined(separator: ","),
+                    "--upstream", "127.0.0.1:\(broker.port)", "--mechanisms", settings.mechanisms.joined(separator: ","),
                     "--session-lifetime-ms", String(settings.sessionLifetimeMs), "--stats", statsPath]
         for (name, password) in settings.users.sorted(by: { $0.key < $1.key }) { args += ["--user", "\(name):\(password)"] }
         for token in settings.tokens { args += ["--token", token] }
         do {
-            try ChildProcess.waitForPort(brokerPort, timeout: 20)
             proxy = try ChildProcess(try TestServices.python(), args, logs: dir)
         } catch {
             broker.stop()
@@ -91,11 +84,7 @@ public final class SaslBroker: @unchecked Sendable {
     public var bootstrap: String { "127.0.0.1:\(port)" }
 
     /// Creates `name` with `partitions` partitions, talking to the broker directly.
-    public func createTopic(_ name: String, partitions: Int) throws {
-        _ = try TestServices.run(try TestServices.tansu(), [
-            "topic", "create", name, "--partitions", String(partitions), "--broker", "tcp://127.0.0.1:\(brokerPort)",
-        ])
-    }
+    public func createTopic(_ name: String, partitions: Int) throws { try broker.createTopic(name, partitions: partitions) }
 
     /// The counters as the proxy last wrote them.
     public func stats() throws -> Stats {

@@ -72,28 +72,19 @@ public final class Stunnel: @unchecked Sendable {
 public final class TLSBroker: @unchecked Sendable {
     public let stunnel: Stunnel
     public let proxy: FaultProxy?
-    /// The broker's own plaintext port.
-    public let brokerPort: Int
     /// The port clients dial: the proxy's if there is one, else stunnel's.
     public let port: Int
-    private let broker: ChildProcess
+    private let broker: FreshTansu
 
     public init(_ settings: Stunnel.Settings, faults: FaultProxy.Faults? = nil) throws {
         port = try ChildProcess.freePort()
-        brokerPort = try ChildProcess.freePort()
-        let dir = try ChildProcess.scratchDirectory("tansu")
-        broker = try ChildProcess(try TestServices.tansu(), [
-            "broker", "--listener-url", "tcp://127.0.0.1:\(brokerPort)",
-            "--advertised-listener-url", "tcp://127.0.0.1:\(port)",
-            "--storage-engine", "memory://tansu/", "--cluster-id", "kiel-tls-\(port)",
-        ], logs: dir, unsetting: ["SCHEMA_REGISTRY", "OTEL_EXPORTER_OTLP_ENDPOINT", "CLUSTER_ID"])
+        broker = try FreshTansu(advertising: port, name: "tls")
         do {
-            try ChildProcess.waitForPort(brokerPort, timeout: 20)
             if let faults {
-                stunnel = try Stunnel(upstream: ("127.0.0.1", brokerPort), settings: settings)
+                stunnel = try Stunnel(upstream: ("127.0.0.1", broker.port), settings: settings)
                 proxy = try FaultProxy(upstream: ("127.0.0.1", stunnel.port), port: port, faults: faults)
             } else {
-                stunnel = try Stunnel(upstream: ("127.0.0.1", brokerPort), port: port, settings: settings)
+                stunnel = try Stunnel(upstream: ("127.0.0.1", broker.port), port: port, settings: settings)
                 proxy = nil
             }
         } catch {
@@ -102,15 +93,14 @@ public final class TLSBroker: @unchecked Sendable {
         }
     }
 
+    /// The broker's own plaintext port.
+    public var brokerPort: Int { broker.port }
+
     /// The bootstrap address clients use.
     public var bootstrap: String { "127.0.0.1:\(port)" }
 
     /// Creates `name` with `partitions` partitions, talking to the broker directly.
-    public func createTopic(_ name: String, partitions: Int) throws {
-        _ = try TestServices.run(try TestServices.tansu(), [
-            "topic", "create", name, "--partitions", String(partitions), "--broker", "tcp://127.0.0.1:\(brokerPort)",
-        ])
-    }
+    public func createTopic(_ name: String, partitions: Int) throws { try broker.createTopic(name, partitions: partitions) }
 
     public func stop() {
         proxy?.stop()
