@@ -152,6 +152,21 @@ final class AuthInteropTests: XCTestCase {
         XCTAssertEqual(try proxy.stats().connections, 1)
     }
 
+    /// A node the session may not create under still counts as there for `ensurePath`, so
+    /// ancestors made restrictive beforehand don't stand in the way of a path below them.
+    func testEnsurePathGoesThroughAncestorsItMayNotCreateUnder() throws {
+        let server = try ZKServices.single()
+        let alice = try client(server, [Self.alice])
+        let anonymous = try client(server, [])
+        try h.value { anonymous.ensurePath(h.root, $0) }
+        let guarded = h.root + "/guarded"
+        try h.value { alice.create(guarded, acl: ACL.creatorAllWorldRead, $0) }
+        try h.value { alice.create(guarded + "/open", $0) }
+        try h.value { anonymous.ensurePath(guarded + "/open/below", $0) }
+        XCTAssertNotNil(try h.value { alice.exists(guarded + "/open/below", $0) })
+        XCTAssertEqual(try h.result { anonymous.ensurePath(guarded + "/missing/below", $0) }.error, .noAuth)
+    }
+
     func testRecipesCreateTheirNodesWithTheirACL() throws {
         let server = try ZKServices.single()
         let alice = try client(server, [Self.alice])

@@ -32,7 +32,8 @@ extension ZooKeeperClient {
     }
 
     /// Creates `path` and any missing ancestors as empty persistent nodes with `acl`; succeeds
-    /// if they already exist (whatever their ACL).
+    /// if they already exist (whatever their ACL, also one that does not let this session
+    /// create children there).
     public func ensurePath(_ path: String, acl: [ACL] = ACL.openUnsafe,
                            _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
         guard validate(path, completion) else { return }
@@ -47,6 +48,15 @@ extension ZooKeeperClient {
             execute(CreateRequest(path: chroot(next), data: [], acl: acl, mode: .persistent)) { result in
                 switch result {
                 case .success, .failure(.nodeExists): step()
+                case .failure(.noAuth):
+                    // The server checks the parent's ACL before whether the node exists.
+                    self.execute(ExistsRequest(path: self.chroot(next), watch: false)) { exists in
+                        switch exists {
+                        case .success: step()
+                        case .failure(.noNode): completion(.failure(.noAuth))
+                        case .failure(let error): completion(.failure(error))
+                        }
+                    }
                 case .failure(let error): completion(.failure(error))
                 }
             }
