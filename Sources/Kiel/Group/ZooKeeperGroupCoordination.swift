@@ -92,8 +92,15 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
         case .lost(.expired):
             onEvent?(.expired)
         case .lost(.authFailed):
-            // No session is coming back: what we held is gone as after an expiry.
-            if setUpSession != 0 { onEvent?(.expired) }
+            // No session is coming back. The set-up's own answers are dropped (their session is
+            // gone by the time they fail), so `start` hears it here; once started, what we held
+            // is gone as after an expiry.
+            if startCompletion != nil {
+                failStart(.authFailed)
+            } else if setUpSession != 0 {
+                setUpSession = 0
+                onEvent?(.expired)
+            }
         case .lost(.closed):
             break
         }

@@ -141,6 +141,31 @@ final class GroupedConsumerAuthTests: XCTestCase {
         XCTAssertEqual(errors, [])
     }
 
+    func testARefusedSchemeFailsConnectOnceWithoutRetrying() throws {
+        let (brokerHost, brokerPort) = try TestServices.broker()
+        let zk = try TestServices.zookeeper()
+        let topic = TestServices.uniqueName("refused")
+        try TestServices.createTopic(name: topic, partitions: 1)
+        loop = try IOLoop()
+        let proxy = try FaultProxy(upstream: zk, faults: FaultProxy.Faults())
+        defer { proxy.stop() }
+        var options = GroupedConsumer<String>.Options()
+        options.zooKeeperCredentials = [ZooKeeperCredentials(scheme: "no-such-scheme", bytes: Array("kiel:x".utf8))]
+        let consumer = try GroupedConsumer(loop: loop, brokers: ["\(brokerHost):\(brokerPort)"], group: TestServices.uniqueName("g"),
+                                           zooKeeper: proxy.address, deserializer: .string, options: options)
+        consumers.append(consumer)
+        consumer.subscribe(topic)
+        var starts: [Result<Void, KielError>] = []
+        consumer.connect { starts.append($0) }
+        XCTAssertTrue(spin(seconds: 30) { !starts.isEmpty })
+        // Give a reconnect loop (its first retry would come within 50 ms) the chance to show.
+        spin(seconds: 1) { false }
+        XCTAssertEqual(starts.count, 1)
+        guard case .failure(.zookeeper(.authFailed))? = starts.first else { return XCTFail("\(starts)") }
+        XCTAssertEqual(consumer.zooKeeper.wireState, .authFailed)
+        XCTAssertEqual(try proxy.stats().connections, 1, "no reconnecting after the refusal")
+    }
+
     private func produce(_ topic: String, broker: String, count: Int, partitions: Int) throws -> Set<String> {
         let code = """
         import sys, confluent_kafka
