@@ -10,7 +10,7 @@ struct ClientProperties: Equatable {
     /// Who takes a property: every client, producers, consumers (single and grouped), or
     /// grouped consumers only (`kiel group`).
     enum Scope { case any, producer, consumer, group }
-    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck }
+    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, zooKeeper }
 
     struct Property {
         let scope: Scope
@@ -54,6 +54,8 @@ struct ClientProperties: Equatable {
         "ssl.key.password": Property(scope: .any, kind: .text),
         "ssl.endpoint.identification.algorithm": Property(scope: .any, kind: .endpointCheck),
         "enable.ssl.certificate.verification": Property(scope: .any, kind: .bool),
+        "zookeeper.auth": Property(scope: .group, kind: .zooKeeper),
+        "zookeeper.acl": Property(scope: .group, kind: .zooKeeper),
     ]
 
     /// name → value as given, after validation.
@@ -95,6 +97,8 @@ struct ClientProperties: Equatable {
                 guard ["https", "none"].contains(value.lowercased()) else {
                     throw UsageError("property \(name) needs https or none, not \(value)")
                 }
+            case .zooKeeper:
+                try Self.checkZooKeeper(name, value)
             case .brokers, .text:
                 guard !value.isEmpty else { throw UsageError("property \(name) needs a value") }
             }
@@ -103,6 +107,9 @@ struct ClientProperties: Equatable {
         let tlsSettings = values.keys.filter { $0.hasPrefix("ssl.") || $0 == "enable.ssl.certificate.verification" }
         if let first = tlsSettings.sorted().first, values["security.protocol"]?.lowercased() != "ssl" {
             throw UsageError("property \(first) needs security.protocol=ssl")
+        }
+        if values["zookeeper.acl"]?.hasPrefix("creator") == true, values["zookeeper.auth"] == nil {
+            throw UsageError("property zookeeper.acl=\(values["zookeeper.acl"] ?? "") needs zookeeper.auth (whose identity it names)")
         }
     }
 
@@ -215,5 +222,6 @@ struct ClientProperties: Equatable {
         apply(to: &o.fetch)
         if let v = milliseconds("session.timeout.ms") { o.sessionTimeout = v }
         if let v = bool("enable.auto.commit") { o.autocommit = v }
+        applyZooKeeper(to: &o)
     }
 }
