@@ -10,7 +10,7 @@ struct ClientProperties: Equatable {
     /// Who takes a property: every client, producers, consumers (single and grouped), or
     /// grouped consumers only (`kiel group`).
     enum Scope { case any, producer, consumer, group }
-    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, saslMechanism }
+    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, saslMechanism, zooKeeper }
 
     struct Property {
         let scope: Scope
@@ -60,6 +60,8 @@ struct ClientProperties: Equatable {
         "sasl.password": Property(scope: .any, kind: .text),
         // Kiel's own: librdkafka gets OAUTHBEARER tokens from a callback or an OIDC endpoint.
         "sasl.oauthbearer.token": Property(scope: .any, kind: .text),
+        "zookeeper.auth": Property(scope: .group, kind: .zooKeeper),
+        "zookeeper.acl": Property(scope: .group, kind: .zooKeeper),
     ]
 
     /// name → value as given, after validation.
@@ -102,12 +104,17 @@ struct ClientProperties: Equatable {
                 guard ["https", "none"].contains(value.lowercased()) else {
                     throw UsageError("property \(name) needs https or none, not \(value)")
                 }
+            case .zooKeeper:
+                try Self.checkZooKeeper(name, value)
             case .brokers, .text:
                 guard !value.isEmpty else { throw UsageError("property \(name) needs a value") }
             }
             values[name] = value
         }
         try checkSecurityCombination()
+        if values["zookeeper.acl"]?.hasPrefix("creator") == true, values["zookeeper.auth"] == nil {
+            throw UsageError("property zookeeper.acl=\(values["zookeeper.acl"] ?? "") needs zookeeper.auth (whose identity it names)")
+        }
     }
 
     /// The `name=value` lines of a librdkafka-style properties file (what kcat's `-F` reads):
@@ -199,5 +206,6 @@ struct ClientProperties: Equatable {
         apply(to: &o.fetch)
         if let v = milliseconds("session.timeout.ms") { o.sessionTimeout = v }
         if let v = bool("enable.auto.commit") { o.autocommit = v }
+        applyZooKeeper(to: &o)
     }
 }

@@ -50,6 +50,16 @@ public final class GroupedConsumer<Value> {
         public var memberName: String = GroupMemberName.generate()
         /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
         public var cluster = Cluster.Options()
+        /// Credentials the ZooKeeper session presents (`addauth`), on every connection:
+        /// `[.digest(user: "kiel", password: secret)]`, say. None by default. A scheme the
+        /// servers refuse makes `connect` fail with `.zookeeper(.authFailed)`.
+        public var zooKeeperCredentials: [ZooKeeperCredentials] = []
+        /// The ACL of the znodes this member creates for its group (`/kiel/groups/<group>` and
+        /// everything under it); open to all by default, as kiel has it. `ACL.creatorAll` keeps
+        /// them to the identities in `zooKeeperCredentials` (every member then needs the same
+        /// credentials); `ACL.creatorAllWorldRead` lets anyone read them. `/kiel/groups`, which
+        /// every group shares, is created open when missing: create it beforehand to restrict it.
+        public var zooKeeperACL: [ACL] = ACL.openUnsafe
         /// The defaults above.
         public init() {}
         /// `fetch`'s fields, as if they were this struct's.
@@ -187,7 +197,9 @@ public final class GroupedConsumer<Value> {
                                       offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
                                       fetcher: FetchEngine(loop: loop, cluster: cluster, settings: options.fetch),
                                       startWithoutCommit: options.startWithoutCommit)
-        let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName)
+        let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName,
+                                                      credentials: options.zooKeeperCredentials,
+                                                      acl: options.zooKeeperACL)
         var settings = GroupMember<[Record]>.Settings()
         settings.autocommit = options.autocommit
         settings.sessionTimeout = options.sessionTimeout

@@ -12,6 +12,13 @@ import ZooKeeper
 /// After a session expiry the client opens a new session by itself and the recipes rejoin and
 /// re-watch; this reports `.joined` again with the members as they stand.
 ///
+/// With credentials, they are added to the client before it first connects (the client sends
+/// them again on every reconnect). The group's znodes (`/kiel/groups/<group>` and everything
+/// under it) are created with `acl`; the ancestors every group shares, `/kiel/groups`, are
+/// created open when missing, so that groups owned by different identities can live side by
+/// side. A refused credential ends the session for good: `start` fails with
+/// `.zookeeper(.authFailed)`, or, once started, the member hears `.expired` and drops its share.
+///
 /// Loop-confined: call it on the loop thread only; events and completions run there.
 final class ZooKeeperGroupCoordination: GroupCoordination {
     let client: ZooKeeperClient
@@ -19,6 +26,8 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
     let member: String
     let party: Party
     let sharedSet: SharedSet
+    let credentials: [ZooKeeperCredentials]
+    let acl: [ACL]
     var onEvent: ((GroupCoordinationEvent) -> Void)?
 
     private var listener: Int?
@@ -28,13 +37,16 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
     private var startTimer: TimeoutHandle?
     private let startTimeout: Duration
 
-    init(client: ZooKeeperClient, layout: GroupLayout, member: String, startTimeout: Duration = .seconds(30)) {
+    init(client: ZooKeeperClient, layout: GroupLayout, member: String, credentials: [ZooKeeperCredentials] = [],
+         acl: [ACL] = ACL.openUnsafe, startTimeout: Duration = .seconds(30)) {
         self.client = client
         self.layout = layout
         self.member = member
+        self.credentials = credentials
+        self.acl = acl
         self.startTimeout = startTimeout
-        party = Party(client: client, path: layout.members, memberName: member)
-        sharedSet = SharedSet(client: client, path: layout.partitions)
+        party = Party(client: client, path: layout.members, memberName: member, acl: acl)
+        sharedSet = SharedSet(client: client, path: layout.partitions, acl: acl)
         party.onChange = { [weak self] members in
             guard let self, !self.stopped else { return }
             self.onEvent?(.members(members))
@@ -58,6 +70,8 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
             completion(.failure(.zookeeper(.timeout)))
         }
         listener = client.addStateListener { [weak self] change in self?.stateChanged(change) }
+        // Before connecting, so they go out first on the first connection (and every later one).
+        for credential in credentials { client.addAuth(credential) }
         if client.state == .connected && client.sessionID != 0 {
             setUp()
         } else if client.wireState == .idle {
@@ -75,8 +89,20 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
             onEvent?(.suspended)
         case .reconnected:
             onEvent?(.reconnected)
-        case .lost(let reason):
-            if reason == .expired { onEvent?(.expired) }
+        case .lost(.expired):
+            onEvent?(.expired)
+        case .lost(.authFailed):
+            // No session is coming back. The set-up's own answers are dropped (their session is
+            // gone by the time they fail), so `start` hears it here; once started, what we held
+            // is gone as after an expiry.
+            if startCompletion != nil {
+                failStart(.authFailed)
+            } else if setUpSession != 0 {
+                setUpSession = 0
+                onEvent?(.expired)
+            }
+        case .lost(.closed):
+            break
         }
     }
 
@@ -86,7 +112,7 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
         guard session != 0, session != setUpSession else { return }
         let first = setUpSession == 0
         setUpSession = session
-        client.ensurePath(layout.owners) { [weak self] result in
+        ensureGroupNode { [weak self] result in
             guard let self, !self.stopped, self.client.sessionID == session else { return }
             if case .failure(let error) = result { return self.failStart(error) }
             // After an expiry the recipes re-watch by themselves; the first time they start here.
@@ -115,6 +141,15 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
         }
     }
 
+    /// The shared ancestors open, then the group's own node and `owners` with `acl`.
+    private func ensureGroupNode(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
+        client.ensurePath(GroupLayout.groupsRoot) { [weak self] result in
+            guard let self else { return }
+            if case .failure = result { return completion(result) }
+            self.client.ensurePath(self.layout.owners, acl: self.acl, completion)
+        }
+    }
+
     private func failStart(_ error: ZooKeeperError) {
         KielLog.warning("group \(layout.group): ZooKeeper set-up failed: \(error)")
         setUpSession = 0
@@ -133,7 +168,7 @@ final class ZooKeeperGroupCoordination: GroupCoordination {
 
     func claim(_ key: TopicPartition, _ completion: @escaping (Result<ClaimOutcome, KielError>) -> Void) {
         let path = layout.owner(of: key)
-        client.create(path, data: Array(member.utf8), mode: .ephemeral) { [weak self] result in
+        client.create(path, data: Array(member.utf8), mode: .ephemeral, acl: acl) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success: completion(.success(.acquired))

@@ -6,7 +6,8 @@ import KielIO
 /// most once.
 extension ZooKeeperClient {
     /// Creates a node; answers the path created (with the sequence suffix for sequential
-    /// modes). With `makeParents`, missing ancestors are created first (persistent, empty).
+    /// modes). With `makeParents`, missing ancestors are created first (persistent, empty,
+    /// with the same `acl`).
     public func create(_ path: String, data: [UInt8] = [], mode: CreateMode = .persistent,
                        acl: [ACL] = ACL.openUnsafe, makeParents: Bool = false,
                        _ completion: @escaping (Result<String, ZooKeeperError>) -> Void) {
@@ -16,7 +17,7 @@ extension ZooKeeperClient {
             guard let self else { return }
             switch result {
             case .failure(.noNode) where makeParents:
-                self.ensurePath(self.parent(of: path)) { parentResult in
+                self.ensurePath(self.parent(of: path), acl: acl) { parentResult in
                     switch parentResult {
                     case .failure(let error): completion(.failure(error))
                     case .success:
@@ -30,8 +31,9 @@ extension ZooKeeperClient {
         }
     }
 
-    /// Creates `path` and any missing ancestors as empty persistent nodes; succeeds if they
-    /// already exist.
+    /// Creates `path` and any missing ancestors as empty persistent nodes with `acl`; succeeds
+    /// if they already exist (whatever their ACL, also one that does not let this session
+    /// create children there).
     public func ensurePath(_ path: String, acl: [ACL] = ACL.openUnsafe,
                            _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
         guard validate(path, completion) else { return }
@@ -46,6 +48,15 @@ extension ZooKeeperClient {
             execute(CreateRequest(path: chroot(next), data: [], acl: acl, mode: .persistent)) { result in
                 switch result {
                 case .success, .failure(.nodeExists): step()
+                case .failure(.noAuth):
+                    // The server checks the parent's ACL before whether the node exists.
+                    self.execute(ExistsRequest(path: self.chroot(next), watch: false)) { exists in
+                        switch exists {
+                        case .success: step()
+                        case .failure(.noNode): completion(.failure(.noAuth))
+                        case .failure(let error): completion(.failure(error))
+                        }
+                    }
                 case .failure(let error): completion(.failure(error))
                 }
             }

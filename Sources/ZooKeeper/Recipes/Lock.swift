@@ -29,6 +29,9 @@ public final class Lock {
     public var onLost: (() -> Void)?
     /// Our node's prefix: 32 hex digits and `__lock__`, as kazoo names its nodes.
     public let prefix: String
+    /// The ACL of the nodes the lock creates: the lock node (and missing ancestors) and our
+    /// contender node.
+    public let acl: [ACL]
 
     static let marker = "__lock__"
 
@@ -41,11 +44,13 @@ public final class Lock {
     private var retryAfterReconnect: (() -> Void)?
     private var listenerToken: Int?
 
-    /// A lock on `path`, not yet asked for; `identifier` is stored in our contender node.
-    public init(client: ZooKeeperClient, path: String, identifier: String = "") {
+    /// A lock on `path`, not yet asked for; `identifier` is stored in our contender node. The
+    /// nodes it creates get `acl` (open to all by default).
+    public init(client: ZooKeeperClient, path: String, identifier: String = "", acl: [ACL] = ACL.openUnsafe) {
         self.client = client
         self.path = path
         self.identifier = identifier
+        self.acl = acl
         self.prefix = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() + Lock.marker
         listenerToken = client.addStateListener { [weak self] change in self?.stateChanged(change) }
     }
@@ -71,7 +76,7 @@ public final class Lock {
         acquireCompletion = completion
         epoch += 1
         let current = epoch
-        client.ensurePath(path) { result in
+        client.ensurePath(path, acl: acl) { result in
             guard self.epoch == current else { return }
             switch result {
             case .success: self.createNode(current)
@@ -105,7 +110,7 @@ public final class Lock {
 
     private func createNode(_ current: Int) {
         client.create(PathRules.join(path, prefix), data: Array(identifier.utf8),
-                      mode: .ephemeralSequential) { result in
+                      mode: .ephemeralSequential, acl: acl) { result in
             guard self.epoch == current else {
                 // Cancelled while the create was in flight: don't leave a contender behind.
                 if case .success(let created) = result { self.client.delete(created) { _ in } }

@@ -23,6 +23,9 @@ public final class Party {
     public let memberName: String
     /// Called with the sorted member names when they change.
     public var onChange: ([String]) -> Void
+    /// The ACL of the nodes the party creates: its own node (and missing ancestors) and
+    /// every member node.
+    public let acl: [ACL]
 
     private var started = false
     private var joined = false
@@ -34,11 +37,13 @@ public final class Party {
     private var waitingForSession: [(Result<Void, ZooKeeperError>) -> Void] = []
 
     /// A party at `path` that we are not in yet; call `start` to watch it and `join` to enter.
-    public init(client: ZooKeeperClient, path: String, memberName: String,
+    /// The nodes it creates get `acl` (open to all by default).
+    public init(client: ZooKeeperClient, path: String, memberName: String, acl: [ACL] = ACL.openUnsafe,
                 onChange: @escaping ([String]) -> Void = { _ in }) {
         self.client = client
         self.path = path
         self.memberName = memberName
+        self.acl = acl
         self.onChange = onChange
         listenerToken = client.addStateListener { [weak self] change in self?.stateChanged(change) }
     }
@@ -56,7 +61,7 @@ public final class Party {
     /// Ensures the party node and starts watching membership.
     public func start(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         started = true
-        client.ensurePath(path) { [weak self] result in
+        client.ensurePath(path, acl: acl) { [weak self] result in
             if case .success = result { self?.watchMembers() }
             completion(result)
         }
@@ -77,7 +82,7 @@ public final class Party {
             case .failure(let error):
                 self.failed(error, retry: { self.attemptJoin(completion) }, completion)
             case .success(nil):
-                self.client.create(node, mode: .ephemeral, makeParents: true) { result in
+                self.client.create(node, mode: .ephemeral, acl: self.acl, makeParents: true) { result in
                     switch result {
                     case .success:
                         completion(.success(()))
@@ -92,7 +97,7 @@ public final class Party {
                 completion(.success(()))
             case .success(let stat?):
                 self.client.multi([.delete(path: node, version: stat.version),
-                                   .create(path: node, mode: .ephemeral)]) { result in
+                                   .create(path: node, acl: self.acl, mode: .ephemeral)]) { result in
                     switch result {
                     case .success: completion(.success(()))
                     case .failure(let error):

@@ -17,6 +17,9 @@ public final class SharedSet {
     public let path: String
     /// Called with the set after each change (and once after `start`).
     public var onChange: (Set<String>) -> Void
+    /// The ACL of the nodes the set creates: its own node (and missing ancestors) and the
+    /// lock's.
+    public let acl: [ACL]
 
     private var started = false
     private var watchArmed = false
@@ -25,11 +28,13 @@ public final class SharedSet {
     private var watchToken = 0
     private var listenerToken: Int?
 
-    /// A set at `path`; nothing is read or watched until `start`.
-    public init(client: ZooKeeperClient, path: String,
+    /// A set at `path`; nothing is read or watched until `start`. The nodes it creates get
+    /// `acl` (open to all by default).
+    public init(client: ZooKeeperClient, path: String, acl: [ACL] = ACL.openUnsafe,
                 onChange: @escaping (Set<String>) -> Void = { _ in }) {
         self.client = client
         self.path = path
+        self.acl = acl
         self.onChange = onChange
         listenerToken = client.addStateListener { [weak self] change in
             guard let self, self.started else { return }
@@ -55,7 +60,7 @@ public final class SharedSet {
     /// Ensures the znode and starts watching it.
     public func start(_ completion: @escaping (Result<Void, ZooKeeperError>) -> Void = { _ in }) {
         started = true
-        client.ensurePath(path) { [weak self] result in
+        client.ensurePath(path, acl: acl) { [weak self] result in
             if case .success = result { self?.watch() }
             completion(result)
         }
@@ -85,7 +90,7 @@ public final class SharedSet {
 
     private func update(_ change: @escaping (Set<String>) -> Set<String>,
                         _ completion: @escaping (Result<Void, ZooKeeperError>) -> Void) {
-        let lock = Lock(client: client, path: lockPath)
+        let lock = Lock(client: client, path: lockPath, acl: acl)
         lock.acquire { [client, path] result in
             if case .failure(let error) = result { return completion(.failure(error)) }
             func finish(_ result: Result<Void, ZooKeeperError>) {
