@@ -57,6 +57,12 @@ public final class Producer<Value> {
     /// without a report, and a producer id the broker refused or could not give (retried, or
     /// producing without idempotence when the refusal is final). Called on the loop thread.
     public var onError: ((KielError) -> Void)?
+    /// Called on the loop thread, once, when buffer space frees up after `produce` threw
+    /// `.bufferFull`: once what is buffered has fallen to half of `bufferBytes`. A producing
+    /// loop can wait for it instead of retrying on a timer.
+    public var onBufferAvailable: (() -> Void)?
+    /// Set when `.bufferFull` was thrown and `onBufferAvailable` is owed.
+    var waitingForBuffer = false
     let serializer: Serializer<Value>
     let keyMaker: ((Value) -> [UInt8]?)?
     let partitioner: Partitioner
@@ -195,7 +201,7 @@ public final class Producer<Value> {
         let chosen = partition ?? partitioner.choose(record.key, partitions)
         guard partitions.contains(chosen) else { throw .unknownPartition(topic: topic, partition: chosen) }
         guard accumulator.bufferedBytes + awaitingBytes + record.size <= accumulator.limits.bufferBytes else {
-            throw .bufferFull(bufferedBytes: accumulator.bufferedBytes + awaitingBytes, limit: accumulator.limits.bufferBytes)
+            throw bufferFull()
         }
         try accumulator.append(record, to: TopicPartition(topic, chosen), now: loop.now.uptimeNanoseconds).get()
         scheduleSend()
@@ -205,7 +211,7 @@ public final class Producer<Value> {
     /// cluster looks it up; an unknown topic fails every record held for it.
     private func awaitTopic(_ record: PendingRecord<DeliveryReport?>, topic: String, partition: Int32?) throws(KielError) {
         guard accumulator.bufferedBytes + awaitingBytes + record.size <= accumulator.limits.bufferBytes else {
-            throw .bufferFull(bufferedBytes: accumulator.bufferedBytes + awaitingBytes, limit: accumulator.limits.bufferBytes)
+            throw bufferFull()
         }
         let first = awaitingTopic[topic] == nil
         awaitingTopic[topic, default: []].append((record, partition, loop.now))
@@ -258,7 +264,19 @@ public final class Producer<Value> {
         checkFlushed()
     }
 
+    /// The `.bufferFull` error, remembering that a caller waits for room.
+    private func bufferFull() -> KielError {
+        waitingForBuffer = true
+        return .bufferFull(bufferedBytes: accumulator.bufferedBytes + awaitingBytes, limit: accumulator.limits.bufferBytes)
+    }
+
+    /// Records were settled: wake a caller waiting for room once half the buffer is free, and
+    /// `flush` waiters once nothing is pending.
     func checkFlushed() {
+        if waitingForBuffer, (accumulator.bufferedBytes + awaitingBytes) * 2 <= accumulator.limits.bufferBytes {
+            waitingForBuffer = false
+            if let onBufferAvailable { loop.callSoon(onBufferAvailable) }
+        }
         guard pendingCount == 0, !flushWaiters.isEmpty else { return }
         accumulator.flushing = false
         let waiters = flushWaiters

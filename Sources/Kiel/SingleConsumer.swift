@@ -48,6 +48,8 @@ public final class SingleConsumer<Value> {
 
     /// The fetch engine: positions, lookups, requests, answers.
     let engine: FetchEngine
+    /// Pause, resume, seek and lag per partition.
+    public let fetching: FetchControl
     var starts: [String: StartPosition] = [:]
     var partitionFilter: [String: Set<Int32>] = [:]
     var loops: [String: ConsumeLoop] = [:]
@@ -89,6 +91,7 @@ public final class SingleConsumer<Value> {
         self.options = options
         self.ownsCluster = ownsCluster
         engine = FetchEngine(loop: cluster.loop, cluster: cluster, settings: options.fetch)
+        fetching = FetchControl(engine: engine)
         engine.onError = { [weak self] error in self?.onError?(error) }
     }
 

@@ -152,6 +152,45 @@ final class ProducerConsumerTests: XCTestCase {
         try close(producer)
     }
 
+    /// A producer that fills its buffer waits for `onBufferAvailable` instead of a timer, and
+    /// gets every record out.
+    func testAFullBufferWakesTheProducerWhenRoomFreesUp() throws {
+        let topic = try BrokerTest.topic("backpressure", partitions: 2)
+        let producer = try makeProducer(Serializer<String>.string) { $0.bufferBytes = 64 << 10 }
+        try connect(producer)
+        let total = 20_000
+        let value = String(repeating: "x", count: 100)
+        let (delivered, wakeUps, fulls): (Int, Int, Int) = try BrokerTest.run(loop, timeout: .seconds(120)) { done in
+            var sent = 0, delivered = 0, wakeUps = 0, fulls = 0
+            func fill() {
+                while sent < total {
+                    do {
+                        try producer.produce(topic, value) { report in
+                            guard case .success = report else { return done(.failure(report.failureValue!)) }
+                            delivered += 1
+                            if delivered == total { done(.success((delivered, wakeUps, fulls))) }
+                        }
+                        sent += 1
+                    } catch .bufferFull {
+                        fulls += 1
+                        return   // onBufferAvailable calls fill again
+                    } catch {
+                        return done(.failure(error))
+                    }
+                }
+            }
+            producer.onBufferAvailable = {
+                wakeUps += 1
+                fill()
+            }
+            fill()
+        }
+        XCTAssertEqual(delivered, total)
+        XCTAssertGreaterThan(fulls, 0, "the buffer must have filled for this test to mean anything")
+        XCTAssertEqual(wakeUps, fulls, "one wake-up for each time the buffer was full")
+        try close(producer)
+    }
+
     func testOptInAutoCreationCreatesTheTopic() throws {
         let producer = try makeProducer(Serializer<String>.string) { $0.cluster.allowAutoTopicCreation = true }
         let topic = TestServices.uniqueName("auto")

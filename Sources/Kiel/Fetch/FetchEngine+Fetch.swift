@@ -132,7 +132,9 @@ extension FetchEngine {
             let (topic, p) = parts[index]
             let tp = TopicPartition(topic, p.partitionIndex)
             // Unassigned, sought or restarted meanwhile: this answer is for a run that is over.
-            guard let ask = asked[tp], let a = assignments[tp], a.run == ask.run, a.position == ask.offset else { continue }
+            // Paused meanwhile: dropped, and asked again after resume.
+            guard let ask = asked[tp], let a = assignments[tp], a.run == ask.run, a.position == ask.offset,
+                  !a.paused else { continue }
             let (got, outcome) = absorb(p, tp, budget: &budget)
             outcomes.append(outcome)
             if outcome == .moved { records[index] = (tp, got) }

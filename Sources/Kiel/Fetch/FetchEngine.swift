@@ -52,6 +52,8 @@ final class FetchEngine {
     var onError: ((KielError) -> Void)?
 
     var assignments: [TopicPartition: Assignment] = [:]
+    /// Partitions paused before they were assigned.
+    var pausedAhead: Set<TopicPartition> = []
     /// Answers absorbed so far, to rotate which partition decodes first (and so gets the whole
     /// decode budget) from one answer to the next.
     var answers = 0
@@ -78,6 +80,7 @@ final class FetchEngine {
     /// lookup. An exact offset found out of range goes to `fallback` instead.
     func assign(_ tp: TopicPartition, from start: StartPosition, ifOutOfRange fallback: StartPosition = .beginning) {
         var a = assignments[tp] ?? Assignment(start: start)
+        if pausedAhead.remove(tp) != nil { a.paused = true }
         a.start = start
         a.fallback = fallback
         a.run += 1
@@ -98,11 +101,17 @@ final class FetchEngine {
     /// on its way.
     func unassign(_ tp: TopicPartition) {
         assignments[tp] = nil
+        pausedAhead.remove(tp)
     }
 
-    func pause(_ tp: TopicPartition) { assignments[tp]?.paused = true }
+    /// Pauses `tp`; one not assigned yet (a grouped consumer's gain, reported before its
+    /// fetching starts) is paused when it is.
+    func pause(_ tp: TopicPartition) {
+        if assignments[tp] == nil { pausedAhead.insert(tp) } else { assignments[tp]?.paused = true }
+    }
 
     func resume(_ tp: TopicPartition) {
+        pausedAhead.remove(tp)
         guard assignments[tp]?.paused == true else { return }
         assignments[tp]?.paused = false
         schedulePump()

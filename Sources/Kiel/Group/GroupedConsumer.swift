@@ -95,6 +95,8 @@ public final class GroupedConsumer<Value> {
 
     /// The Kafka cluster this consumer fetches and commits through (its own, or shared).
     public let cluster: Cluster
+    /// Pause, resume, seek and lag for the partitions this member holds now.
+    public let fetching: FetchControl
     let ownsCluster: Bool
     let zooKeeper: ZooKeeperClient
     let member: GroupMember<[Record]>
@@ -193,9 +195,11 @@ public final class GroupedConsumer<Value> {
         } catch {
             throw .zookeeper(error)
         }
+        let engine = FetchEngine(loop: loop, cluster: cluster, settings: options.fetch)
+        fetching = FetchControl(engine: engine)
         let source = KafkaGroupSource(cluster: cluster,
                                       offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
-                                      fetcher: FetchEngine(loop: loop, cluster: cluster, settings: options.fetch),
+                                      fetcher: engine,
                                       startWithoutCommit: options.startWithoutCommit)
         let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName,
                                                       credentials: options.zooKeeperCredentials,
