@@ -10,7 +10,7 @@ struct ClientProperties: Equatable {
     /// Who takes a property: every client, producers, consumers (single and grouped), or
     /// grouped consumers only (`kiel group`).
     enum Scope { case any, producer, consumer, group }
-    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, saslMechanism, zooKeeper }
+    enum Kind { case milliseconds, count, bool, text, acks, brokers, securityProtocol, endpointCheck, saslMechanism, zooKeeper, isolation }
 
     struct Property {
         let scope: Scope
@@ -43,6 +43,7 @@ struct ClientProperties: Equatable {
         "fetch.min.bytes": Property(scope: .consumer, kind: .count),
         "fetch.max.bytes": Property(scope: .consumer, kind: .count),
         "max.partition.fetch.bytes": Property(scope: .consumer, kind: .count),
+        "isolation.level": Property(scope: .consumer, kind: .isolation),
         "session.timeout.ms": Property(scope: .group, kind: .milliseconds),
         "enable.auto.commit": Property(scope: .group, kind: .bool),
         "bootstrap.servers": Property(scope: .any, kind: .brokers),
@@ -95,6 +96,10 @@ struct ClientProperties: Equatable {
             case .securityProtocol:
                 guard Self.securityProtocols.contains(value.lowercased()) else {
                     throw UsageError("property security.protocol needs plaintext, ssl, sasl_plaintext or sasl_ssl, not \(value)")
+                }
+            case .isolation:
+                guard ["read_committed", "read_uncommitted"].contains(value) else {
+                    throw UsageError("property \(name) needs read_committed or read_uncommitted, not \(value)")
                 }
             case .saslMechanism:
                 guard Self.saslMechanisms.contains(value.uppercased()) else {
@@ -194,6 +199,7 @@ struct ClientProperties: Equatable {
         if let v = count("fetch.min.bytes") { o.minBytes = v }
         if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
         if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
+        if let v = values["isolation.level"] { o.isolationLevel = v == "read_committed" ? .readCommitted : .readUncommitted }
     }
 
     func apply<V>(to o: inout SingleConsumer<V>.Options) {

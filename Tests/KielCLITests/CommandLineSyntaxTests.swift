@@ -73,6 +73,11 @@ final class CommandLineSyntaxTests: XCTestCase {
         c.properties.apply(to: &co)
         XCTAssertEqual(co.maxWaitTime, .milliseconds(50))
         XCTAssertEqual(co.cluster.connection.requestTimeout, .milliseconds(900))
+        guard case .consume(let rc) = try parse("consume -b h -t t -X isolation.level=read_committed") else { return XCTFail() }
+        var rco = SingleConsumer<[UInt8]>.Options()
+        rc.properties.apply(to: &rco)
+        XCTAssertEqual(rco.isolationLevel, .readCommitted)
+        assertUsageError("consume -b h -t t -X isolation.level=serializable", contains: "read_committed or read_uncommitted")
         assertUsageError("produce -b h -t t -X no.such.thing=1", contains: "unknown property no.such.thing")
         assertUsageError("produce -b h -t t -X linger.ms=soon", contains: "needs a number")
         assertUsageError("produce -b h -t t -X linger.ms", contains: "name=value")

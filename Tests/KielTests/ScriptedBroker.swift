@@ -33,6 +33,9 @@ final class ScriptedBroker: @unchecked Sendable {
         /// Answer every partition of a fetch with these record bytes as they are (a hostile
         /// batch, say), whatever offset was asked for.
         case records([UInt8])
+        /// Answer normally, listing these aborted transactions (as a broker does for a
+        /// read_committed fetch) and the high watermark as the last stable offset.
+        case abortedTransactions([FetchResponse.AbortedTransaction])
     }
 
     struct Stored {
@@ -453,6 +456,10 @@ final class ScriptedBroker: @unchecked Sendable {
                         return out
                     }
                     out.records = stored.filter { $0.baseOffset + Int64($0.count) > p.fetchOffset }.flatMap(\.batch)
+                    if case .abortedTransactions(let aborted) = action {
+                        out.abortedTransactions = aborted
+                        out.lastStableOffset = end
+                    }
                     return out
                 }
                 return t

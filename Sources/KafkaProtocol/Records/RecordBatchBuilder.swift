@@ -18,6 +18,9 @@ public struct RecordBatchBuilder: Sendable {
     public var baseSequence: Int32
     /// Whether the batch belongs to a transaction.
     public var isTransactional: Bool
+    /// Whether it is a control batch (a transaction marker, written by brokers; for tests of
+    /// consumers that read them).
+    public var isControl = false
 
     private var body: ByteWriter
     /// Records appended so far.
@@ -106,6 +109,7 @@ public struct RecordBatchBuilder: Sendable {
         out.writeUInt32(0)
         var attributes = Int16(compression.rawValue)
         if isTransactional { attributes |= BatchAttributes.transactional }
+        if isControl { attributes |= BatchAttributes.control }
         out.writeInt16(attributes)
         out.writeInt32(Int32(truncatingIfNeeded: max(0, count - 1)))
         out.writeInt64(baseTimestamp)

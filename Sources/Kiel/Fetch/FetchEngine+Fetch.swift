@@ -102,6 +102,7 @@ extension FetchEngine {
         let share = partitionMaxBytes(total: settings.maxBytes, partitions: tps.count, floor: settings.partitionMaxBytesFloor)
         var request = FetchRequest()
         request.maxWaitMs = Int32(clamping: settings.maxWaitTime.milliseconds)
+        request.isolationLevel = settings.isolationLevel.wireValue
         request.minBytes = Int32(clamping: settings.minBytes)
         request.maxBytes = Int32(clamping: max(settings.maxBytes, Int(share)))
         let byTopic = Dictionary(grouping: tps, by: \.topic)
@@ -160,13 +161,18 @@ extension FetchEngine {
             onError?(.broker(error))
             return ([], .failed)
         }
-        a.highWatermark = p.highWatermark
+        let readCommitted = settings.isolationLevel == .readCommitted
+        // Under read_committed the end a consumer can reach is the last stable offset.
+        a.highWatermark = readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
         defer { assignments[tp] = a }
         guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
         // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
         // budget) are still delivered; the bad one is reported and fetched again next time.
-        let decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget)
+        // read_committed needs the transaction markers to see where aborted transactions end.
+        var decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget,
+                                         includeControlBatches: readCommitted)
             .decodeUntilError(bytes, remaining: &budget)
+        if readCommitted { decoded.batches = ReadCommitted.committed(decoded.batches, aborted: p.abortedTransactions ?? []) }
         if let error = decoded.error {
             onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
         }

@@ -28,6 +28,7 @@ extension FetchEngine {
         var firstError: KielError?
         for (leader, tps) in byLeader {
             var request = ListOffsetsRequest()
+            request.isolationLevel = settings.isolationLevel.wireValue
             let grouped = Dictionary(grouping: tps, by: \.topic)
             request.topics = grouped.keys.sorted().map { topic in
                 ListOffsetsRequest.Topic(name: topic, partitions: grouped[topic]!.sorted().map {

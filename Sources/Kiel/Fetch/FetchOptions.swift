@@ -21,6 +21,9 @@ public struct FetchOptions: Sendable, Equatable {
     public var decodeBudget: DecodeBudget?
     /// Pause before fetching again after a round that failed or brought only errors.
     public var retryBackoff: Duration = .milliseconds(200)
+    /// `.readCommitted` leaves out the records of aborted transactions and reads only up to
+    /// the last stable offset (which `FetchControl.highWatermark` and `lag` then measure from).
+    public var isolationLevel = IsolationLevel.readUncommitted
     /// The defaults above.
     public init() {}
 }
