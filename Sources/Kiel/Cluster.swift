@@ -112,10 +112,11 @@ public final class Cluster {
         }
     }
 
-    /// The connection to a broker by node id, if metadata lists it.
+    /// The connection to a broker by node id, if metadata lists it and the cluster is open.
     public func connection(forNode node: Int32) -> BrokerConnection? {
         loop.assertInLoop()
-        guard let address = metadata.brokers[node] else { return nil }
+        // Closed: no new connections, though clients sharing the cluster may still ask.
+        guard !closed, let address = metadata.brokers[node] else { return nil }
         return connection(to: address, nodeID: node)
     }
 

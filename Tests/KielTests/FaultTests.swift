@@ -297,7 +297,10 @@ final class FaultTests: XCTestCase {
             self.loop.callLater(.milliseconds(400)) { done(.success(())) }
         }
         XCTAssertGreaterThanOrEqual(broker.counts().requests[.metadata] ?? 0, 3, "the start, then every 50 ms")
+        XCTAssertNotNil(cluster.connection(forNode: 1))
         cluster.close()
+        XCTAssertNil(cluster.connection(forNode: 1), "a closed cluster opens no new connections")
+        XCTAssertNil(cluster.anyBrokerConnection())
     }
 
     func testHandshakeFallsBackWhenTheBrokerRefusesTheApiVersionsVersion() throws {
