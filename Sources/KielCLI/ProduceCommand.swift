@@ -95,14 +95,7 @@ final class ProduceCommand {
 
     /// Sends one line; false when the producer's buffer is full (the line was not taken).
     func send(_ line: [UInt8]) -> Bool {
-        let text = String(decoding: line, as: UTF8.self)
-        var key: [UInt8]? = nil
-        var value = line
-        if let sep = options.keySeparator {
-            let parts = LineFormat.split(text, separator: sep)
-            key = parts.key.map { Array($0.utf8) }
-            if parts.key != nil { value = Array(parts.value.utf8) }
-        }
+        let (key, value) = LineFormat.split(line, separator: options.keySeparator.map { Array($0.utf8) })
         do {
             try producer.produce(options.topic, value, key: key, partition: options.partition) { [self] result in
                 if case .failure(let error) = result {

@@ -113,9 +113,19 @@ final class CommandLineSyntaxTests: XCTestCase {
     }
 
     func testKeySplitting() {
-        XCTAssertTrue(LineFormat.split("k:v:w", separator: ":") == ("k", "v:w"))
-        XCTAssertTrue(LineFormat.split("no key", separator: ":") == (nil, "no key"))
-        XCTAssertTrue(LineFormat.split("a::b", separator: "::") == ("a", "b"))
-        XCTAssertTrue(LineFormat.split("x:y", separator: nil) == (nil, "x:y"))
+        func split(_ line: String, _ separator: String?) -> (String?, String) {
+            let (key, value) = LineFormat.split(Array(line.utf8), separator: separator.map { Array($0.utf8) })
+            return (key.map { String(decoding: $0, as: UTF8.self) }, String(decoding: value, as: UTF8.self))
+        }
+        XCTAssertTrue(split("k:v:w", ":") == ("k", "v:w"))
+        XCTAssertTrue(split("no key", ":") == (nil, "no key"))
+        XCTAssertTrue(split("a::b", "::") == ("a", "b"))
+        XCTAssertTrue(split("x:y", nil) == (nil, "x:y"))
+        XCTAssertTrue(split(":", ":") == ("", ""))
+        // Bytes that are not UTF-8 come through unchanged on both sides of the separator.
+        let binary: [UInt8] = [0xFF, 0xFE, 0x3A, 0x00, 0xC3]
+        let parts = LineFormat.split(binary, separator: [0x3A])
+        XCTAssertEqual(parts.key, [0xFF, 0xFE])
+        XCTAssertEqual(parts.value, [0x00, 0xC3])
     }
 }
