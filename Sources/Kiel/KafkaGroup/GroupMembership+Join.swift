@@ -40,6 +40,7 @@ extension GroupMembership {
             memberId = response.memberId
             generationId = response.generationId
             protocolName = response.protocolName
+            leaderId = response.leader
             state = .syncing
             KielLog.debug("group \(group): joined generation \(generationId) as \(memberId), leader \(response.leader), protocol \(protocolName ?? "-")")
             if response.leader == memberId && !response.skipAssignment {

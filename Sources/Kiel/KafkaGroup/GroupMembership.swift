@@ -66,6 +66,8 @@ final class GroupMembership {
     var memberId = ""
     var generationId: Int32 = -1
     var protocolName: String?
+    /// The member id of the generation's leader (the one that ran the assignor).
+    var leaderId = ""
     /// Whether the consumer holds an assignment that must be revoked before rejoining.
     var holdsAssignment = false
     /// The connection to the coordinator, nil until found (and after it moved).
