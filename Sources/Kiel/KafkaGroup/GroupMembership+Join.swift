@@ -19,7 +19,12 @@ extension GroupMembership {
             request.memberId = self.memberId
             request.groupInstanceId = self.settings.groupInstanceId
             request.protocolType = "consumer"
-            let subscription = ConsumerProtocolSubscription(version: 1, topics: self.topics.kielSortedTopics())
+            // Version 3, as the Java client writes it: the generation the member was last in
+            // makes each rejoin's metadata differ from the last, so a coordinator that only
+            // rebalances for changed metadata (Tansu) still rebalances when the leader rejoins.
+            // Eager assignors revoke everything before a rejoin, so nothing is owned.
+            let subscription = ConsumerProtocolSubscription(version: 3, topics: self.topics.kielSortedTopics(),
+                                                            generationId: self.generationId)
             let metadata = (try? subscription.encoded()) ?? []
             request.protocols = self.assignors.map { JoinGroupRequest.GroupProtocol(name: $0.name, metadata: metadata) }
             // The coordinator holds the answer for up to the rebalance timeout (as Kafka's clients wait).
@@ -39,6 +44,7 @@ extension GroupMembership {
         case .none?:
             memberId = response.memberId
             generationId = response.generationId
+            assignedCounts = nil
             protocolName = response.protocolName
             leaderId = response.leader
             state = .syncing
@@ -99,6 +105,9 @@ extension GroupMembership {
                     if let ids = self.cluster.metadata.partitions(of: topic), !ids.isEmpty { counts[topic] = ids.count }
                 }
             }
+            var assigned = counts
+            for topic in Set(subscribers.flatMap(\.topics)) where assigned[topic] == nil { assigned[topic] = 0 }
+            self.assignedCounts = assigned
             let assignment = assignor.assign(members: subscribers, partitionCounts: counts)
             KielLog.debug("group \(self.group): leader \(self.memberId) assigns with \(name): \(assignment)")
             let encoded = assignment.keys.sorted().map { member in
@@ -164,6 +173,10 @@ extension GroupMembership {
         startHeartbeats()
         onAssignment?(generation, partitions)
         answerStart(.success(()))
+        if rejoinWhenStable {
+            rejoinWhenStable = false
+            rejoin("subscription changed during the join")
+        }
     }
 }
 

@@ -70,6 +70,11 @@ final class GroupMembership {
     var leaderId = ""
     /// Whether the consumer holds an assignment that must be revoked before rejoining.
     var holdsAssignment = false
+    /// The subscription changed while a join was under way: join again once it completes.
+    var rejoinWhenStable = false
+    /// As leader: every member's topics and their partition counts the assignment was made
+    /// with; a change in the metadata makes the leader rejoin so the group is assigned again.
+    var assignedCounts: [String: Int]?
     /// The connection to the coordinator, nil until found (and after it moved).
     var coordinator: BrokerConnection?
     /// Bumped whenever a join or heartbeat cycle starts over, so answers to an earlier one are ignored.
@@ -110,7 +115,24 @@ final class GroupMembership {
     func subscribe(_ topic: String) {
         loop.assertInLoop()
         guard topics.insert(topic).inserted else { return }
-        if state == .stable { rejoin("subscription changed") }
+        switch state {
+        case .stable: rejoin("subscription changed")
+        case .joining, .syncing: rejoinWhenStable = true
+        case .idle, .closed: break
+        }
+    }
+
+    /// As leader, compares the partition counts of the group's topics with those it assigned,
+    /// and rejoins if a topic appeared, grew or went away, so the group is assigned again
+    /// (Kafka's leader watches metadata the same way).
+    func checkMetadata(_ metadata: ClusterMetadata) {
+        guard state == .stable, let assigned = assignedCounts else { return }
+        var now: [String: Int] = [:]
+        for topic in assigned.keys {
+            if let ids = metadata.partitions(of: topic), !ids.isEmpty { now[topic] = ids.count }
+        }
+        let known = assigned.filter { $0.value > 0 }
+        if now != known { rejoin("partition counts changed: \(known) → \(now)") }
     }
 
     /// Gives up the current generation and joins again: revokes first if partitions are held.
@@ -153,6 +175,9 @@ final class GroupMembership {
         loop.assertInLoop()
         guard state != .closed else { return loop.callSoon(completion) }
         let wasMember = !memberId.isEmpty && state != .idle
+        // A JoinGroup or SyncGroup the coordinator holds would hold a LeaveGroup on the same
+        // connection up behind it: leave on a new one.
+        let held = state == .joining || state == .syncing
         state = .closed
         round += 1
         stopHeartbeats()
@@ -172,8 +197,14 @@ final class GroupMembership {
             completion()
         }
         // A static member keeps its place for a session timeout: it does not leave (KIP-345).
-        guard wasMember, settings.groupInstanceId == nil, let connection = coordinator, connection.state != .closed else {
+        guard wasMember, settings.groupInstanceId == nil, var connection = coordinator, connection.state != .closed else {
             return loop.callSoon(finish)
+        }
+        if held {
+            connection.close()
+            connection = BrokerConnection(loop: loop, address: connection.address, nodeID: connection.nodeID,
+                                          options: cluster.options.connection)
+            coordinator = connection
         }
         timer = loop.callLater(settings.closeTimeout, finish)
         connection.send(LeaveGroupRequest(groupId: group, memberId: memberId)) { [weak self] result in

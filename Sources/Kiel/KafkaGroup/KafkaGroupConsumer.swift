@@ -57,6 +57,9 @@ public final class KafkaGroupConsumer<Value> {
         /// How long the coordinator waits for members to rejoin in a rebalance (Kafka's
         /// `max.poll.interval.ms`, 300 s). The group's is the longest of its members'.
         public var rebalanceTimeout: Duration = .seconds(300)
+        /// How often the group's leader looks for topics that appeared or grew (and then
+        /// rejoins so the group is assigned again).
+        public var metadataInterval: Duration = .seconds(10)
         /// Where a partition starts when the group has no committed offset for it:
         /// `.beginning` (the default, as `GroupedConsumer`, so a new group misses nothing; Java
         /// and librdkafka default to the end) or `.end`.
@@ -117,6 +120,7 @@ public final class KafkaGroupConsumer<Value> {
     var commitAgain = false
     var commitWaiters: [(Result<Void, KielError>) -> Void] = []
     var autocommitTimer: PeriodicCallback?
+    var metadataTimer: PeriodicCallback?
     var retryTimer: TimeoutHandle?
     var started = false
     var closed = false
@@ -227,6 +231,13 @@ public final class KafkaGroupConsumer<Value> {
             autocommitTimer = timer
             timer.start()
         }
+        let metadata = PeriodicCallback(loop: loop, interval: options.metadataInterval) { [weak self] in
+            self?.cluster.refreshMetadata { result in
+                if case .success(let metadata) = result { self?.membership.checkMetadata(metadata) }
+            }
+        }
+        metadataTimer = metadata
+        metadata.start()
         bootstrap()
     }
 
@@ -248,6 +259,8 @@ public final class KafkaGroupConsumer<Value> {
         closed = true
         autocommitTimer?.stop()
         autocommitTimer = nil
+        metadataTimer?.stop()
+        metadataTimer = nil
         loop.cancelTimeout(&retryTimer)
         if let pending = startCompletion {
             startCompletion = nil

@@ -54,4 +54,30 @@ final class KafkaGroupServiceTests: XCTestCase {
         h.closeAll()
         XCTAssertEqual(h.errors, [])
     }
+
+    /// A topic created after the group formed reaches the members (the leader watches the
+    /// metadata and rejoins), and so does one subscribed to after `connect`.
+    func testTopicCreatedLaterAndSubscriptionAfterConnect() throws {
+        harness = try KafkaGroupHarness()
+        let h = harness!
+        let first = try BrokerTest.topic("kgroup-first", partitions: 2)
+        let later = TestServices.uniqueName("kgroup-later")
+        let third = try BrokerTest.topic("kgroup-third", partitions: 2)
+        let group = TestServices.uniqueName("kgroup-topics")
+        var options = KafkaGroupHarness.options()
+        options.metadataInterval = .milliseconds(300)
+        let member = try h.add("m1", group: group, topics: [first, later], options: options)
+        XCTAssertTrue(h.spin(seconds: 30) { h.allocations()["m1"] == self.partitions(first, 2) }, "\(h.allocations())")
+
+        try TestServices.createTopic(name: later, partitions: 3)
+        let both = partitions(first, 2).union(partitions(later, 3))
+        XCTAssertTrue(h.spin(seconds: 30) { h.allocations()["m1"] == both }, "the new topic is assigned: \(h.allocations())")
+
+        member.subscribe(third)
+        let all = both.union(partitions(third, 2))
+        XCTAssertTrue(h.spin(seconds: 30) { h.allocations()["m1"] == all }, "the late subscription is assigned: \(h.allocations())")
+        let sent = try h.produce(later, prefix: "l", count: 30, partitions: 3).union(try h.produce(third, prefix: "t", count: 20, partitions: 2))
+        XCTAssertTrue(h.spin(seconds: 30) { h.allReceived.isSuperset(of: sent) }, "missing \(sent.subtracting(h.allReceived).count)")
+        XCTAssertEqual(h.errors, [])
+    }
 }
