@@ -54,7 +54,7 @@ enum CommandLineSyntax {
           metadata   list brokers, topics and partitions
           produce    send one message per line of standard input
           consume    print messages, one per line
-          group      consume a share of a topic with a ZooKeeper-coordinated group
+          group      consume a share of a topic as a member of a consumer group
 
         Run `kiel <command> --help` for a command's options.
         """

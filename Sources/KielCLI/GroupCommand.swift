@@ -8,9 +8,13 @@ import Glibc
 
 struct GroupOptions: Equatable {
     var brokers: [String]
+    /// ZooKeeper servers for kiel's ZooKeeper-coordinated group; empty for a group the
+    /// broker coordinates.
     var zkHosts: [String]
     var group: String
     var topics: [String]
+    /// The assignors a broker-coordinated member offers, most preferred first.
+    var assignors: [String] = GroupCommand.defaultAssignors
     var json = false
     var sessionTimeoutMs: Int?
     var maxWaitMs: Int?
@@ -18,14 +22,21 @@ struct GroupOptions: Equatable {
     var properties = ClientProperties()
 }
 
-/// Parses and runs `kiel group -b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J]`: joins the group,
-/// prints this member's share of the messages as `kiel consume` does, and each rebalance on
-/// stderr; SIGINT or SIGTERM close it cleanly (commit, leave the party) and it exits 0.
+/// Parses and runs `kiel group -b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-J]`:
+/// joins the group — one the broker coordinates, or with `-z` kiel's ZooKeeper-coordinated
+/// one — prints this member's share of the messages as `kiel consume` does, and each
+/// rebalance on stderr; SIGINT or SIGTERM close it cleanly (commit, leave) and it exits 0.
 /// Rebalance lines carry wall-clock microseconds so several members' lines can be ordered.
 enum GroupCommand {
+    /// What a default confluent-kafka (librdkafka) consumer offers, so the two meet in one group.
+    static let defaultAssignors = ["range", "roundrobin"]
+
     static let specs = [
         CommandLineSyntax.brokerOption,
-        OptionSpec("z", "zookeeper", value: "ZKHOSTS", "comma-separated ZooKeeper servers (host:port), optionally /chroot at the end"),
+        OptionSpec("z", "zookeeper", value: "ZKHOSTS",
+                   "join kiel's ZooKeeper-coordinated group through these servers (host:port,...[/chroot]); without it the broker coordinates the group"),
+        OptionSpec("a", "assignor", value: "NAMES",
+                   "assignors a broker-coordinated member offers, most preferred first (range, roundrobin; default range,roundrobin as librdkafka)"),
         OptionSpec("g", "group", value: "GROUP", "the consumer group to join"),
         OptionSpec("t", "topic", value: "TOPIC", "topic to consume (comma-separated for several)"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
@@ -37,7 +48,7 @@ enum GroupCommand {
         CommandLineSyntax.helpOption,
     ]
 
-    static let synopsis = "-b HOSTS -z ZKHOSTS -g GROUP -t TOPIC [-J] [-X NAME=VALUE]... [-F FILE]"
+    static let synopsis = "-b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-J] [-X NAME=VALUE]... [-F FILE]"
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         let o = try OptionParser.parse(args, specs: specs)
@@ -47,7 +58,10 @@ enum GroupCommand {
         }
         try CommandLineSyntax.noPositional(o)
         func list(_ long: String) throws(UsageError) -> [String] {
-            let items = try CommandLineSyntax.required(o, long).split(separator: ",")
+            try items(try CommandLineSyntax.required(o, long), long)
+        }
+        func items(_ text: String, _ long: String) throws(UsageError) -> [String] {
+            let items = text.split(separator: ",")
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !items.isEmpty else { throw UsageError("missing --\(long)") }
             return items
@@ -58,8 +72,17 @@ enum GroupCommand {
             return ms
         }
         let properties = try CommandLineSyntax.properties(o, for: .group)
-        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o, properties), zkHosts: try list("zookeeper"),
+        var zkHosts: [String] = []
+        if let text = o.value("zookeeper") { zkHosts = try items(text, "zookeeper") }
+        var options = GroupOptions(brokers: try CommandLineSyntax.brokers(o, properties), zkHosts: zkHosts,
                                    group: try CommandLineSyntax.required(o, "group"), topics: try list("topic"))
+        if let text = o.value("assignor") {
+            guard zkHosts.isEmpty else { throw UsageError("--assignor is for broker-coordinated groups; the ZooKeeper group (-z) allocates by itself") }
+            options.assignors = try items(text, "assignor")
+            if let unknown = options.assignors.first(where: { GroupAssignor.named($0) == nil }) {
+                throw UsageError("unknown assignor \(unknown) (range, roundrobin)")
+            }
+        }
         options.json = o.has("json")
         options.sessionTimeoutMs = try milliseconds("session-timeout")
         options.maxWaitMs = try milliseconds("max-wait")
@@ -73,6 +96,7 @@ enum GroupCommand {
         if options.debug {
             KielLog.setHandler(level: .debug) { level, message in FileHandleOutput.stderr("% \(level): \(message)\n") }
         }
+        if options.zkHosts.isEmpty { return try startBrokerGroup(options, loop: loop, finish) }
         var consumerOptions = GroupedConsumer<[UInt8]>.Options()
         options.properties.apply(to: &consumerOptions)
         if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
@@ -80,14 +104,7 @@ enum GroupCommand {
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                            zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
                                            options: consumerOptions)
-        consumer.onMessages = { messages in
-            var out: [UInt8] = []
-            for message in messages {
-                out += options.json ? ConsumeCommand.json(message).pythonSerialized() : message.value
-                out.append(0x0A)
-            }
-            FileHandleOutput.write(fd: 1, out)
-        }
+        consumer.onMessages = { messages in GroupOutput.print(messages, json: options.json) }
         consumer.onRebalance = { change in
             FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberName, change: change,
                                                                holding: consumer.allocation))
@@ -118,8 +135,18 @@ enum GroupCommand {
     }
 }
 
-/// How `kiel group` prints rebalances.
+/// How `kiel group` prints messages and rebalances.
 enum GroupOutput {
+    /// Each message's value (or with `json`, the message as a JSON object) on a line of stdout.
+    static func print(_ messages: [ConsumerMessage<[UInt8]>], json: Bool) {
+        var out: [UInt8] = []
+        for message in messages {
+            out += json ? ConsumeCommand.json(message).pythonSerialized() : message.value
+            out.append(0x0A)
+        }
+        FileHandleOutput.write(fd: 1, out)
+    }
+
     /// `% rebalance member=NAME at=MICROS gained=t:0,t:3 lost=- holding=t:0,t:3`, with wall-clock
     /// microseconds so several processes' lines can be put in order.
     static func rebalanceLine(member: String, change: AllocationChange, holding: [String: [Int32]]) -> String {

@@ -16,28 +16,8 @@ final class GroupProcessesTests: XCTestCase {
         super.tearDown()
     }
 
-    private func kielExecutable() throws -> URL {
-        // The test bundle sits in the build products folder next to the executables.
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [products, products.deletingLastPathComponent()] {
-            let candidate = folder.appendingPathComponent("kiel")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        let root = try TestServices.root()
-        let fallback = URL(fileURLWithPath: root).appendingPathComponent(".build/debug/kiel")
-        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
-            throw MissingExecutable("the kiel executable was not built next to the tests (looked in \(products.path))")
-        }
-        return fallback
-    }
-
-    private struct MissingExecutable: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
-
     private func startMember(_ label: String, broker: String, zk: String, group: String, topic: String) throws -> MemberProcess {
-        let process = try MemberProcess(label: label, executable: try kielExecutable(), arguments: [
+        let process = try MemberProcess(label: label, executable: try MemberProcess.kielExecutable(), arguments: [
             "group", "-b", broker, "-z", zk, "-g", group, "-t", topic, "-J",
             "--session-timeout", String(sessionTimeoutMs),
         ])

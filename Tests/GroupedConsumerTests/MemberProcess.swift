@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import KielTestSupport
 
 /// A `kiel group` process started by a test, with its output collected line by line.
 ///
@@ -108,5 +109,28 @@ final class MemberProcess: @unchecked Sendable {
     /// Stops the process if a test failed before it could.
     func terminate() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+extension MemberProcess {
+    /// The `kiel` executable built with the tests.
+    static func kielExecutable() throws -> URL {
+        // The test bundle sits in the build products folder next to the executables.
+        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for folder in [products, products.deletingLastPathComponent()] {
+            let candidate = folder.appendingPathComponent("kiel")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        let root = try TestServices.root()
+        let fallback = URL(fileURLWithPath: root).appendingPathComponent(".build/debug/kiel")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+            throw MissingExecutable("the kiel executable was not built next to the tests (looked in \(products.path))")
+        }
+        return fallback
+    }
+
+    struct MissingExecutable: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 }

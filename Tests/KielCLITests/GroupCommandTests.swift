@@ -19,8 +19,20 @@ final class GroupCommandTests: XCTestCase {
                        .group(expected))
     }
 
+    func testWithoutZooKeeperTheBrokerCoordinates() throws {
+        var expected = GroupOptions(brokers: ["h:1"], zkHosts: [], group: "g", topics: ["t"])
+        XCTAssertEqual(expected.assignors, ["range", "roundrobin"], "what librdkafka offers by default")
+        XCTAssertEqual(try parse("group -b h:1 -g g -t t"), .group(expected))
+        expected.assignors = ["roundrobin"]
+        XCTAssertEqual(try parse("group -b h:1 -g g -t t -a roundrobin"), .group(expected))
+        expected.assignors = ["roundrobin", "range"]
+        XCTAssertEqual(try parse("group -b h:1 -g g -t t --assignor=roundrobin,range"), .group(expected))
+    }
+
     func testMissingOrBadOptions() {
-        for (line, text) in [("group -b h -g g -t t", "--zookeeper"), ("group -b h -z z -t t", "--group"),
+        for (line, text) in [("group -b h -g g -t t -a sticky", "unknown assignor sticky"),
+                             ("group -b h -z z -g g -t t -a range", "--assignor is for broker-coordinated groups"),
+                             ("group -b h -z z -t t", "--group"),
                              ("group -b h -z z -g g", "--topic"), ("group -z z -g g -t t", "--brokers"),
                              ("group -b h -z z -g g -t t --session-timeout 0", "--session-timeout"),
                              ("group -b h -z z -g g -t t extra", "extra")] {
@@ -28,6 +40,7 @@ final class GroupCommandTests: XCTestCase {
         }
         guard case .help(let text) = try? parse("group --help") else { return XCTFail("--help") }
         XCTAssertTrue(text.contains("-z, --zookeeper"), text)
+        XCTAssertTrue(text.contains("-a, --assignor"), text)
     }
 
     func testRebalanceLine() {

@@ -3,7 +3,8 @@ import Glibc
 @testable import Kiel
 
 /// An in-process Kafka cluster that speaks just enough of the protocol (ApiVersions, Metadata,
-/// InitProducerId, Produce, ListOffsets, Fetch) for the clients to work against it, and that
+/// InitProducerId, Produce, ListOffsets, Fetch, and a one-member group coordinator in
+/// `ScriptedGroupCoordinator`) for the clients to work against it, and that
 /// follows a script to inject the faults a real broker won't produce on demand: a connection
 /// cut in the middle of a response, NOT_LEADER with the leader moving to another node, a
 /// retriable error then success, a non-retriable error, garbage bytes, slow answers.
@@ -69,6 +70,15 @@ final class ScriptedBroker: @unchecked Sendable {
     private(set) var duplicatesDropped = 0
     private var openConnections: [Int32] = []
     private var closed = false
+    /// Answers the group APIs (FindCoordinator, JoinGroup, OffsetCommit, ...), on node 1.
+    let groups = ScriptedGroupCoordinator()
+    /// How long an unscripted Fetch is held before its answer, as a long poll would be, so a
+    /// consumer that keeps fetching doesn't spin against this broker.
+    var fetchWait: TimeInterval {
+        get { lock.withLock { heldFetch } }
+        set { lock.withLock { heldFetch = newValue } }
+    }
+    private var heldFetch: TimeInterval = 0
 
     /// Starts `nodes` brokers (ids 1...nodes); node 1 leads every partition, or with
     /// `spread` partition p is led by node `1 + p % nodes`.
@@ -219,6 +229,7 @@ final class ScriptedBroker: @unchecked Sendable {
                 writeAll(fd, [0, 0, 0, 12] + [UInt8](repeating: 0xEE, count: 12))
                 continue
             case .delay(let seconds), .delayedError(let seconds, _): Thread.sleep(forTimeInterval: seconds)
+            case .normal where api == .fetch && fetchWait > 0: Thread.sleep(forTimeInterval: fetchWait)
             default: break
             }
             guard let response = try? answer(api, frame: frame, header: header, node: node, action: action) else { return }
@@ -300,6 +311,9 @@ final class ScriptedBroker: @unchecked Sendable {
             let request = try KafkaFrame.decodeRequest(FetchRequest.self, frame: frame).body
             return try KafkaFrame.encodeResponse(fetch(request, action: action), version: version, correlationId: id)
         default:
+            if let answer = try groups.answer(api, frame: frame, header: header, port: ports[1]!, action: action) {
+                return answer
+            }
             throw KielError.invalidArgument("scripted broker does not speak \(api)")
         }
     }

@@ -3,11 +3,14 @@
 import KielIO
 import KafkaProtocol
 
-/// Reads and commits a group's offsets with the group's coordinator broker, the way a
-/// standalone consumer does: no JoinGroup, generation -1 and an empty member id, which Kafka
-/// accepts for a group with no active members of the Kafka group protocol. (The group's
-/// membership lives in ZooKeeper instead.) Finds the coordinator with FindCoordinator and looks
-/// it up again when the broker says it moved.
+/// Reads and commits a group's offsets with the group's coordinator broker. For the
+/// ZooKeeper-coordinated group it commits the way a standalone consumer does: no JoinGroup,
+/// generation -1 and an empty member id, which Kafka accepts for a group with no active
+/// members of the Kafka group protocol. A member of a broker-coordinated group sets
+/// `generation`, so its commits carry its generation, member id and instance id, and the
+/// coordinator refuses them once the member was replaced (ILLEGAL_GENERATION,
+/// UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS: not retried here). Finds the coordinator with
+/// FindCoordinator and looks it up again when the broker says it moved.
 ///
 /// Loop-confined: call it on the loop thread only; completions run there.
 final class GroupOffsetStore {
@@ -16,6 +19,8 @@ final class GroupOffsetStore {
     let group: String
     /// Stored with each commit, as kiel does ("committed by <member>").
     let metadata: String
+    /// The membership a commit is made under, read when each attempt is sent.
+    var generation: () -> GroupGeneration = { .standalone }
     private var coordinator: BrokerConnection?
     private var ownConnection: BrokerConnection?
     private var closed = false
@@ -87,8 +92,10 @@ final class GroupOffsetStore {
         withCoordinator(done) { connection in
             var request = OffsetCommitRequest()
             request.groupId = self.group
-            request.generationIdOrMemberEpoch = -1
-            request.memberId = ""
+            let generation = self.generation()
+            request.generationIdOrMemberEpoch = generation.generationId
+            request.memberId = generation.memberId
+            request.groupInstanceId = generation.groupInstanceId
             let byTopic = Dictionary(grouping: offsets.keys, by: \.topic)
             request.topics = byTopic.keys.sorted().map { topic in
                 OffsetCommitRequest.Topic(name: topic, partitions: byTopic[topic]!.sorted().map { key in
@@ -129,29 +136,12 @@ final class GroupOffsetStore {
     }
 
     private func findCoordinator(_ completion: @escaping (Result<BrokerConnection, KielError>) -> Void) {
-        cluster.refreshMetadata { [weak self] result in
+        cluster.findCoordinator(group: group) { [weak self] result in
             guard let self else { return completion(.failure(.closed)) }
-            guard case .success = result else {
-                if case .failure(let error) = result { completion(.failure(error)) }
-                return
-            }
-            guard let any = self.cluster.anyBrokerConnection() else {
-                return completion(.failure(.noBrokersAvailable("no broker to ask for the coordinator of \(self.group)")))
-            }
-            any.send(FindCoordinatorRequest(key: self.group, keyType: 0)) { result in
-                switch result {
-                case .failure(let error): completion(.failure(error))
-                case .success(let (response, version)):
-                    var (code, node, host, port) = (response.errorCode, response.nodeId, response.host, response.port)
-                    if version >= 4 {
-                        guard let entry = response.coordinators.first(where: { $0.key == self.group }) ?? response.coordinators.first else {
-                            return completion(.failure(.protocolViolation("FindCoordinator answered no coordinator")))
-                        }
-                        (code, node, host, port) = (entry.errorCode, entry.nodeId, entry.host, entry.port)
-                    }
-                    if let error = self.brokerError(code) { return completion(.failure(error)) }
-                    completion(.success(self.connect(node: node, address: BrokerAddress(host: host, port: Int(port)))))
-                }
+            switch result {
+            case .failure(let error): completion(.failure(error))
+            case .success(let (node, address)):
+                completion(.success(self.connect(node: node, address: address)))
             }
         }
     }
@@ -198,4 +188,18 @@ final class GroupOffsetStore {
             completion(result)
         }
     }
+}
+
+/// The membership an offset commit is made under: a generation of a broker-coordinated group
+/// and the member's ids in it, or none (a standalone commit). A plain value.
+struct GroupGeneration: Equatable, Sendable {
+    /// The generation; -1 outside one.
+    var generationId: Int32
+    /// The id the coordinator gave the member; "" outside a generation.
+    var memberId: String
+    /// A static member's instance id; nil for a dynamic member.
+    var groupInstanceId: String? = nil
+
+    /// Not a member of a broker-coordinated generation.
+    static let standalone = GroupGeneration(generationId: -1, memberId: "")
 }

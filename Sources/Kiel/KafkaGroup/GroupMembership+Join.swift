@@ -1,0 +1,186 @@
+// Joining: JoinGroup, the leader's assignment, SyncGroup.
+
+import KielIO
+import KafkaProtocol
+
+extension GroupMembership {
+    /// Sends JoinGroup offering every assignor with this member's subscription. The answer
+    /// waits until every member rejoined (or the rebalance timeout passed).
+    func join() {
+        guard state != .closed else { return }
+        state = .joining
+        let current = round
+        withCoordinator({ [weak self] in self?.join() }) { [weak self] connection in
+            guard let self, self.round == current, self.state == .joining else { return }
+            var request = JoinGroupRequest()
+            request.groupId = self.group
+            request.sessionTimeoutMs = Int32(clamping: self.settings.sessionTimeout.milliseconds)
+            request.rebalanceTimeoutMs = Int32(clamping: self.settings.rebalanceTimeout.milliseconds)
+            request.memberId = self.memberId
+            request.groupInstanceId = self.settings.groupInstanceId
+            request.protocolType = "consumer"
+            // Version 3, as the Java client writes it: the generation the member was last in
+            // makes each rejoin's metadata differ from the last, so a coordinator that only
+            // rebalances for changed metadata (Tansu) still rebalances when the leader rejoins.
+            // Eager assignors revoke everything before a rejoin, so nothing is owned.
+            let subscription = ConsumerProtocolSubscription(version: 3, topics: self.topics.kielSortedTopics(),
+                                                            generationId: self.generationId)
+            let metadata = (try? subscription.encoded()) ?? []
+            request.protocols = self.assignors.map { JoinGroupRequest.GroupProtocol(name: $0.name, metadata: metadata) }
+            // The coordinator holds the answer for up to the rebalance timeout (as Kafka's clients wait).
+            let timeout = self.settings.rebalanceTimeout + .seconds(5)
+            connection.send(request, timeout: timeout) { [weak self] result in
+                guard let self, self.round == current, self.state == .joining else { return }
+                switch result {
+                case .failure(let error): self.failed(error) { [weak self] in self?.join() }
+                case .success(let (response, _)): self.joined(response)
+                }
+            }
+        }
+    }
+
+    private func joined(_ response: JoinGroupResponse) {
+        switch KafkaErrorCode(rawValue: response.errorCode) {
+        case .none?:
+            memberId = response.memberId
+            generationId = response.generationId
+            assignedCounts = nil
+            protocolName = response.protocolName
+            leaderId = response.leader
+            state = .syncing
+            KielLog.debug("group \(group): joined generation \(generationId) as \(memberId), leader \(response.leader), protocol \(protocolName ?? "-")")
+            if response.leader == memberId && !response.skipAssignment {
+                lead(response.members)
+            } else {
+                sync([])
+            }
+        case .memberIdRequired?:
+            // KIP-394: the coordinator names the member first; join again with that id.
+            memberId = response.memberId
+            join()
+        case .unknownMemberId?:
+            memberId = ""
+            join()
+        case .rebalanceInProgress?, .illegalGeneration?:
+            join()
+        default:
+            failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
+        }
+    }
+
+    /// The leader runs the chosen assignor over every member's subscription and the
+    /// partition counts in fresh metadata, then syncs with everyone's assignment.
+    private func lead(_ members: [JoinGroupResponse.Member]) {
+        guard let name = protocolName, let assignor = assignors.first(where: { $0.name == name }) else {
+            onError?(.protocolViolation("the coordinator chose assignor \(protocolName ?? "none"), which this member did not offer"))
+            return sync([])
+        }
+        var subscribers: [GroupAssignor.Member] = []
+        for member in members {
+            do {
+                let subscription = try ConsumerProtocolSubscription.decode(member.metadata)
+                var owned: [String: [Int32]] = [:]
+                for entry in subscription.ownedPartitions { owned[entry.topic, default: []] += entry.partitions }
+                subscribers.append(GroupAssignor.Member(memberId: member.memberId, groupInstanceId: member.groupInstanceId,
+                                                        topics: subscription.topics, userData: subscription.userData,
+                                                        ownedPartitions: owned))
+            } catch {
+                // It gets nothing this generation; the others still get theirs.
+                onError?(.protocolViolation("member \(member.memberId)'s subscription: \(error)"))
+                subscribers.append(GroupAssignor.Member(memberId: member.memberId, topics: []))
+            }
+        }
+        let current = round
+        cluster.refreshMetadata { [weak self] result in
+            guard let self, self.round == current, self.state == .syncing else { return }
+            var counts: [String: Int] = [:]
+            if case .success(let metadata) = result {
+                for topic in Set(subscribers.flatMap(\.topics)) {
+                    if let ids = metadata.partitions(of: topic), !ids.isEmpty { counts[topic] = ids.count }
+                }
+            } else if case .failure(let error) = result {
+                // Assign what is known rather than stall the whole group.
+                self.onError?(error)
+                for topic in Set(subscribers.flatMap(\.topics)) {
+                    if let ids = self.cluster.metadata.partitions(of: topic), !ids.isEmpty { counts[topic] = ids.count }
+                }
+            }
+            var assigned = counts
+            for topic in Set(subscribers.flatMap(\.topics)) where assigned[topic] == nil { assigned[topic] = 0 }
+            self.assignedCounts = assigned
+            let assignment = assignor.assign(members: subscribers, partitionCounts: counts)
+            KielLog.debug("group \(self.group): leader \(self.memberId) assigns with \(name): \(assignment)")
+            let encoded = assignment.keys.sorted().map { member in
+                let topics = assignment[member] ?? [:]
+                let value = ConsumerProtocolAssignment(assignedPartitions: topics.keys.kielSortedTopics().map {
+                    ConsumerProtocolTopicPartitions(topic: $0, partitions: topics[$0] ?? [])
+                })
+                return SyncGroupRequest.Assignment(memberId: member, assignment: (try? value.encoded()) ?? [])
+            }
+            self.sync(encoded)
+        }
+    }
+
+    /// SyncGroup: the leader sends everyone's assignment, the others none; each gets its own.
+    private func sync(_ assignments: [SyncGroupRequest.Assignment]) {
+        let current = round
+        withCoordinator({ [weak self] in self?.join() }) { [weak self] connection in
+            guard let self, self.round == current, self.state == .syncing else { return }
+            var request = SyncGroupRequest()
+            request.groupId = self.group
+            request.generationId = self.generationId
+            request.memberId = self.memberId
+            request.groupInstanceId = self.settings.groupInstanceId
+            request.protocolType = "consumer"
+            request.protocolName = self.protocolName
+            request.assignments = assignments
+            let timeout = self.settings.rebalanceTimeout + .seconds(5)
+            connection.send(request, timeout: timeout) { [weak self] result in
+                guard let self, self.round == current, self.state == .syncing else { return }
+                switch result {
+                case .failure(let error): self.failed(error) { [weak self] in self?.join() }
+                case .success(let (response, _)): self.synced(response)
+                }
+            }
+        }
+    }
+
+    private func synced(_ response: SyncGroupResponse) {
+        switch KafkaErrorCode(rawValue: response.errorCode) {
+        case .none?:
+            break
+        case .unknownMemberId?:
+            memberId = ""
+            return join()
+        case .rebalanceInProgress?, .illegalGeneration?:
+            return join()
+        default:
+            return failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
+        }
+        let assignment: ConsumerProtocolAssignment
+        do {
+            assignment = try ConsumerProtocolAssignment.decode(response.assignment)
+        } catch {
+            return failed(.protocolViolation("assignment from the leader: \(error)")) { [weak self] in self?.join() }
+        }
+        let partitions = assignment.assignedPartitions.flatMap { entry in
+            entry.partitions.map { TopicPartition(entry.topic, $0) }
+        }
+        state = .stable
+        backoff.reset()
+        holdsAssignment = true
+        KielLog.debug("group \(group): member \(memberId) of generation \(generationId) got \(partitions)")
+        startHeartbeats()
+        onAssignment?(generation, partitions)
+        answerStart(.success(()))
+        if rejoinWhenStable {
+            rejoinWhenStable = false
+            rejoin("subscription changed during the join")
+        }
+    }
+}
+
+extension Collection<String> {
+    /// Sorted byte by byte, as topic lists go on the wire.
+    func kielSortedTopics() -> [String] { sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+}

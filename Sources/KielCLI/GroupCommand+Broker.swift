@@ -1,0 +1,56 @@
+// `kiel group` without -z: a member of a group the broker coordinates.
+
+import Kiel
+
+extension GroupCommand {
+    /// Joins a broker-coordinated group with `KafkaGroupConsumer` and prints as the ZooKeeper
+    /// group does: messages on stdout, `% rebalance member=MEMBER-ID ...` lines on stderr.
+    /// `session.timeout.ms` and `enable.auto.commit` apply as for the ZooKeeper group.
+    static func startBrokerGroup(_ options: GroupOptions, loop: IOLoop,
+                                 _ finish: @escaping (Int32) -> Void) throws -> Command.Interruptible? {
+        var consumerOptions = KafkaGroupConsumer<[UInt8]>.Options()
+        var cluster = Cluster.Options()
+        options.properties.apply(to: &cluster)
+        consumerOptions.cluster = cluster
+        options.properties.apply(to: &consumerOptions.fetch)
+        let properties = options.properties.values
+        if let text = properties["session.timeout.ms"], let ms = Int64(text) { consumerOptions.sessionTimeout = .milliseconds(ms) }
+        if let text = properties["enable.auto.commit"] { consumerOptions.autocommit = text == "true" }
+        if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
+        if let ms = options.maxWaitMs { consumerOptions.maxWaitTime = .milliseconds(ms) }
+        // Heartbeats at a tenth of a short session timeout, never above the usual 3 s.
+        consumerOptions.heartbeatInterval = min(.seconds(3), consumerOptions.sessionTimeout / 10)
+        let assignors = options.assignors.compactMap(GroupAssignor.named)
+        let consumer = try KafkaGroupConsumer(loop: loop, brokers: options.brokers, group: options.group,
+                                              deserializer: .bytes, assignors: assignors, options: consumerOptions)
+        consumer.onMessages = { messages in GroupOutput.print(messages, json: options.json) }
+        consumer.onRebalance = { change in
+            FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberId, change: change,
+                                                               holding: consumer.allocation))
+        }
+        consumer.onError = { error in FileHandleOutput.stderr("% error: \(error)\n") }
+        for topic in options.topics { consumer.subscribe(topic) }
+
+        var closing = false
+        func close(_ status: Int32) {
+            guard !closing else { return }
+            closing = true
+            let member = consumer.memberId
+            // Commits what was printed and leaves the group, so the others take over at once.
+            consumer.close {
+                FileHandleOutput.stderr("% closed \(member)\n")
+                finish(status)
+            }
+        }
+        consumer.connect { result in
+            switch result {
+            case .success:
+                FileHandleOutput.stderr("% joined group \(options.group) as \(consumer.memberId)\n")
+            case .failure(let error):
+                FileHandleOutput.stderr("kiel: could not join group \(options.group): \(error)\n")
+                close(1)
+            }
+        }
+        return Command.Interruptible { close(0) }
+    }
+}

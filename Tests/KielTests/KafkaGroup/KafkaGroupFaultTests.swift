@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+import KielTestSupport
+@testable import Kiel
+
+/// A broker-coordinated member against the scripted broker's coordinator, for the answers a
+/// real coordinator gives only in rare moments: a rebalance announced by a heartbeat, a
+/// coordinator that moved, a member the coordinator forgot.
+final class KafkaGroupFaultTests: XCTestCase {
+    private var broker: ScriptedBroker!
+    private var loop: IOLoop!
+    private var consumer: KafkaGroupConsumer<[UInt8]>!
+    private var received: [[UInt8]] = []
+    private var changes: [AllocationChange] = []
+    private var errors: [KielError] = []
+
+    override func setUpWithError() throws {
+        broker = try ScriptedBroker(topics: ["t": 2])
+        broker.fetchWait = 0.02
+        for partition in Int32(0) ..< 2 {
+            try broker.append(topic: "t", partition: partition, values: (0 ..< 10).map { [UInt8(partition), UInt8($0)] })
+        }
+        loop = try IOLoop()
+        var options = KafkaGroupConsumer<[UInt8]>.Options()
+        options.heartbeatInterval = .milliseconds(50)
+        options.sessionTimeout = .seconds(5)
+        options.autocommit = false
+        options.maxWaitTime = .milliseconds(20)
+        consumer = try KafkaGroupConsumer(loop: loop, brokers: [broker.bootstrap], group: "g", deserializer: .bytes,
+                                          options: options)
+        consumer.onMessages = { [unowned self] messages in self.received += messages.map(\.value) }
+        consumer.onRebalance = { [unowned self] change in self.changes.append(change) }
+        consumer.onError = { [unowned self] error in self.errors.append(error) }
+        consumer.subscribe("t")
+        var joined: Result<Void, KielError>?
+        consumer.connect { joined = $0 }
+        XCTAssertTrue(spin { joined != nil && self.received.count == 20 }, "joined and consumed: \(String(describing: joined))")
+        XCTAssertNoThrow(try joined?.get())
+        XCTAssertEqual(changes, [AllocationChange(gained: ["t": [0, 1]])])
+        XCTAssertEqual(consumer.memberId, "member-1", "joined with the id MEMBER_ID_REQUIRED gave")
+    }
+
+    override func tearDown() {
+        if let consumer {
+            var closed = false
+            consumer.close { closed = true }
+            XCTAssertTrue(spin { closed })
+        }
+        broker?.stop()
+        super.tearDown()
+    }
+
+    @discardableResult
+    private func spin(seconds: Double = 10, until condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            loop.runOnce(timeout: .milliseconds(5))
+            if condition() { return true }
+        }
+        return condition()
+    }
+
+    private func appendMore() throws {
+        for partition in Int32(0) ..< 2 {
+            try broker.append(topic: "t", partition: partition, values: (10 ..< 15).map { [UInt8(partition), UInt8($0)] })
+        }
+    }
+
+    func testRebalanceAnnouncedByHeartbeatCommitsUnderTheEndingGenerationThenRejoins() throws {
+        broker.script(.heartbeat, [.error(KafkaErrorCode.rebalanceInProgress.rawValue)])
+        XCTAssertTrue(spin { self.broker.groups.snapshot().generations == 2 && self.consumer.membership.state == .stable })
+        let commits = broker.groups.snapshot().commits
+        XCTAssertEqual(commits.first?.generation, 1, "the revoke committed under the generation that was ending")
+        XCTAssertEqual(commits.first?.memberId, "member-1")
+        XCTAssertEqual(commits.first?.offsets, [TopicPartition("t", 0): 10, TopicPartition("t", 1): 10])
+        try appendMore()
+        XCTAssertTrue(spin { self.received.count == 30 })
+        spin(seconds: 0.3) { false }
+        XCTAssertEqual(received.count, 30, "the same partitions carry on from the commit: nothing twice")
+        XCTAssertEqual(changes.count, 1, "a rebalance that changed nothing is not reported")
+        XCTAssertTrue(errors.isEmpty, "\(errors)")
+    }
+
+    func testCommitToACoordinatorThatMovedFindsItAgain() throws {
+        let finds = broker.counts().requests[.findCoordinator] ?? 0
+        broker.script(.offsetCommit, [.error(KafkaErrorCode.notCoordinator.rawValue)])
+        var result: Result<Void, KielError>?
+        consumer.commitOffsets { result = $0 }
+        XCTAssertTrue(spin { result != nil })
+        XCTAssertNoThrow(try result?.get())
+        XCTAssertGreaterThan(broker.counts().requests[.findCoordinator] ?? 0, finds, "looked the coordinator up again")
+        XCTAssertEqual(broker.groups.snapshot().commits.last?.offsets, [TopicPartition("t", 0): 10, TopicPartition("t", 1): 10])
+        XCTAssertEqual(broker.groups.snapshot().commits.last?.generation, 1)
+        XCTAssertEqual(broker.groups.snapshot().generations, 1, "no rejoin for a moved coordinator")
+    }
+
+    func testHeartbeatToACoordinatorThatMovedKeepsTheMembership() throws {
+        let finds = broker.counts().requests[.findCoordinator] ?? 0
+        let heartbeats = broker.counts().requests[.heartbeat] ?? 0
+        broker.script(.heartbeat, [.error(KafkaErrorCode.notCoordinator.rawValue)])
+        XCTAssertTrue(spin { (self.broker.counts().requests[.heartbeat] ?? 0) >= heartbeats + 3 })
+        XCTAssertGreaterThan(broker.counts().requests[.findCoordinator] ?? 0, finds)
+        XCTAssertEqual(broker.groups.snapshot().generations, 1)
+        XCTAssertEqual(changes.count, 1)
+    }
+
+    func testForgottenMemberLosesEverythingWithoutCommitAndJoinsAfresh() throws {
+        broker.script(.heartbeat, [.error(KafkaErrorCode.unknownMemberId.rawValue)])
+        XCTAssertTrue(spin { self.changes.count == 3 })
+        XCTAssertEqual(changes[1], AllocationChange(lost: ["t": [0, 1]]), "lost at once")
+        XCTAssertEqual(changes[2], AllocationChange(gained: ["t": [0, 1]]), "then gained in the new generation")
+        XCTAssertEqual(consumer.memberId, "member-2", "joined afresh: a new id")
+        XCTAssertEqual(broker.groups.snapshot().commits, [], "a replaced member may not commit")
+        // Nothing was committed, so the new generation starts over from the beginning.
+        XCTAssertTrue(spin { self.received.count == 40 })
+    }
+
+    func testNoHeartbeatAnsweredForASessionTimeoutDropsThePartitions() throws {
+        // Every heartbeat's connection closes unanswered for longer than the 5 s session
+        // timeout (the retries back off 0.2, 0.4, 0.8, 1.6, 3.2 s, give or take a fifth).
+        broker.script(.heartbeat, [ScriptedBroker.Action](repeating: .closeWithoutAnswer, count: 7))
+        XCTAssertTrue(spin(seconds: 30) { self.changes.count == 3 }, "\(changes)")
+        XCTAssertEqual(changes[1], AllocationChange(lost: ["t": [0, 1]]), "lost once the session must have expired")
+        XCTAssertEqual(changes[2], AllocationChange(gained: ["t": [0, 1]]))
+        XCTAssertEqual(broker.groups.snapshot().commits, [], "no commit after the session may have expired")
+        XCTAssertFalse(errors.isEmpty, "the failed heartbeats were reported")
+    }
+}
