@@ -120,4 +120,39 @@ final class FetchControlTests: XCTestCase {
             consumer.close { done(.success(())) }
         }
     }
+
+    /// The same from a member of a broker-coordinated group: pause from the onRebalance that
+    /// gains the partition.
+    func testABrokerCoordinatedMemberPausesItsShare() throws {
+        let topic = try topic(partitions: 2, perPartition: 50)
+        var options = KafkaGroupConsumer<String>.Options()
+        options.maxWaitTime = .milliseconds(50)
+        // Tansu holds a new group's first join for about half the session timeout.
+        options.sessionTimeout = .seconds(6)
+        options.heartbeatInterval = .milliseconds(300)
+        let consumer = try KafkaGroupConsumer(loop: loop, brokers: [try BrokerTest.bootstrap()],
+                                              group: TestServices.uniqueName("control"), deserializer: .string,
+                                              options: options)
+        var received: [String] = []
+        let p0 = TopicPartition(topic, 0)
+        try BrokerTest.run(loop, timeout: .seconds(90)) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.onRebalance = { change in
+                if change.gained[topic]?.contains(0) == true { consumer.fetching.pause([p0]) }
+            }
+            consumer.onMessages = { messages in
+                received += messages.map(\.value)
+                if received.count == 50 {
+                    XCTAssertTrue(received.allSatisfy { $0.hasPrefix("p1-") }, "\(received)")
+                    consumer.fetching.resume([p0])
+                }
+                if received.count == 100 { done(.success(())) }
+            }
+            consumer.subscribe(topic)
+            consumer.connect { if case .failure(let error) = $0 { done(.failure(error)) } }
+        }
+        XCTAssertEqual(Set(received).count, 100)
+        try BrokerTest.run(loop) { (done: @escaping (Result<Void, any Error>) -> Void) in
+            consumer.close { done(.success(())) }
+        }
+    }
 }

@@ -87,6 +87,8 @@ public final class KafkaGroupConsumer<Value> {
     public let deserializer: Deserializer<Value>
     /// The Kafka cluster this consumer fetches and commits through (its own, or shared).
     public let cluster: Cluster
+    /// Pause, resume, seek and lag for the partitions this member holds now.
+    public let fetching: FetchControl
 
     /// One partition's newly fetched messages, in offset order. With `autocommit`, their
     /// offsets are committed at the next interval.
@@ -188,8 +190,9 @@ public final class KafkaGroupConsumer<Value> {
         settings.closeTimeout = options.closeTimeout
         membership = GroupMembership(loop: loop, cluster: cluster, group: group, assignors: assignors, settings: settings)
         let offsets = GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: "kiel-swift")
-        source = KafkaGroupSource(cluster: cluster, offsets: offsets,
-                                  fetcher: FetchEngine(loop: loop, cluster: cluster, settings: options.fetch),
+        let engine = FetchEngine(loop: loop, cluster: cluster, settings: options.fetch)
+        fetching = FetchControl(engine: engine)
+        source = KafkaGroupSource(cluster: cluster, offsets: offsets, fetcher: engine,
                                   startWithoutCommit: options.startWithoutCommit)
         offsets.generation = { [unowned membership] in membership.generation }
         wire()
