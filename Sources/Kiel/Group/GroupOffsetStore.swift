@@ -41,11 +41,13 @@ final class GroupOffsetStore {
         }
     }
 
-    /// Commits offsets (the next offset to consume per partition).
-    func commit(_ offsets: [TopicPartition: Int64], _ completion: @escaping (Result<Void, KielError>) -> Void) {
+    /// Commits offsets (the next offset to consume per partition), with `metadata` or kiel's
+    /// "committed by <member>".
+    func commit(_ offsets: [TopicPartition: Int64], metadata: String? = nil,
+                _ completion: @escaping (Result<Void, KielError>) -> Void) {
         guard !offsets.isEmpty else { return loop.callSoon { completion(.success(())) } }
         withRetries(attempts, completion) { [weak self] done in
-            self?.commitOnce(offsets, done)
+            self?.commitOnce(offsets, metadata: metadata, done)
         }
     }
 
@@ -88,7 +90,8 @@ final class GroupOffsetStore {
         }
     }
 
-    private func commitOnce(_ offsets: [TopicPartition: Int64], _ done: @escaping (Result<Void, KielError>) -> Void) {
+    private func commitOnce(_ offsets: [TopicPartition: Int64], metadata: String?,
+                            _ done: @escaping (Result<Void, KielError>) -> Void) {
         withCoordinator(done) { connection in
             var request = OffsetCommitRequest()
             request.groupId = self.group
@@ -100,7 +103,7 @@ final class GroupOffsetStore {
             request.topics = byTopic.keys.sorted().map { topic in
                 OffsetCommitRequest.Topic(name: topic, partitions: byTopic[topic]!.sorted().map { key in
                     OffsetCommitRequest.Partition(partitionIndex: key.partition, committedOffset: offsets[key]!,
-                                                  committedMetadata: self.metadata)
+                                                  committedMetadata: metadata ?? self.metadata)
                 })
             }
             // v0 and v1 are gone from Kafka 4, and v1 carried a per-partition timestamp we don't send.

@@ -97,6 +97,8 @@ public final class GroupedConsumer<Value> {
     public let cluster: Cluster
     /// Pause, resume, seek and lag for the partitions this member holds now.
     public let fetching: FetchControl
+    /// The group's committed offsets, read and committed by hand.
+    public let offsets: GroupOffsets
     let ownsCluster: Bool
     let zooKeeper: ZooKeeperClient
     let member: GroupMember<[Record]>
@@ -197,8 +199,9 @@ public final class GroupedConsumer<Value> {
         }
         let engine = FetchEngine(loop: loop, cluster: cluster, settings: options.fetch)
         fetching = FetchControl(engine: engine)
-        let source = KafkaGroupSource(cluster: cluster,
-                                      offsets: GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName),
+        let store = GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: memberName)
+        offsets = GroupOffsets(store: store)
+        let source = KafkaGroupSource(cluster: cluster, offsets: store,
                                       fetcher: engine,
                                       startWithoutCommit: options.startWithoutCommit)
         let coordination = ZooKeeperGroupCoordination(client: zooKeeper, layout: layout, member: memberName,

@@ -89,6 +89,8 @@ public final class KafkaGroupConsumer<Value> {
     public let cluster: Cluster
     /// Pause, resume, seek and lag for the partitions this member holds now.
     public let fetching: FetchControl
+    /// The group's committed offsets, read and committed by hand.
+    public let offsets: GroupOffsets
 
     /// One partition's newly fetched messages, in offset order. With `autocommit`, their
     /// offsets are committed at the next interval.
@@ -190,6 +192,7 @@ public final class KafkaGroupConsumer<Value> {
         settings.closeTimeout = options.closeTimeout
         membership = GroupMembership(loop: loop, cluster: cluster, group: group, assignors: assignors, settings: settings)
         let offsets = GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: "kiel-swift")
+        self.offsets = GroupOffsets(store: offsets)
         let engine = FetchEngine(loop: loop, cluster: cluster, settings: options.fetch)
         fetching = FetchControl(engine: engine)
         source = KafkaGroupSource(cluster: cluster, offsets: offsets, fetcher: engine,
