@@ -51,27 +51,44 @@ public struct Partitioner {
     /// The sticky rule of `default`, its random choices drawn from a generator seeded with
     /// `seed` (for reproducible placement) or from the system's generator when nil.
     public static func sticky(seed: UInt64?) -> Partitioner {
-        /// Per topic: the partition unkeyed records go to, and whether its batch was sealed
-        /// (then the next record picks another one).
+        /// One topic's partition for unkeyed records, and whether its batch was sealed (then
+        /// the next record picks another one).
+        final class Stick {
+            var partition: Int32 = -1
+            var sealed = true
+        }
+        /// Every topic's stick, and the last one asked for: a producer usually sends to one
+        /// topic (the same string each time), which then costs a comparison, not a hash.
         final class State {
             var random: FastRandom
-            var current: [String: (partition: Int32, sealed: Bool)] = [:]
+            var sticks: [String: Stick] = [:]
+            var lastTopic = ""
+            var last = Stick()
             init(_ random: FastRandom) { self.random = random }
+
+            func stick(_ topic: String) -> Stick {
+                if topic == lastTopic { return last }
+                let found = sticks[topic] ?? Stick()
+                sticks[topic] = found
+                (lastTopic, last) = (topic, found)
+                return found
+            }
         }
         let state = State(seed.map(FastRandom.init(seed:)) ?? FastRandom())
         return Partitioner(choose: { topic, key, partitions in
             if let key { return partitions[Murmur2.partition(forKey: key, count: partitions.count)] }
-            let now = state.current[topic]
-            if let now, !now.sealed, partitions.contains(now.partition) { return now.partition }
+            let stick = state.stick(topic)
+            if !stick.sealed, partitions.contains(stick.partition) { return stick.partition }
             // Move on to a random partition, never the one just sealed when there is another.
             var index = state.random.index(below: partitions.count)
-            if let now, partitions.count > 1, let left = partitions.firstIndex(of: now.partition) {
+            if partitions.count > 1, let left = partitions.firstIndex(of: stick.partition) {
                 index = (left + 1 + state.random.index(below: partitions.count - 1)) % partitions.count
             }
-            state.current[topic] = (partitions[index], false)
-            return partitions[index]
+            (stick.partition, stick.sealed) = (partitions[index], false)
+            return stick.partition
         }, batchSealed: { topic, partition in
-            if state.current[topic]?.partition == partition { state.current[topic]?.sealed = true }
+            let stick = state.stick(topic)
+            if stick.partition == partition { stick.sealed = true }
         })
     }
 
