@@ -8,8 +8,8 @@
 // With a TLS broker (KIEL_BENCH_TLS_BROKER, KIEL_BENCH_TLS_CA, KIEL_BENCH_TLS_TANSU), it also
 // measures what TLS costs the produce: each client over TLS against itself in plaintext.
 //
-// `client-benchmarks kiel produce|consume SIZE COUNT` runs one Kiel measurement alone (for
-// `perf record`).
+// `client-benchmarks kiel produce|consume SIZE COUNT [TOPIC]` runs one Kiel measurement alone
+// (for `perf record`).
 //
 // Needs the services' variables (KIEL_TEST_BROKER, KIEL_TEST_TANSU, KIEL_TEST_PYTHON) and the
 // built C harness (KIEL_BENCH_RDKAFKA):
@@ -107,21 +107,25 @@ func benchmark() throws {
 }
 
 /// One Kiel measurement alone, for a profiler or an outside timer:
-/// `client-benchmarks kiel produce|consume SIZE COUNT` (consume reads a topic it fills first).
-func kielOnly(_ what: String, size: Int, count: Int) throws {
-    let name = try topic("solo-\(what)-\(size)")
-    if what == "consume" { _ = try KielSide.produce(broker: broker, topic: name, size: size, count: count) }
+/// `client-benchmarks kiel produce SIZE COUNT` prints the topic it filled, which
+/// `client-benchmarks kiel consume SIZE COUNT TOPIC` then reads (without TOPIC it fills one first).
+func kielOnly(_ what: String, size: Int, count: Int, topic filled: String?) throws {
+    var name = filled ?? ""
+    if filled == nil {
+        name = try topic("solo-\(size)")
+        if what == "consume" { _ = try KielSide.produce(broker: broker, topic: name, size: size, count: count) }
+    }
     let r = what == "consume"
         ? try KielSide.consume(broker: broker, topic: name, count: count, fetchWait: .milliseconds(fetchWaitMs),
                                maxBytes: consumeMaxBytes)
         : try KielSide.produce(broker: broker, topic: name, size: size, count: count)
-    print("{\"\(what)\": [\(r.seconds), \(r.cpu)]}")
+    print("{\"\(what)\": [\(r.seconds), \(r.cpu)], \"topic\": \"\(name)\"}")
 }
 
 do {
     let args = CommandLine.arguments
-    if args.count == 5, args[1] == "kiel", let size = Int(args[3]), let count = Int(args[4]) {
-        try kielOnly(args[2], size: size, count: count)
+    if args.count >= 5, args[1] == "kiel", let size = Int(args[3]), let count = Int(args[4]) {
+        try kielOnly(args[2], size: size, count: count, topic: args.count > 5 ? args[5] : nil)
     } else {
         try benchmark()
     }
