@@ -37,11 +37,14 @@ let package = Package(
         // Linux headers missing from Swift's Glibc module (eventfd, epoll).
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
+        // CRC-32C on the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time.
+        .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+
         .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
         // The record batch codecs (gzip over the system zlib; snappy, LZ4 and zstd in Swift),
         // apart from the protocol so that module reads as the protocol.
         .target(name: "KafkaCompression", dependencies: ["CZlib"], swiftSettings: strict),
-        .target(name: "KafkaProtocol", dependencies: ["KafkaCompression", "CZlib"], swiftSettings: strict),
+        .target(name: "KafkaProtocol", dependencies: ["KafkaCompression", "CZlib", "CCRC32C"], swiftSettings: strict),
         .target(name: "ZooKeeper", dependencies: ["KielIO"], swiftSettings: strict),
         // TLS under KielIO's FramedStream, through memory BIOs.
         .target(name: "KielTLS", dependencies: ["KielIO", "COpenSSL"], swiftSettings: strict),

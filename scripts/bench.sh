@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The client benchmark: installs what is missing, starts a broker on loopback (and a second
-# one behind stunnel for the TLS cost), builds in release mode, and runs
-# Benchmarks/ClientBenchmarks (Kiel and confluent-kafka side by side against the same
-# brokers, printing the ratios). Stops the services on exit.
+# one behind stunnel for the TLS cost), builds in release mode, builds the native librdkafka
+# harness (Benchmarks/rdkafka_bench.c), and runs Benchmarks/ClientBenchmarks (Kiel, librdkafka
+# from C and confluent-kafka from Python side by side against the same brokers, printing the
+# ratios). Stops the services on exit.
 # Extra arguments go to the benchmark (`--quick` for a short run).
 set -euo pipefail
 
@@ -27,6 +28,19 @@ trap 'cleanup; exit 143' TERM HUP
 
 scripts/install.sh
 swift build -c release --product client-benchmarks
+
+# Debian's librdkafka (2.0.2) fails its ApiVersions handshake with Tansu, so the harness takes
+# only its headers and links the newer librdkafka bundled in the confluent-kafka wheel, found by
+# its path and loaded through an rpath.
+rdkafka_lib="$(find "$ROOT/.deps/venv/lib" -path '*/confluent_kafka.libs/librdkafka-*.so.1' | head -n 1)"
+if [[ -z "$rdkafka_lib" ]]; then
+    echo "bench: confluent-kafka's bundled librdkafka was not found under .deps/venv" >&2
+    exit 1
+fi
+mkdir -p "$ROOT/.build"
+cc -O2 -Wall -Wextra -Werror -o "$ROOT/.build/rdkafka-bench" Benchmarks/rdkafka_bench.c \
+    "$rdkafka_lib" -Wl,-rpath,"$(dirname "$rdkafka_lib")"
+export KIEL_BENCH_RDKAFKA="$ROOT/.build/rdkafka-bench"
 
 env_lines="$(scripts/services.sh up --watch $$)"
 eval "$env_lines"

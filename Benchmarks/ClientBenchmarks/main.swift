@@ -1,13 +1,19 @@
-// Client benchmarks: Kiel against confluent-kafka (librdkafka), in one run against the same
-// local broker, with the same settings: produce and consume throughput for 100-byte and 1 KB
-// messages, client CPU seconds per million messages, and end-to-end latency percentiles at a
-// fixed rate. Prints both sides and the ratios (Kiel / confluent-kafka).
+// Client benchmarks: Kiel against librdkafka, in one run against the same local broker, with the
+// same settings (idempotent, acks=all, linger 5 ms, 1 MiB batches, 3 partitions, the same fetch
+// wait and fetch bytes). The yardstick is librdkafka driven from C (Benchmarks/rdkafka_bench.c);
+// confluent-kafka driven from Python (Benchmarks/client_bench.py) stays as a second reference,
+// paced by its Python loop. Per case: msg/s, MB/s, CPU seconds (user + system) of each client,
+// and the ratios Kiel ÷ librdkafka; then produce-to-consume latency percentiles at a fixed rate.
 //
 // With a TLS broker (KIEL_BENCH_TLS_BROKER, KIEL_BENCH_TLS_CA, KIEL_BENCH_TLS_TANSU), it also
 // measures what TLS costs the produce: each client over TLS against itself in plaintext.
 //
-// Needs the services' variables (KIEL_TEST_BROKER, KIEL_TEST_TANSU, KIEL_TEST_PYTHON):
-//   scripts/bench.sh          (starts the services and the TLS broker, builds in release mode, runs this)
+// `client-benchmarks kiel produce|consume SIZE COUNT [TOPIC]` runs one Kiel measurement alone
+// (for `perf record`).
+//
+// Needs the services' variables (KIEL_TEST_BROKER, KIEL_TEST_TANSU, KIEL_TEST_PYTHON) and the
+// built C harness (KIEL_BENCH_RDKAFKA):
+//   scripts/bench.sh          (starts the services and the TLS broker, builds, runs this)
 import Foundation
 import Glibc
 import Kiel
@@ -20,125 +26,110 @@ func env(_ name: String) -> String {
     return v
 }
 
-func run(_ path: String, _ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw KielError.invalidArgument("\(path) \(args) failed") }
-    return String(decoding: data, as: UTF8.self)
-}
-
 let broker = env("KIEL_TEST_BROKER")
 let tansu = env("KIEL_TEST_TANSU")
-let python = env("KIEL_TEST_PYTHON")
-let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("client_bench.py").path
+let native = NativeSide(binary: env("KIEL_BENCH_RDKAFKA"))
+let python = PythonSide(python: env("KIEL_TEST_PYTHON"),
+                        script: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                            .appendingPathComponent("client_bench.py").path)
 let quick = CommandLine.arguments.contains("--quick")
 let fetchWaitMs = 10
-let rate = 2000
+let consumeMaxBytes = 50 << 20
+let partitions = 3
+let rate = 10_000
 let latencySeconds = quick ? 2.0 : 5.0
+let cases = [(size: 100, count: quick ? 50_000 : 1_000_000), (size: 1000, count: quick ? 20_000 : 300_000)]
 
 func topic(_ prefix: String, on host: String = broker) throws -> String {
     let name = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
-    _ = try run(tansu, ["topic", "create", name, "--partitions", "3", "--broker", "tcp://\(host)"])
+    _ = try run(tansu, ["topic", "create", name, "--partitions", String(partitions), "--broker", "tcp://\(host)"])
     return name
 }
 
-func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return .nan }
-    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
-}
-
-func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
-
 func benchmark() throws {
-    var rows: [(String, String, String, String)] = []
-    /// Plaintext produce seconds and CPU per size, for the TLS ratios: (kiel, confluent).
-    var plainProduce: [Int: (kiel: (seconds: Double, cpu: Double), peer: (Double, Double))] = [:]
-    func row(_ what: String, _ kiel: Double, _ peer: Double, digits: Int = 1, lowerIsBetter: Bool = false) {
-        let ratio = peer == 0 ? Double.nan : kiel / peer
-        rows.append((what, fmt(kiel, digits), fmt(peer, digits), fmt(ratio, 2) + (lowerIsBetter ? " (lower is better)" : "")))
-    }
+    var table = ThroughputTable()
+    var latency = LatencyTable()
+    var tls = TLSTable()
+    var plainProduce: [Int: (kiel: Run, native: Run, python: Run)] = [:]
+    // Kiel's rule for a fetch: the bytes shared evenly among a leader's partitions.
+    let partitionMaxBytes = max(consumeMaxBytes / partitions, 1 << 20)
 
-    for (size, count) in [(100, quick ? 50_000 : 300_000), (1000, quick ? 20_000 : 100_000)] {
+    for (size, count) in cases {
         print("== \(size)-byte messages: \(count) produced and consumed, then \(rate)/s for \(Int(latencySeconds)) s")
         let kielTopic = try topic("bench-kiel-\(size)")
         let kielProduce = try KielSide.produce(broker: broker, topic: kielTopic, size: size, count: count)
         let kielConsume = try KielSide.consume(broker: broker, topic: kielTopic, count: count,
-                                               fetchWait: .milliseconds(fetchWaitMs))
+                                               fetchWait: .milliseconds(fetchWaitMs), maxBytes: consumeMaxBytes)
         let kielLatency = try KielSide.latency(broker: broker, topic: try topic("lat-kiel-\(size)"), size: size,
                                                rate: rate, seconds: latencySeconds, fetchWait: .milliseconds(fetchWaitMs))
 
-        let output = try run(python, [script, broker, try topic("bench-ck-\(size)"), try topic("lat-ck-\(size)"),
-                                      String(size), String(count), String(rate), String(latencySeconds), String(fetchWaitMs)])
-        let peer = try JSON.parse(output)
-        func pair(_ key: String) -> (Double, Double) {
-            guard case .array(let a)? = peer[key], a.count == 2 else { return (.nan, .nan) }
-            func num(_ j: JSON) -> Double { if case .double(let d) = j { return d }; return Double(j.intValue ?? 0) }
-            return (num(a[0]), num(a[1]))
-        }
-        let (peerProduceS, peerProduceCPU) = pair("produce")
-        let (peerConsumeS, peerConsumeCPU) = pair("consume")
-        var peerLatency: [Double] = []
-        if case .array(let a)? = peer["latency"] {
-            peerLatency = a.map { if case .double(let d) = $0 { return d }; return Double($0.intValue ?? 0) }
-        }
+        let nativeTopic = try topic("bench-rdk-\(size)")
+        let nativeProduce = try native.produce(broker: broker, topic: nativeTopic, size: size, count: count)
+        let nativeConsume = try native.consume(broker: broker, topic: nativeTopic, count: count, fetchWaitMs: fetchWaitMs,
+                                               maxBytes: consumeMaxBytes, partitionMaxBytes: partitionMaxBytes)
+        let nativeLatency = try native.latency(broker: broker, topic: try topic("lat-rdk-\(size)"), size: size, rate: rate,
+                                               seconds: latencySeconds, fetchWaitMs: fetchWaitMs)
 
-        plainProduce[size] = (kielProduce, (peerProduceS, peerProduceCPU))
-        let mb = Double(count * size) / 1e6
-        row("\(size)B produce msgs/s", Double(count) / kielProduce.seconds, Double(count) / peerProduceS, digits: 0)
-        row("\(size)B produce MB/s", mb / kielProduce.seconds, mb / peerProduceS)
-        row("\(size)B produce CPU s / 1M msgs", kielProduce.cpu * 1e6 / Double(count), peerProduceCPU * 1e6 / Double(count),
-            digits: 2, lowerIsBetter: true)
-        row("\(size)B consume msgs/s", Double(count) / kielConsume.seconds, Double(count) / peerConsumeS, digits: 0)
-        row("\(size)B consume MB/s", mb / kielConsume.seconds, mb / peerConsumeS)
-        row("\(size)B consume CPU s / 1M msgs", kielConsume.cpu * 1e6 / Double(count), peerConsumeCPU * 1e6 / Double(count),
-            digits: 2, lowerIsBetter: true)
-        for p in [0.5, 0.9, 0.99] {
-            row("\(size)B latency p\(Int(p * 100)) ms", percentile(kielLatency, p), percentile(peerLatency, p),
-                lowerIsBetter: true)
-        }
-        row("\(size)B latency samples", Double(kielLatency.count), Double(peerLatency.count), digits: 0)
+        let py = try python.all(broker: broker, produceTopic: try topic("bench-ck-\(size)"),
+                                latencyTopic: try topic("lat-ck-\(size)"), size: size, count: count, rate: rate,
+                                seconds: latencySeconds, fetchWaitMs: fetchWaitMs)
+
+        plainProduce[size] = (kielProduce, nativeProduce, py.produce)
+        table.add("produce \(size) B", size: size, count: count, kiel: kielProduce, native: nativeProduce, python: py.produce)
+        table.add("consume \(size) B", size: size, count: count, kiel: kielConsume, native: nativeConsume, python: py.consume)
+        latency.add("\(size) B", kiel: kielLatency, native: nativeLatency, python: py.latency)
     }
 
     if let tlsBroker = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_BROKER"],
        let ca = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_CA"],
        let tlsTansu = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_TANSU"] {
-        for (size, count) in [(100, quick ? 50_000 : 300_000), (1000, quick ? 20_000 : 100_000)] {
+        for (size, count) in cases {
             guard let plain = plainProduce[size] else { continue }
             print("== TLS: \(size)-byte messages, \(count) produced through stunnel")
             let kiel = try KielSide.produce(broker: tlsBroker, topic: try topic("tls-kiel-\(size)", on: tlsTansu), size: size,
                                             count: count, security: .ssl(TLSConfiguration(caFile: ca)))
-            let output = try run(python, [script, "produce-tls", tlsBroker, ca, try topic("tls-ck-\(size)", on: tlsTansu),
-                                          String(size), String(count)])
-            guard case .array(let a)? = try JSON.parse(output)["produce"], a.count == 2 else { continue }
-            func num(_ j: JSON) -> Double { if case .double(let d) = j { return d }; return Double(j.intValue ?? 0) }
-            let peer = (num(a[0]), num(a[1]))
-            // Throughput over TLS as a share of plaintext (1.0: TLS costs nothing), and CPU the same way.
-            row("\(size)B TLS/plain produce msgs/s", plain.kiel.seconds / kiel.seconds, plain.peer.0 / peer.0, digits: 2)
-            row("\(size)B TLS/plain produce CPU", kiel.cpu / plain.kiel.cpu, peer.1 / plain.peer.1, digits: 2,
-                lowerIsBetter: true)
-            row("\(size)B TLS produce msgs/s", Double(count) / kiel.seconds, Double(count) / peer.0, digits: 0)
+            let rdk = try native.produce(broker: tlsBroker, topic: try topic("tls-rdk-\(size)", on: tlsTansu), size: size,
+                                         count: count, properties: ["security.protocol=ssl", "ssl.ca.location=\(ca)"])
+            let py = try python.produceTLS(broker: tlsBroker, ca: ca, topic: try topic("tls-ck-\(size)", on: tlsTansu),
+                                           size: size, count: count)
+            tls.add("produce \(size) B", count: count, plain: plain, tls: (kiel, rdk, py))
         }
     }
 
-    let widths = [rows.map(\.0.count).max()! + 2, 14, 18]
-    print("\n" + "measurement".padding(toLength: widths[0], withPad: " ", startingAt: 0)
-          + "kiel".padding(toLength: widths[1], withPad: " ", startingAt: 0)
-          + "confluent-kafka".padding(toLength: widths[2], withPad: " ", startingAt: 0) + "ratio kiel/confluent")
-    for r in rows {
-        print(r.0.padding(toLength: widths[0], withPad: " ", startingAt: 0)
-              + r.1.padding(toLength: widths[1], withPad: " ", startingAt: 0)
-              + r.2.padding(toLength: widths[2], withPad: " ", startingAt: 0) + r.3)
+    print("\nlibrdkafka \(native.version) from C; Kiel ÷ librdkafka: msg/s above 1 and CPU per message below 1 favour Kiel.\n")
+    print(table.render())
+    print("\nProduce-to-consume latency at \(rate) msg/s, fetch wait \(fetchWaitMs) ms, linger 1 ms (ms; ratio Kiel ÷ librdkafka, below 1 favours Kiel):\n")
+    print(latency.render())
+    if !tls.isEmpty {
+        print("\nTLS (stunnel) against plaintext, produce: throughput and CPU as TLS ÷ plain per client:\n")
+        print(tls.render())
     }
 }
 
-do { try benchmark() } catch {
+/// One Kiel measurement alone, for a profiler or an outside timer:
+/// `client-benchmarks kiel produce SIZE COUNT` prints the topic it filled, which
+/// `client-benchmarks kiel consume SIZE COUNT TOPIC` then reads (without TOPIC it fills one first).
+func kielOnly(_ what: String, size: Int, count: Int, topic filled: String?) throws {
+    var name = filled ?? ""
+    if filled == nil {
+        name = try topic("solo-\(size)")
+        if what == "consume" { _ = try KielSide.produce(broker: broker, topic: name, size: size, count: count) }
+    }
+    let r = what == "consume"
+        ? try KielSide.consume(broker: broker, topic: name, count: count, fetchWait: .milliseconds(fetchWaitMs),
+                               maxBytes: consumeMaxBytes)
+        : try KielSide.produce(broker: broker, topic: name, size: size, count: count)
+    print("{\"\(what)\": [\(r.seconds), \(r.cpu)], \"topic\": \"\(name)\"}")
+}
+
+do {
+    let args = CommandLine.arguments
+    if args.count >= 5, args[1] == "kiel", let size = Int(args[3]), let count = Int(args[4]) {
+        try kielOnly(args[2], size: size, count: count, topic: args.count > 5 ? args[5] : nil)
+    } else {
+        try benchmark()
+    }
+} catch {
     FileHandle.standardError.write(Data("client-benchmarks: \(error)\n".utf8))
     exit(1)
 }

@@ -136,14 +136,16 @@ extension Producer {
         // sequence-less batches: the broker would reject them as out of order.
         let idempotent = idempotenceState == .enabled
         for batch in batches {
+            // Sized by the batch's estimate (an upper bound), so the buffer never grows by copying.
             var builder = RecordBatchBuilder(compression: options.compression, producerId: idempotent ? producerID : -1,
                                              producerEpoch: idempotent ? producerEpoch : -1,
-                                             baseSequence: idempotent ? batch.baseSequence ?? -1 : -1)
+                                             baseSequence: idempotent ? batch.baseSequence ?? -1 : -1,
+                                             capacity: batch.bytes)
             for r in batch.records {
                 builder.append(timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers)
             }
             do {
-                let bytes = try builder.build()
+                let bytes = try builder.finish()
                 topics[batch.partition.topic, default: []].append(
                     ProduceRequest.Partition(index: batch.partition.partition, records: bytes))
                 sent[batch.partition] = batch.id

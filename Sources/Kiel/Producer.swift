@@ -198,7 +198,8 @@ public final class Producer<Value> {
         guard let partitions = cluster.metadata.partitions(of: topic) else {
             return try awaitTopic(record, topic: topic, partition: partition)
         }
-        let chosen = partition ?? partitioner.choose(record.key, partitions)
+        let chosen = partition ?? partitioner.place(key: record.key, size: record.size, topic: topic, partitions: partitions,
+                                                    accumulator: accumulator)
         guard partitions.contains(chosen) else { throw .unknownPartition(topic: topic, partition: chosen) }
         guard accumulator.bufferedBytes + awaitingBytes + record.size <= accumulator.limits.bufferBytes else {
             throw bufferFull()

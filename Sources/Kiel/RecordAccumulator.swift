@@ -64,9 +64,10 @@ struct RecordAccumulator<Token> {
     }
 
     /// Accepts a record or says why not (too large, buffer full). Accepted records are owned by
-    /// the accumulator until `complete`/`failAll` hands their tokens back.
+    /// the accumulator until `complete`/`failAll` hands their tokens back. `now` is read only
+    /// when the record opens a batch (linger counts from there), not for every record.
     mutating func append(_ record: PendingRecord<Token>, to tp: TopicPartition,
-                         now: UInt64) -> Result<Void, KielError> {
+                         now: @autoclosure () -> UInt64) -> Result<Void, KielError> {
         if record.size + ProducerBatch<Token>.overhead > limits.maxRecordBytes {
             return .failure(.messageTooLarge(size: record.size, limit: limits.maxRecordBytes))
         }
@@ -81,16 +82,26 @@ struct RecordAccumulator<Token> {
         return .success(())
     }
 
+    /// Whether a record of `size` bytes for `tp` would join the batch filling there, rather
+    /// than open a new one (there is none: the last was sent; or it is full).
+    func openBatchTakes(_ size: Int, at tp: TopicPartition) -> Bool {
+        guard let last = queues[tp]?.last else { return false }
+        return Self.takes(last, size, limits)
+    }
+
+    private static func takes(_ batch: ProducerBatch<Token>, _ size: Int, _ limits: AccumulatorLimits) -> Bool {
+        batch.count < limits.batchRecords && batch.bytes + size <= limits.batchBytes && batch.attempts == 0
+    }
+
     private static func append(_ record: PendingRecord<Token>, to queue: inout [ProducerBatch<Token>],
-                               tp: TopicPartition, now: UInt64, limits: AccumulatorLimits, nextID: inout UInt64) {
+                               tp: TopicPartition, now: () -> UInt64, limits: AccumulatorLimits, nextID: inout UInt64) {
         let last = queue.count - 1
-        if last >= 0, queue[last].count < limits.batchRecords,
-           queue[last].bytes + record.size <= limits.batchBytes, queue[last].attempts == 0 {
+        if last >= 0, takes(queue[last], record.size, limits) {
             queue[last].records.append(record)
             queue[last].bytes += record.size
             return
         }
-        var batch = ProducerBatch<Token>(id: nextID, partition: tp, createdAt: now)
+        var batch = ProducerBatch<Token>(id: nextID, partition: tp, createdAt: now())
         nextID += 1
         batch.records.reserveCapacity(min(limits.batchRecords, 1024))
         batch.records.append(record)

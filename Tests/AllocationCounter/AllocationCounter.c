@@ -1,8 +1,8 @@
 // Counts allocations by taking over the allocator of the test process: this file defines
 // malloc, free, calloc, realloc and the aligned variants, and the dynamic linker binds every
 // library's calls (Swift runtime, Foundation, the code under test) to these definitions,
-// which hand the work to glibc's own entry points (__libc_malloc, ...) and keep three counters
-// on the side: live bytes, their peak, and the total. glibc documents this way of replacing
+// which hand the work to glibc's own entry points (__libc_malloc, ...) and keep four counters
+// on the side: live bytes, their peak, the total, and how many blocks were allocated. glibc documents this way of replacing
 // its allocator ("Replacing malloc" in its manual); malloc_usable_size still works because
 // every block is glibc's.
 //
@@ -26,10 +26,12 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 static _Atomic int64_t live;
 static _Atomic int64_t peak;
 static _Atomic int64_t total;
+static _Atomic int64_t blocks;
 
 static void counted(void *pointer) {
     if (pointer == NULL) return;
     int64_t size = (int64_t)malloc_usable_size(pointer);
+    atomic_fetch_add_explicit(&blocks, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&total, size, memory_order_relaxed);
     int64_t now = atomic_fetch_add_explicit(&live, size, memory_order_relaxed) + size;
     int64_t high = atomic_load_explicit(&peak, memory_order_relaxed);
@@ -106,6 +108,8 @@ void kiel_allocation_reset_peak(void) {
 }
 
 int64_t kiel_allocation_total(void) { return atomic_load_explicit(&total, memory_order_relaxed); }
+
+int64_t kiel_allocation_count(void) { return atomic_load_explicit(&blocks, memory_order_relaxed); }
 
 int64_t kiel_allocation_probe(void) {
     int64_t before = kiel_allocation_live();

@@ -1,33 +1,64 @@
-import KafkaProtocol
+@testable import KafkaProtocol
 import XCTest
 
 final class ChecksumTests: XCTestCase {
-    // RFC 3720 (iSCSI) appendix B.4 vectors.
-    func testCRC32CPublishedVectors() {
-        XCTAssertEqual(CRC32C.checksum([UInt8](repeating: 0, count: 32)), 0x8A91_36AA)
-        XCTAssertEqual(CRC32C.checksum([UInt8](repeating: 0xFF, count: 32)), 0x62A8_AB43)
-        XCTAssertEqual(CRC32C.checksum((0..<32).map { UInt8($0) }), 0x46DD_794E)
-        XCTAssertEqual(CRC32C.checksum((0..<32).reversed().map { UInt8($0) }), 0x113F_DB5C)
-        XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)
-        XCTAssertEqual(CRC32C.checksum([UInt8]()), 0)
+    typealias Update = (UInt32, UnsafeRawBufferPointer) -> UInt32
+
+    /// The software path everywhere; the CPU's instruction where this machine has one.
+    var implementations: [(name: String, update: Update)] {
+        [("software", CRC32C.updateSoftware)] + (CRC32C.usesHardware ? [("hardware", CRC32C.updateHardware)] : [])
     }
 
-    /// The slicing loop must agree with itself at every length and alignment.
+    func crc(_ update: Update, _ bytes: some Collection<UInt8>) -> UInt32 {
+        Array(bytes).withUnsafeBytes { update(0, $0) }
+    }
+
+    // RFC 3720 (iSCSI) appendix B.4 vectors, for the public entry point and each implementation.
+    func testCRC32CPublishedVectors() {
+        XCTAssertEqual(CRC32C.checksum(Array("123456789".utf8)), 0xE306_9283)
+        for (name, update) in implementations {
+            XCTAssertEqual(crc(update, [UInt8](repeating: 0, count: 32)), 0x8A91_36AA, name)
+            XCTAssertEqual(crc(update, [UInt8](repeating: 0xFF, count: 32)), 0x62A8_AB43, name)
+            XCTAssertEqual(crc(update, (0..<32).map { UInt8($0) }), 0x46DD_794E, name)
+            XCTAssertEqual(crc(update, (0..<32).reversed().map { UInt8($0) }), 0x113F_DB5C, name)
+            XCTAssertEqual(crc(update, Array("123456789".utf8)), 0xE306_9283, name)
+            XCTAssertEqual(crc(update, [UInt8]()), 0, name)
+        }
+    }
+
+    /// Every x86-64 CPU of the last fifteen years has SSE4.2: one that falls back to software
+    /// has lost its detection.
+    func testTheCPUInstructionIsUsedWhereItExists() {
+        #if arch(x86_64)
+        XCTAssertTrue(CRC32C.usesHardware)
+        #endif
+    }
+
+    /// Each implementation must agree with itself at every length and alignment, and with
+    /// the others on random data.
     func testCRC32CIncrementalAndUnaligned() {
         var rng = SeededGenerator(seed: 1)
         let data = rng.bytes(1000)
-        let whole = CRC32C.checksum(data)
-        for split in [0, 1, 3, 7, 8, 9, 100, 999, 1000] {
-            let first = CRC32C.checksum(data[0..<split])
-            let both = data[split...].withUnsafeBytes { CRC32C.update(first, $0) }
-            XCTAssertEqual(both, whole, "split at \(split)")
-        }
-        // Bitwise reference for short unaligned slices.
-        for start in 0..<9 {
-            for length in [0, 1, 7, 8, 15, 16, 17, 64] {
-                let slice = data[start..<(start + length)]
-                XCTAssertEqual(CRC32C.checksum(slice), bitwiseCRC32C(slice), "start \(start) length \(length)")
+        for (name, update) in implementations {
+            let whole = crc(update, data)
+            for split in [0, 1, 3, 7, 8, 9, 100, 999, 1000] {
+                let first = crc(update, data[0..<split])
+                let both = data[split...].withUnsafeBytes { update(first, $0) }
+                XCTAssertEqual(both, whole, "\(name): split at \(split)")
             }
+            // Bitwise reference for short unaligned slices.
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 15, 16, 17, 64] {
+                    let slice = data[start..<(start + length)]
+                    let unaligned = slice.withUnsafeBytes { update(0, $0) }
+                    XCTAssertEqual(unaligned, bitwiseCRC32C(slice), "\(name): start \(start) length \(length)")
+                }
+            }
+        }
+        for length in [0, 1, 5, 63, 64, 65, 4096, 100_003] {
+            let bytes = rng.bytes(length)
+            let answers = implementations.map { crc($0.update, bytes) }
+            XCTAssertEqual(Set(answers).count, 1, "length \(length): \(answers)")
         }
     }
 

@@ -66,6 +66,25 @@ final class RecordBatchTests: XCTestCase {
         }
     }
 
+    /// `finish` hands over the buffer (the header written into the gap before the records)
+    /// and must give `build`'s bytes, for every codec, and leave the builder ready for the next.
+    func testFinishGivesBuildsBytesAndEmptiesTheBuilder() throws {
+        var rng = SeededGenerator(seed: 8)
+        for codec in CompressionCodec.allCases {
+            var builder = RecordBatchBuilder(compression: codec, producerId: 9, producerEpoch: 1, baseSequence: 40, capacity: 64)
+            for round in 0..<2 {
+                let records = Self.randomRecords(&rng, count: 20 + round)
+                for r in records { builder.append(timestamp: r.0, key: r.1, value: r.2, headers: r.3) }
+                let built = try builder.build()
+                XCTAssertEqual(try builder.finish(), built, "\(codec)")
+                XCTAssertEqual(builder.count, 0)
+                XCTAssertEqual(builder.uncompressedSize, 61, "an empty batch is its header")
+                let decoded = try RecordBatchDecoder(topic: "t", partition: 0).decode(built)
+                XCTAssertEqual(decoded.batches.first?.records.map(\.value), records.map(\.2), "\(codec)")
+            }
+        }
+    }
+
     func testCRCMismatchNamesTopicPartitionAndOffset() throws {
         var builder = RecordBatchBuilder(baseOffset: 42)
         builder.append(timestamp: 1, key: nil, value: Array("hello".utf8))

@@ -1,8 +1,8 @@
 import AllocationCounter
 
-/// Bytes allocated by a piece of code, counted by the AllocationCounter target (which takes
-/// over malloc for the whole test process). Tests bound a decoder's memory with it: peak
-/// bytes, never time.
+/// Bytes and blocks allocated by a piece of code, counted by the AllocationCounter target
+/// (which takes over malloc for the whole test process). Tests bound a decoder's memory with
+/// it (peak bytes) and a hot path's allocations per message (blocks), never time.
 ///
 /// Measure on one thread while no other thread of the test is busy; other threads'
 /// allocations would count too.
@@ -18,6 +18,15 @@ public enum Allocations {
         let before = kiel_allocation_live()
         let value = try body()
         return (value, Int(kiel_allocation_peak() - before))
+    }
+
+    /// Runs `body` and returns its result with how many blocks it allocated (each malloc,
+    /// calloc, realloc that returned a block, ...): a hot path's allocations per message,
+    /// counted rather than timed.
+    public static func count<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> (value: T, allocations: Int) {
+        let before = kiel_allocation_count()
+        let value = try body()
+        return (value, Int(kiel_allocation_count() - before))
     }
 
     /// Whether the counter sees this process's allocations (the linker bound malloc to it).

@@ -224,6 +224,16 @@ public struct ByteWriter: Sendable {
         bytes[at + 3] = UInt8(truncatingIfNeeded: v)
     }
 
+    /// Appends `n` zero bytes (room for a header written later with `patchBytes`).
+    mutating func writeZeros(_ n: Int) {
+        bytes.append(contentsOf: repeatElement(0, count: n))
+    }
+
+    /// Overwrites the bytes from `at` on with `replacement` (within what was written).
+    mutating func patchBytes(_ replacement: [UInt8], at: Int) {
+        bytes.replaceSubrange(at..<(at + replacement.count), with: replacement)
+    }
+
     /// Starts an INT32 length prefix covering everything written until `endLength`.
     public mutating func beginLength() -> LengthMark { LengthMark(position: reserveInt32()) }
 

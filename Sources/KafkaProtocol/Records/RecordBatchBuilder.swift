@@ -22,6 +22,8 @@ public struct RecordBatchBuilder: Sendable {
     /// consumers that read them).
     public var isControl = false
 
+    /// The batch as it will go out: a header-sized gap (filled in by `finish`/`build`), then
+    /// the records, so an uncompressed batch is finished in place rather than copied.
     private var body: ByteWriter
     /// Records appended so far.
     public private(set) var count: Int = 0
@@ -41,12 +43,18 @@ public struct RecordBatchBuilder: Sendable {
         self.producerEpoch = producerEpoch
         self.baseSequence = baseSequence
         self.isTransactional = isTransactional
-        body = ByteWriter(capacity: capacity)
+        body = Self.emptyBody(capacity: capacity)
+    }
+
+    private static func emptyBody(capacity: Int) -> ByteWriter {
+        var body = ByteWriter(capacity: max(capacity, BatchLayout.headerSize))
+        body.writeZeros(BatchLayout.headerSize)
+        return body
     }
 
     /// Encoded size of the records so far plus the header, before compression: the figure
     /// to compare with a batch size limit.
-    public var uncompressedSize: Int { BatchLayout.headerSize + body.count }
+    public var uncompressedSize: Int { body.count }
 
     /// The bytes one more record would add (before compression).
     public func sizeOfRecord(timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) -> Int {
@@ -99,36 +107,55 @@ public struct RecordBatchBuilder: Sendable {
     }
 
     /// The finished batch: header, CRC-32C, and the records compressed with `compression`.
+    /// The builder stays as it was (an uncompressed batch is copied out; `finish` is not).
     public func build() throws(CompressionError) -> [UInt8] {
-        let payload = compression == .none ? body.bytes : try compression.compress(body.bytes)
-        var out = ByteWriter(capacity: BatchLayout.headerSize + payload.count)
-        out.writeInt64(baseOffset)
-        out.writeInt32(Int32(truncatingIfNeeded: BatchLayout.headerSize - BatchLayout.logOverhead + payload.count))
-        out.writeInt32(partitionLeaderEpoch)
-        out.writeInt8(2)
-        out.writeUInt32(0)
+        var copy = self
+        return try copy.finish()
+    }
+
+    /// The finished batch, as `build` makes it, handing over the builder's buffer: without
+    /// compression the header is written into the gap before the records and nothing is
+    /// copied. The builder is empty afterwards, as after `reset`.
+    public mutating func finish() throws(CompressionError) -> [UInt8] {
+        var out: ByteWriter
+        if compression == .none {
+            out = body
+            body = ByteWriter(capacity: 0)
+        } else {
+            let payload = try compression.compress(Array(body.bytes[BatchLayout.headerSize...]))
+            out = ByteWriter(capacity: BatchLayout.headerSize + payload.count)
+            out.writeZeros(BatchLayout.headerSize)
+            out.writeRaw(payload)
+        }
+        var header = ByteWriter(capacity: BatchLayout.headerSize)
+        header.writeInt64(baseOffset)
+        header.writeInt32(Int32(truncatingIfNeeded: out.count - BatchLayout.logOverhead))
+        header.writeInt32(partitionLeaderEpoch)
+        header.writeInt8(2)
+        header.writeUInt32(0)
         var attributes = Int16(compression.rawValue)
         if isTransactional { attributes |= BatchAttributes.transactional }
         if isControl { attributes |= BatchAttributes.control }
-        out.writeInt16(attributes)
-        out.writeInt32(Int32(truncatingIfNeeded: max(0, count - 1)))
-        out.writeInt64(baseTimestamp)
-        out.writeInt64(maxTimestamp)
-        out.writeInt64(producerId)
-        out.writeInt16(producerEpoch)
-        out.writeInt32(baseSequence)
-        out.writeInt32(Int32(truncatingIfNeeded: count))
-        out.writeRaw(payload)
+        header.writeInt16(attributes)
+        header.writeInt32(Int32(truncatingIfNeeded: max(0, count - 1)))
+        header.writeInt64(baseTimestamp)
+        header.writeInt64(maxTimestamp)
+        header.writeInt64(producerId)
+        header.writeInt16(producerEpoch)
+        header.writeInt32(baseSequence)
+        header.writeInt32(Int32(truncatingIfNeeded: count))
+        out.patchBytes(header.bytes, at: 0)
         let crc = out.bytes.withUnsafeBytes { raw in
             CRC32C.update(0, UnsafeRawBufferPointer(rebasing: raw[BatchLayout.attributesOffset...]))
         }
         out.patchUInt32(crc, at: BatchLayout.crcOffset)
+        reset()
         return out.take()
     }
 
     /// Empties the builder for the next batch, keeping its buffer's capacity.
     public mutating func reset() {
-        body = ByteWriter(capacity: max(256, body.count))
+        body = Self.emptyBody(capacity: max(256, body.count))
         count = 0
         baseTimestamp = 0
         maxTimestamp = 0
