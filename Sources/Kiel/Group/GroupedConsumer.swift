@@ -104,15 +104,8 @@ public final class GroupedConsumer<Value> {
     let member: GroupMember<[Record]>
     private var started = false
     private var closed = false
-    /// `start`'s completion until answered, the timer that answers it with the last error if
-    /// joining takes too long, and that error.
-    private var startCompletion: ((Result<Void, KielError>) -> Void)?
-    private var startTimer: TimeoutHandle?
-    private var startError: KielError?
-    private var bootstrapBackoff: Backoff
-    /// How long `start` waits before telling its caller it has not joined yet (as long as the
-    /// ZooKeeper side waits for its first session); the consumer goes on trying regardless.
-    static var startTimeout: Duration { .seconds(30) }
+    /// Loading metadata and joining, for `connect`.
+    private var connecting: GroupConnect!
 
     /// A consumer with its own cluster connections, closed by `close`.
     /// - Parameters:
@@ -187,8 +180,6 @@ public final class GroupedConsumer<Value> {
         self.group = group
         self.memberName = options.memberName
         self.deserializer = deserializer
-        bootstrapBackoff = Backoff(initial: cluster.options.connection.reconnectBackoffInitial,
-                                   maximum: cluster.options.connection.reconnectBackoffMax)
         self.cluster = cluster
         self.ownsCluster = ownsCluster
         do {
@@ -216,6 +207,10 @@ public final class GroupedConsumer<Value> {
         member.onBatch = { [unowned self] key, records in self.deliver(key, records) }
         member.onRebalance = { [unowned self] change in self.onRebalance?(change) }
         member.onError = { [unowned self] error in self.onError?(error) }
+        connecting = GroupConnect(loop: loop, cluster: cluster, group: group) { [unowned self] joined in
+            self.member.start(joined)
+        }
+        connecting.onError = { [unowned self] error in self.onError?(error) }
     }
 
     /// Consumes `topic` too: its partitions join the group's shared set, and this member's
@@ -238,45 +233,12 @@ public final class GroupedConsumer<Value> {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         started = true
-        startCompletion = completion
-        startTimer = loop.callLater(Self.startTimeout) { [weak self] in
-            guard let self else { return }
-            self.startTimer = nil
-            self.answerStart(.failure(self.startError ?? .timeout("joining group \(self.group)")))
-        }
-        bootstrap()
+        connecting.start(completion)
     }
 
     /// The earlier name of `connect`.
     @available(*, deprecated, renamed: "connect")
     public func start(_ completion: @escaping (Result<Void, KielError>) -> Void) { connect(completion) }
-
-    /// Loads metadata, asking again after a backoff while no broker answers, then joins.
-    private func bootstrap() {
-        cluster.start { [weak self] result in
-            guard let self, !self.closed else { return }
-            switch result {
-            case .failure(let error):
-                self.startError = error
-                self.onError?(error)
-                // A TLS or authentication failure won't heal by asking again.
-                if error.endsConnection { return self.answerStart(.failure(error)) }
-                self.loop.callLater(self.bootstrapBackoff.next()) { [weak self] in
-                    guard let self, !self.closed else { return }
-                    self.bootstrap()
-                }
-            case .success:
-                self.member.start { [weak self] result in self?.answerStart(result) }
-            }
-        }
-    }
-
-    private func answerStart(_ result: Result<Void, KielError>) {
-        guard let completion = startCompletion else { return }
-        startCompletion = nil
-        loop.cancelTimeout(&startTimer)
-        completion(result)
-    }
 
     /// The partitions this member consumes now: topic → sorted partition ids.
     public var allocation: [String: [Int32]] { member.allocation }
@@ -294,12 +256,7 @@ public final class GroupedConsumer<Value> {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon(completion) }
         closed = true
-        if let pending = startCompletion {
-            startCompletion = nil
-            loop.cancelTimeout(&startTimer)
-            // Not inside close(): the caller may hold state the completion touches.
-            loop.callSoon { pending(.failure(.closed)) }
-        }
+        connecting.cancel()
         member.close { [weak self] in
             if let self, self.ownsCluster { self.cluster.close() }
             completion()

@@ -10,7 +10,7 @@ extension KafkaGroupConsumer {
         membership.onAssignment = { [weak self] _, partitions in self?.assigned(partitions) }
         membership.onLost = { [weak self] in self?.lostAll() }
         membership.onError = { [weak self] error in
-            self?.startError = error
+            self?.connecting.note(error)
             self?.onError?(error)
         }
         source.onBatch = { [weak self] key, records, next in self?.deliver(key, records, next) }

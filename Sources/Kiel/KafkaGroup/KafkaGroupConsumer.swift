@@ -128,13 +128,8 @@ public final class KafkaGroupConsumer<Value> {
     var retryTimer: TimeoutHandle?
     var started = false
     var closed = false
-    var startCompletion: ((Result<Void, KielError>) -> Void)?
-    var startTimer: TimeoutHandle?
-    var startError: KielError?
-    var bootstrapBackoff: Backoff
-    /// How long `connect` waits before telling its caller it has not joined yet; the consumer
-    /// goes on trying regardless.
-    static var startTimeout: Duration { .seconds(30) }
+    /// Loading metadata and joining, for `connect`.
+    var connecting: GroupConnect!
 
     /// A consumer with its own cluster connections, closed by `close`.
     /// - Parameters:
@@ -181,8 +176,6 @@ public final class KafkaGroupConsumer<Value> {
         self.cluster = cluster
         self.ownsCluster = ownsCluster
         self.options = options
-        bootstrapBackoff = Backoff(initial: cluster.options.connection.reconnectBackoffInitial,
-                                   maximum: cluster.options.connection.reconnectBackoffMax)
         var settings = GroupMembership.Settings()
         settings.sessionTimeout = options.sessionTimeout
         settings.heartbeatInterval = options.heartbeatInterval
@@ -199,6 +192,10 @@ public final class KafkaGroupConsumer<Value> {
                                   startWithoutCommit: options.startWithoutCommit)
         offsets.generation = { [unowned membership] in membership.generation }
         wire()
+        connecting = GroupConnect(loop: loop, cluster: cluster, group: group) { [unowned self] joined in
+            self.membership.start(joined)
+        }
+        connecting.onError = { [unowned self] error in self.onError?(error) }
     }
 
     /// The id the coordinator gave this member; "" before the first join.
@@ -224,12 +221,6 @@ public final class KafkaGroupConsumer<Value> {
         loop.assertInLoop()
         guard !started, !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         started = true
-        startCompletion = completion
-        startTimer = loop.callLater(Self.startTimeout) { [weak self] in
-            guard let self else { return }
-            self.startTimer = nil
-            self.answerStart(.failure(self.startError ?? .timeout("joining group \(self.group)")))
-        }
         if options.autocommit {
             let timer = PeriodicCallback(loop: loop, interval: options.autocommitInterval) { [weak self] in
                 self?.commitOffsets(nil)
@@ -244,7 +235,7 @@ public final class KafkaGroupConsumer<Value> {
         }
         metadataTimer = metadata
         metadata.start()
-        bootstrap()
+        connecting.start(completion)
     }
 
     /// Commits the offsets of everything delivered so far, under the current generation.
@@ -268,12 +259,7 @@ public final class KafkaGroupConsumer<Value> {
         metadataTimer?.stop()
         metadataTimer = nil
         loop.cancelTimeout(&retryTimer)
-        if let pending = startCompletion {
-            startCompletion = nil
-            loop.cancelTimeout(&startTimer)
-            // Not inside close(): the caller may hold state the completion touches.
-            loop.callSoon { pending(.failure(.closed)) }
-        }
+        connecting.cancel()
         finalCommit { [weak self] in
             guard let self else { return completion() }
             self.membership.leave {
@@ -284,30 +270,4 @@ public final class KafkaGroupConsumer<Value> {
         }
     }
 
-    /// Loads metadata, asking again after a backoff while no broker answers, then joins.
-    private func bootstrap() {
-        cluster.start { [weak self] result in
-            guard let self, !self.closed else { return }
-            switch result {
-            case .failure(let error):
-                self.startError = error
-                self.onError?(error)
-                // A TLS or authentication failure won't heal by asking again.
-                if error.endsConnection { return self.answerStart(.failure(error)) }
-                self.loop.callLater(self.bootstrapBackoff.next()) { [weak self] in
-                    guard let self, !self.closed else { return }
-                    self.bootstrap()
-                }
-            case .success:
-                self.membership.start { [weak self] result in self?.answerStart(result) }
-            }
-        }
-    }
-
-    private func answerStart(_ result: Result<Void, KielError>) {
-        guard let completion = startCompletion else { return }
-        startCompletion = nil
-        loop.cancelTimeout(&startTimer)
-        completion(result)
-    }
 }
