@@ -17,7 +17,8 @@ As a Kafka broker does, it closes a connection that sends any other request befo
 authenticated, and one whose authentication failed (after answering
 SASL_AUTHENTICATION_FAILED). With `--session-lifetime-ms`, SaslAuthenticate v1+ answers carry
 that lifetime (KIP-368) and a request after it has run out, without re-authenticating on the
-same connection first, closes the connection.
+same connection first, closes the connection. `--silent-reauthentication` never answers a
+re-authentication, as a broker gone quiet in the middle of one.
 
 Prints `ready PORT` once listening. Counters go as JSON to `--stats FILE` after each change.
 Loopback only.
@@ -38,7 +39,7 @@ SASL_AUTHENTICATION_FAILED = 58
 MAX_FRAME = 100 << 20
 
 STATS = {"connections": 0, "authenticated": {}, "failed": 0, "reauthenticated": 0,
-         "unauthenticated_requests": 0, "expired_closes": 0}
+         "unauthenticated_requests": 0, "expired_closes": 0, "ignored_reauthentications": 0}
 
 
 class Reader:
@@ -161,6 +162,9 @@ class Session:
                     self.answer(correlation_id, api_versions_body(version if ok else 0, self.proxy.apis,
                                                                   0 if ok else UNSUPPORTED_VERSION))
                 elif key == SASL_HANDSHAKE:
+                    if self.authenticated_once and self.proxy.silent_reauth:
+                        self.proxy.count("ignored_reauthentications")
+                        continue   # a broker gone quiet in the middle of a re-authentication
                     self.handshake(correlation_id, r)
                 elif key == SASL_AUTHENTICATE:
                     if version >= 2:
@@ -270,6 +274,7 @@ class Proxy:
         self.users = dict(u.split(":", 1) for u in args.user)
         self.tokens = set(args.token)
         self.lifetime_ms = args.session_lifetime_ms
+        self.silent_reauth = args.silent_reauthentication
         self.stats_path = args.stats
         self.scram = {m: ScramMechanism(m) for m in ("SCRAM-SHA-256", "SCRAM-SHA-512")}
         self.credentials = {m: {name: self.scram[m].make_auth_info(password, iteration_count=4096)
@@ -332,6 +337,8 @@ async def main():
     parser.add_argument("--token", action="append", default=[])
     parser.add_argument("--mechanisms", default="PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER")
     parser.add_argument("--session-lifetime-ms", type=int, default=0)
+    parser.add_argument("--silent-reauthentication", action="store_true",
+                        help="never answer a re-authentication (a broker gone quiet mid-exchange)")
     parser.add_argument("--stats")
     args = parser.parse_args()
     if not args.upstream.startswith("127.0.0.1:"):

@@ -24,6 +24,16 @@ extension BrokerConnection {
         let session = sasl ?? SaslSession(mechanism: mechanism)
         sasl = session
         session.exchange = .handshake
+        if state == .ready {
+            // The first exchange is bounded by the connect timeout; a re-authentication, with
+            // requests waiting behind it, by the request timeout.
+            loop.cancelTimeout(&session.timer)
+            session.timer = loop.callLater(options.requestTimeout) { [weak self, weak session] in
+                guard let self, let session, self.sasl === session, session.exchange != .idle else { return }
+                session.timer = nil
+                self.reauthenticationTimedOut()
+            }
+        }
         sendSasl(SaslHandshakeRequest(mechanism: mechanism.name))
     }
 
@@ -110,6 +120,7 @@ extension BrokerConnection {
     }
 
     private func authenticated(_ session: SaslSession, lifetimeMs: Int64) {
+        loop.cancelTimeout(&session.timer)
         let again = session.authentications > 0
         session.authentications += 1
         session.exchange = .idle

@@ -344,6 +344,12 @@ public final class BrokerConnection {
     }
 
     /// The stream is unusable (bad data): drop it, failing what it carried.
+    /// A re-authentication the broker did not finish within the request timeout: the stream
+    /// is presumed dead (requests wait behind it), so it is dropped and a new one opened.
+    func reauthenticationTimedOut() {
+        fail(stream: .timeout("re-authentication with \(address)"))
+    }
+
     private func fail(stream error: KielError) {
         KielLog.warning("connection to \(address): \(error)")
         detachStream()?.close()

@@ -53,8 +53,8 @@ public final class SingleConsumer<Value> {
     var starts: [String: StartPosition] = [:]
     var partitionFilter: [String: Set<Int32>] = [:]
     var loops: [String: ConsumeLoop] = [:]
-    /// Topics with a partition that answered a fetch with an error since `startConsuming` last
-    /// looked: an empty round with errors waits `retryBackoff` instead of asking again at once.
+    /// Topics whose last round had a partition answer with an error, or had every partition
+    /// paused: a subscription's empty round then waits `retryBackoff` before asking again.
     var partitionErrors: Set<String> = []
     var closed = false
 
@@ -130,7 +130,9 @@ public final class SingleConsumer<Value> {
                     switch result {
                     case .failure(let error): completion(.failure(error))
                     case .success(let round):
-                        if round.partitionErrors { self.partitionErrors.insert(topic) }
+                        // Errors only, or every partition paused: a subscription waits a backoff
+                        // before asking again instead of asking in a tight loop.
+                        if round.partitionErrors || round.allPaused { self.partitionErrors.insert(topic) }
                         completion(.success(self.messages(round.records)))
                     }
                 }

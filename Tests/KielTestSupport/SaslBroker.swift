@@ -17,6 +17,8 @@ public final class SaslBroker: @unchecked Sendable {
         /// KIP-368 session lifetime (0: none); a request after it, without re-authenticating,
         /// closes the connection.
         public var sessionLifetimeMs = 0
+        /// Never answer a re-authentication (a broker gone quiet in the middle of one).
+        public var silentReauthentication = false
         /// The defaults above.
         public init() {}
     }
@@ -35,6 +37,8 @@ public final class SaslBroker: @unchecked Sendable {
         public var unauthenticatedRequests = 0
         /// Connections closed for sending a request after their session ran out.
         public var expiredCloses = 0
+        /// Re-authentications left unanswered (`silentReauthentication`).
+        public var ignoredReauthentications = 0
     }
 
     /// The front port clients bootstrap from: the proxy's, or stunnel's for SASL_SSL.
@@ -62,6 +66,7 @@ public final class SaslBroker: @unchecked Sendable {
                     "--session-lifetime-ms", String(settings.sessionLifetimeMs), "--stats", statsPath]
         for (name, password) in settings.users.sorted(by: { $0.key < $1.key }) { args += ["--user", "\(name):\(password)"] }
         for token in settings.tokens { args += ["--token", token] }
+        if settings.silentReauthentication { args.append("--silent-reauthentication") }
         do {
             proxy = try ChildProcess(try TestServices.python(), args, logs: dir)
         } catch {
@@ -99,6 +104,7 @@ public final class SaslBroker: @unchecked Sendable {
         s.reauthenticated = json["reauthenticated"] as? Int ?? 0
         s.unauthenticatedRequests = json["unauthenticated_requests"] as? Int ?? 0
         s.expiredCloses = json["expired_closes"] as? Int ?? 0
+        s.ignoredReauthentications = json["ignored_reauthentications"] as? Int ?? 0
         return s
     }
 

@@ -150,4 +150,62 @@ final class FetchEngineTests: XCTestCase {
         XCTAssertTrue(spin(loop) { fetcher.position(p0) == 3 })
         fetcher.close()
     }
+
+    /// A callback that pauses or seeks another partition of the same answer: that partition's
+    /// records in the answer are not delivered (the paused one's come after resume, once).
+    func testPauseAndSeekFromACallbackReachTheRestOfTheSameAnswer() throws {
+        let broker = try ScriptedBroker(topics: ["t": 3])
+        defer { broker.stop() }
+        for p in Int32(0) ..< 3 { try broker.append(topic: "t", partition: p, values: [[UInt8(p)], [UInt8(p)]]) }
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(20))
+        let tps = (Int32(0) ..< 3).map { TopicPartition("t", $0) }
+        var got: [TopicPartition: [Int64]] = [:]
+        var first = true
+        fetcher.onRecords = { tp, records, _ in
+            got[tp, default: []] += records.map(\.offset)
+            if first {
+                // Whichever comes first stops the other two: one paused, one sought back.
+                first = false
+                let others = tps.filter { $0 != tp }
+                fetcher.pause(others[0])
+                fetcher.seek(others[1], to: .offset(1))
+            }
+        }
+        for tp in tps { fetcher.assign(tp, from: .offset(0)) }
+        XCTAssertTrue(spin(loop) { got.values.reduce(0) { $0 + $1.count } >= 3 })
+        XCTAssertFalse(spin(loop, turns: 40) { got.count == 3 && got.values.allSatisfy { $0.count == 2 } })
+        let paused = tps.first { fetcher.assignments[$0]?.paused == true }!
+        XCTAssertNil(got[paused], "nothing of the paused partition after pause returned")
+        fetcher.resume(paused)
+        XCTAssertTrue(spin(loop) { got[paused] == [0, 1] }, "\(got)")
+        let sought = tps.first { $0 != paused && got[$0] != [0, 1] }!
+        XCTAssertEqual(got[sought], [1], "read again from the offset sought, not from the old answer")
+    }
+
+    /// A subscription whose partitions are all paused asks nothing and reports nothing.
+    func testASubscriptionWithEveryPartitionPausedWaitsQuietly() throws {
+        let broker = try ScriptedBroker(topics: ["t": 2])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0]])
+        let loop = try IOLoop()
+        var options = SingleConsumer<[UInt8]>.Options()
+        options.maxWaitTime = .milliseconds(20)
+        options.retryBackoff = .milliseconds(50)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .bytes, options: options)
+        var errors: [KielError] = [], messages = 0
+        consumer.onError = { errors.append($0) }
+        consumer.onMessages = { messages += $0.count }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop) { messages == 1 })
+        consumer.fetching.pause(consumer.fetching.partitions)
+        let fetches = broker.counts().requests[.fetch] ?? 0
+        let polls = loop.pollCount
+        XCTAssertFalse(spin(loop, turns: 100) { !errors.isEmpty })
+        XCTAssertLessThanOrEqual((broker.counts().requests[.fetch] ?? 0) - fetches, 1, "at most the fetch already asked")
+        XCTAssertLessThan(loop.pollCount - polls, 300, "no tight loop while everything is paused")
+        consumer.close()
+    }
 }

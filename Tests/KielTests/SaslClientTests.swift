@@ -194,6 +194,41 @@ final class SaslClientTests: XCTestCase {
         producer.close {}
     }
 
+    /// A broker that goes quiet in the middle of a re-authentication: the requests waiting
+    /// behind it are not stuck for good; the connection is dropped after the request timeout
+    /// and a new one authenticates from scratch.
+    func testASilentReauthenticationIsAbandonedAndTheConnectionRenewed() throws {
+        var settings = SaslBroker.Settings()
+        settings.sessionLifetimeMs = 1_000
+        settings.silentReauthentication = true
+        let broker = try SaslBroker(settings)
+        defer { broker.stop() }
+        try broker.createTopic("quiet", partitions: 1)
+        let producer = try producer(broker, .saslPlaintext(.scramSHA256(username: "alice", password: "alice-secret")))
+        let total = 60
+        let delivered: Int = try BrokerTest.run(loop, timeout: .seconds(60)) { done in
+            var sent = 0, acknowledged = 0
+            func tick() {
+                do {
+                    try producer.produce("quiet", "m\(sent)") { report in
+                        if case .failure(let error) = report { return done(.failure(error)) }
+                        acknowledged += 1
+                        if acknowledged == total { done(.success(acknowledged)) }
+                    }
+                } catch { return done(.failure(error)) }
+                sent += 1
+                if sent < total { self.loop.callLater(.milliseconds(100), tick) }
+            }
+            tick()
+        }
+        XCTAssertEqual(delivered, total)
+        let stats = try broker.stats()
+        XCTAssertGreaterThanOrEqual(stats.ignoredReauthentications, 1, "\(stats)")
+        XCTAssertGreaterThanOrEqual(stats.connections, 2, "a new connection after the silent one")
+        XCTAssertEqual(stats.reauthenticated, 0)
+        producer.close {}
+    }
+
     /// Connections cut inside the SCRAM exchange and reset or cut mid-produce and mid-fetch:
     /// every new connection authenticates again before its first request, and nothing is lost,
     /// doubled or reordered.

@@ -49,8 +49,18 @@ extension FetchEngine {
                     if !self.closed { self.onError?(error) }
                     healthy = false
                 case .success(let (records, outcomes)):
-                    for (tp, got) in records {
-                        guard let next = self.assignments[tp]?.position else { continue }
+                    // Where each partition stood once absorbed: a callback below may pause or
+                    // seek another partition of the same answer before its records go out.
+                    let absorbed = records.map { tp, _ in (self.assignments[tp]?.run, self.assignments[tp]?.position) }
+                    for ((tp, got), (run, position)) in zip(records, absorbed) {
+                        guard let a = self.assignments[tp], a.run == run, let next = a.position, next == position else {
+                            continue   // sought or unassigned meanwhile: these records are for a run that is over
+                        }
+                        if a.paused {
+                            // Paused meanwhile: not delivered, and fetched again after resume.
+                            if let first = got.first { self.assignments[tp]?.position = first.offset }
+                            continue
+                        }
                         self.onRecords?(tp, got, next)
                     }
                     healthy = !records.isEmpty || !outcomes.contains(.failed)

@@ -12,6 +12,8 @@ extension FetchEngine {
     struct Round {
         var records: [(TopicPartition, [Record])] = []
         var partitionErrors = false
+        /// Nothing was asked: every partition is paused.
+        var allPaused = false
     }
 
     /// The offset and run each partition of a request was asked at, to recognise a stale answer.
@@ -29,6 +31,12 @@ extension FetchEngine {
             if let error { return completion(.failure(error)) }
             let byLeader = self.fetchableByLeader(tps)
             guard !byLeader.isEmpty else {
+                // Everything paused is nothing to fetch, not a failure.
+                if tps.allSatisfy({ self.assignments[$0]?.paused == true }) {
+                    var idle = Round()
+                    idle.allPaused = true
+                    return completion(.success(idle))
+                }
                 return completion(.failure(.noBrokersAvailable("no leader known for \(tps.first?.topic ?? "")")))
             }
             var remaining = byLeader.count

@@ -190,7 +190,8 @@ public final class KafkaGroupConsumer<Value> {
         fetching = FetchControl(engine: engine)
         source = KafkaGroupSource(cluster: cluster, offsets: offsets, fetcher: engine,
                                   startWithoutCommit: options.startWithoutCommit)
-        offsets.generation = { [unowned membership] in membership.generation }
+        // Weak: `offsets` is public and may outlive the consumer (a commit then goes standalone).
+        offsets.generation = { [weak membership] in membership?.generation ?? .standalone }
         wire()
         connecting = GroupConnect(loop: loop, cluster: cluster, group: group) { [unowned self] joined in
             self.membership.start(joined)
