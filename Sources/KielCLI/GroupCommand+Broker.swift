@@ -23,34 +23,6 @@ extension GroupCommand {
         let assignors = options.assignors.compactMap(GroupAssignor.named)
         let consumer = try KafkaGroupConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                               deserializer: .bytes, assignors: assignors, options: consumerOptions)
-        consumer.onMessages = { messages in GroupOutput.print(messages, json: options.json) }
-        consumer.onRebalance = { change in
-            FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberId, change: change,
-                                                               holding: consumer.allocation))
-        }
-        consumer.onError = { error in FileHandleOutput.stderr("% error: \(error)\n") }
-        for topic in options.topics { consumer.subscribe(topic) }
-
-        var closing = false
-        func close(_ status: Int32) {
-            guard !closing else { return }
-            closing = true
-            let member = consumer.memberId
-            // Commits what was printed and leaves the group, so the others take over at once.
-            consumer.close {
-                FileHandleOutput.stderr("% closed \(member)\n")
-                finish(status)
-            }
-        }
-        consumer.connect { result in
-            switch result {
-            case .success:
-                FileHandleOutput.stderr("% joined group \(options.group) as \(consumer.memberId)\n")
-            case .failure(let error):
-                FileHandleOutput.stderr("kiel: could not join group \(options.group): \(error)\n")
-                close(1)
-            }
-        }
-        return Command.Interruptible { close(0) }
+        return run(consumer, options, finish)
     }
 }

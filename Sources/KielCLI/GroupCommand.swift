@@ -104,6 +104,14 @@ enum GroupCommand {
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                            zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
                                            options: consumerOptions)
+        return run(consumer, options, finish)
+    }
+
+    /// Prints `consumer`'s messages and rebalances, joins, and closes it (committing and
+    /// leaving the group) on an interrupt or when joining fails; either kind of group.
+    static func run<Member: ConsumerGroupMember>(_ consumer: Member, _ options: GroupOptions,
+                                                 _ finish: @escaping (Int32) -> Void) -> Command.Interruptible
+        where Member.Value == [UInt8] {
         consumer.onMessages = { messages in GroupOutput.print(messages, json: options.json) }
         consumer.onRebalance = { change in
             FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberName, change: change,
@@ -116,9 +124,10 @@ enum GroupCommand {
         func close(_ status: Int32) {
             guard !closing else { return }
             closing = true
-            // Commits what was printed, leaves the party and closes the session.
+            // Read before closing: a broker-coordinated member forgets its id when it leaves.
+            let member = consumer.memberName
             consumer.close {
-                FileHandleOutput.stderr("% closed \(consumer.memberName)\n")
+                FileHandleOutput.stderr("% closed \(member)\n")
                 finish(status)
             }
         }
