@@ -1,4 +1,5 @@
 import Foundation
+import KafkaProtocol
 
 /// Turns a producer's values into record bytes. Runs on the loop thread, inside `produce`;
 /// a thrown error becomes `KielError.serialization` in that message's delivery report.
@@ -65,6 +66,24 @@ extension Deserializer where Value == String {
                 throw KielError.serialization("record value is not valid UTF-8", underlying: nil)
             }
             return text
+        }
+    }
+}
+
+extension Deserializer {
+    /// Appends `records` of `partition` to `out` as messages, in order. A record whose value
+    /// fails to deserialize goes to `failed` and is skipped (every consumer does the same).
+    func append(_ records: [Record], of partition: TopicPartition, to out: inout [ConsumerMessage<Value>],
+                failed: ((KielError) -> Void)?) {
+        out.reserveCapacity(out.count + records.count)
+        for record in records {
+            do {
+                out.append(ConsumerMessage(topic: partition.topic, partition: partition.partition, offset: record.offset,
+                                           key: record.key, timestamp: record.timestamp, headers: record.headers,
+                                           value: try deserialize(record.value ?? [])))
+            } catch {
+                failed?(.serialization("cannot deserialize \(partition)@\(record.offset)", underlying: error))
+            }
         }
     }
 }

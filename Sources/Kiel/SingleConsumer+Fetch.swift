@@ -4,18 +4,7 @@ extension SingleConsumer {
     /// deserialize goes to `onError` and is skipped (its offset is already behind the position).
     func messages(_ records: [(TopicPartition, [Record])]) -> [ConsumerMessage<Value>] {
         var out: [ConsumerMessage<Value>] = []
-        for (tp, batch) in records {
-            for record in batch {
-                do {
-                    let value = try deserializer.deserialize(record.value ?? [])
-                    out.append(ConsumerMessage(topic: tp.topic, partition: tp.partition, offset: record.offset,
-                                               key: record.key, timestamp: record.timestamp,
-                                               headers: record.headers, value: value))
-                } catch {
-                    onError?(.serialization("cannot deserialize \(tp)@\(record.offset)", underlying: error))
-                }
-            }
-        }
+        for (tp, batch) in records { deserializer.append(batch, of: tp, to: &out, failed: onError) }
         return out
     }
 }

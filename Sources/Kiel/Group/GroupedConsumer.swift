@@ -265,17 +265,7 @@ public final class GroupedConsumer<Value> {
 
     private func deliver(_ key: TopicPartition, _ records: [Record]) {
         var messages: [ConsumerMessage<Value>] = []
-        messages.reserveCapacity(records.count)
-        for record in records {
-            do {
-                let value = try deserializer.deserialize(record.value ?? [])
-                messages.append(ConsumerMessage(topic: key.topic, partition: key.partition,
-                                                offset: record.offset, key: record.key, timestamp: record.timestamp,
-                                                headers: record.headers, value: value))
-            } catch {
-                onError?(.serialization("cannot deserialize \(key.topic)/\(key.partition)@\(record.offset)", underlying: error))
-            }
-        }
+        deserializer.append(records, of: key, to: &messages, failed: onError)
         if !messages.isEmpty { onMessages?(messages) }
     }
 }

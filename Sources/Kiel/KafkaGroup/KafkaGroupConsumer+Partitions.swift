@@ -95,17 +95,7 @@ extension KafkaGroupConsumer {
     func deliver(_ key: TopicPartition, _ records: [Record], _ next: Int64) {
         guard active.contains(key), !closed else { return }
         var messages: [ConsumerMessage<Value>] = []
-        messages.reserveCapacity(records.count)
-        for record in records {
-            do {
-                let value = try deserializer.deserialize(record.value ?? [])
-                messages.append(ConsumerMessage(topic: key.topic, partition: key.partition, offset: record.offset,
-                                                key: record.key, timestamp: record.timestamp,
-                                                headers: record.headers, value: value))
-            } catch {
-                onError?(.serialization("cannot deserialize \(key.topic)/\(key.partition)@\(record.offset)", underlying: error))
-            }
-        }
+        deserializer.append(records, of: key, to: &messages, failed: onError)
         if !messages.isEmpty { onMessages?(messages) }
         // The user may have closed the consumer from inside the callback.
         guard active.contains(key), !closed else { return }
