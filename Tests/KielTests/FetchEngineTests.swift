@@ -185,6 +185,56 @@ final class FetchEngineTests: XCTestCase {
         XCTAssertEqual(got[sought], [1], "read again from the offset sought, not from the old answer")
     }
 
+    /// A slow callback gets an answer's records in chunks of `maxMessagesPerCallback`, one per
+    /// loop turn, the partitions taking turns; the loop's timers (a member's heartbeats) run
+    /// between every two chunks; a pause between chunks keeps the rest for after resume.
+    func testSlowCallbacksGetChunksWithTimersRunningBetween() throws {
+        let broker = try ScriptedBroker(topics: ["t": 2])
+        defer { broker.stop() }
+        for p in Int32(0) ..< 2 { try broker.append(topic: "t", partition: p, values: (0 ..< 50).map { [UInt8($0)] }) }
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        var settings = FetchEngine.Settings()
+        settings.maxWaitTime = .milliseconds(20)
+        settings.maxMessagesPerCallback = 10
+        let fetcher = FetchEngine(loop: loop, cluster: cluster, settings: settings)
+        fetcher.startContinuous()
+        let p0 = TopicPartition("t", 0), p1 = TopicPartition("t", 1)
+        var ticks = 0
+        let timer = PeriodicCallback(loop: loop, interval: .milliseconds(1)) { ticks += 1 }
+        timer.start()
+        var got: [TopicPartition: [Int64]] = [:]
+        var calls: [(tp: TopicPartition, count: Int, ticks: Int)] = []
+        fetcher.onRecords = { tp, records, next in
+            calls.append((tp, records.count, ticks))
+            got[tp, default: []] += records.map(\.offset)
+            XCTAssertEqual(next, records.last.map { $0.offset + 1 })
+            XCTAssertEqual(fetcher.position(tp), next, "the position is the next offset to deliver")
+            if tp == p0 && got[p0]?.count == 20 { fetcher.pause(p0) }
+            usleep(2000)   // slow: longer than the timer's interval
+        }
+        fetcher.assign(p0, from: .offset(0))
+        fetcher.assign(p1, from: .offset(0))
+        XCTAssertTrue(spin(loop) { got[p1]?.count == 50 })
+        XCTAssertFalse(spin(loop, turns: 20) { (got[p0]?.count ?? 0) > 20 }, "nothing after the pause")
+        XCTAssertEqual(got[p0], Array(0 ..< 20))
+        fetcher.resume(p0)
+        XCTAssertTrue(spin(loop) { got[p0]?.count == 50 })
+        timer.stop()
+        XCTAssertEqual(got[p0], Array(0 ..< 50), "the rest once, in order, after resume")
+        XCTAssertEqual(got[p1], Array(0 ..< 50))
+        XCTAssertTrue(calls.allSatisfy { $0.count <= 10 }, "\(calls.map(\.count))")
+        // A turn runs the timers due when it began: a timer that fell due during one chunk
+        // runs right after the next.
+        for (a, b) in zip(calls, calls.dropFirst(2)) {
+            XCTAssertGreaterThan(b.ticks, a.ticks, "the timer ran within two chunks")
+        }
+        let firstAnswer = calls.prefix(4).map(\.tp)
+        XCTAssertEqual(Set(firstAnswer).count, 2, "the partitions of one answer take turns: \(firstAnswer)")
+        fetcher.close()
+    }
+
     /// A subscription whose partitions are all paused asks nothing and reports nothing.
     func testASubscriptionWithEveryPartitionPausedWaitsQuietly() throws {
         let broker = try ScriptedBroker(topics: ["t": 2])

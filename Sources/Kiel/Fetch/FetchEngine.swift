@@ -63,6 +63,12 @@ final class FetchEngine {
     var backingOff: Set<Int32> = []
     var lookingUp = false
     var pumpScheduled = false
+    /// Continuous mode: partitions' records waiting to be delivered, front at `readyHead`.
+    var ready: [Delivery] = []
+    var readyHead = 0
+    var deliveryScheduled = false
+    /// Per leader, how many partitions of its last answer are still being delivered.
+    var undelivered: [Int32: Int] = [:]
     var waitingForMetadata = false
     var closed = false
 
@@ -117,7 +123,14 @@ final class FetchEngine {
         schedulePump()
     }
 
-    func position(_ tp: TopicPartition) -> Int64? { assignments[tp]?.position }
+    /// The next offset to deliver: the first record still queued for delivery, else the next to fetch.
+    func position(_ tp: TopicPartition) -> Int64? {
+        guard let a = assignments[tp] else { return nil }
+        for d in ready[readyHead...] where d.tp == tp && d.run == a.run && d.position == a.position && d.next < d.records.count {
+            return d.records[d.next].offset
+        }
+        return a.position
+    }
 
     /// Sets a position directly (tests, and consumers restoring a known offset).
     func setPosition(_ tp: TopicPartition, _ offset: Int64) {
@@ -131,6 +144,9 @@ final class FetchEngine {
         closed = true
         continuous = false
         assignments = [:]
+        ready = []
+        readyHead = 0
+        undelivered = [:]
     }
 
     /// The position to go back to when `tp`'s is out of range.

@@ -19,6 +19,12 @@ public struct FetchOptions: Sendable, Equatable {
     /// `protocolViolation`, like a corrupt batch; one that only needs more than the other
     /// partitions of the same fetch left is fetched again next time.
     public var decodeBudget: DecodeBudget?
+    /// The most messages one `onMessages` call of a grouped consumer gets (Kafka's
+    /// `max.poll.records`). A partition's larger batch is delivered in chunks of this many,
+    /// one chunk per loop turn, so the loop's timers and I/O — a group member's heartbeats
+    /// among them — run between two calls however slow each is. `SingleConsumer` delivers
+    /// whole fetches.
+    public var maxMessagesPerCallback = 500
     /// Pause before fetching again after a round that failed or brought only errors.
     public var retryBackoff: Duration = .milliseconds(200)
     /// `.readCommitted` leaves out the records of aborted transactions and reads only up to

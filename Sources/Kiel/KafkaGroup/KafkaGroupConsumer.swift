@@ -33,8 +33,10 @@ import KafkaProtocol
 /// original design. Both have the same callbacks.
 ///
 /// Loop-confined: create it and call it on the loop thread only; every callback runs there.
-/// The heartbeats run on the loop too, so a callback that blocks the loop for a session
-/// timeout gets the member replaced.
+/// The heartbeats run on the loop too. Messages come in chunks of at most
+/// `options.maxMessagesPerCallback`, one per loop turn, and a partition still being delivered
+/// is not fetched again, so a slow `onMessages` holds back fetching, not the heartbeats; only
+/// a single call that blocks the loop for a session timeout gets the member replaced.
 public final class KafkaGroupConsumer<Value> {
     /// The consumer's settings: how to fetch (`fetch`, whose fields read as this struct's own:
     /// `options.maxWaitTime`), how the member behaves in its group, and the cluster's.
