@@ -46,6 +46,8 @@ struct ClientProperties: Equatable {
         "isolation.level": Property(scope: .consumer, kind: .isolation),
         "session.timeout.ms": Property(scope: .group, kind: .milliseconds),
         "enable.auto.commit": Property(scope: .group, kind: .bool),
+        "group.instance.id": Property(scope: .group, kind: .text),
+        "max.poll.records": Property(scope: .consumer, kind: .count),
         "bootstrap.servers": Property(scope: .any, kind: .brokers),
         "metadata.broker.list": Property(scope: .any, kind: .brokers),
         "security.protocol": Property(scope: .any, kind: .securityProtocol),
@@ -197,6 +199,7 @@ struct ClientProperties: Equatable {
         if let v = milliseconds("retry.backoff.ms") { o.retryBackoff = v }
         if let v = milliseconds("fetch.wait.max.ms") { o.maxWaitTime = v }
         if let v = count("fetch.min.bytes") { o.minBytes = v }
+        if let v = count("max.poll.records") { o.maxMessagesPerCallback = max(1, v) }
         if let v = count("fetch.max.bytes") { o.maxBytes = max(1, v) }
         if let v = count("max.partition.fetch.bytes") { o.partitionMaxBytesFloor = max(1, v) }
         if let v = values["isolation.level"] { o.isolationLevel = v == "read_committed" ? .readCommitted : .readUncommitted }

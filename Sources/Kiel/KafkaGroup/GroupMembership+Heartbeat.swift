@@ -65,7 +65,9 @@ extension GroupMembership {
         case .rebalanceInProgress?:
             lastHeartbeat = loop.now
             rejoin("the coordinator started a rebalance")
-        case .unknownMemberId?, .fencedInstanceId?:
+        case .fencedInstanceId?:
+            fenced()
+        case .unknownMemberId?:
             lost("heartbeat answered \(BrokerError(wireCode: code).name)", resetMemberId: true)
         case .illegalGeneration?:
             lost("heartbeat answered ILLEGAL_GENERATION", resetMemberId: false)

@@ -63,6 +63,8 @@ extension GroupMembership {
             join()
         case .rebalanceInProgress?, .illegalGeneration?:
             join()
+        case .fencedInstanceId?:
+            fenced()
         default:
             failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
         }
@@ -154,6 +156,8 @@ extension GroupMembership {
             return join()
         case .rebalanceInProgress?, .illegalGeneration?:
             return join()
+        case .fencedInstanceId?:
+            return fenced()
         default:
             return failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
         }

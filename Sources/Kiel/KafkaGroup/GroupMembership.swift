@@ -169,6 +169,27 @@ final class GroupMembership {
         join()
     }
 
+    /// Another member joined with this member's `groupInstanceId`: the coordinator fenced
+    /// this one. Kafka's clients treat that as fatal (two processes believe they are the same
+    /// member), so the partitions go without a commit, the error is reported, and the member
+    /// stops; it does not rejoin and fence the other in turn.
+    func fenced() {
+        guard state != .closed else { return }
+        KielLog.info("group \(group): instance \(settings.groupInstanceId ?? "-") was fenced by another member with its id")
+        stopHeartbeats()
+        loop.cancelTimeout(&retryTimer)
+        state = .closed
+        round += 1
+        dropCoordinator()
+        if holdsAssignment {
+            holdsAssignment = false
+            onLost?()
+        }
+        let error = KielError.broker(BrokerError(wireCode: KafkaErrorCode.fencedInstanceId.rawValue))
+        onError?(error)
+        answerStart(.failure(error))
+    }
+
     /// Stops heartbeating and leaves the group (LeaveGroup), then closes the connection.
     /// `completion` runs once the coordinator answered, or after `closeTimeout`.
     func leave(_ completion: @escaping () -> Void) {

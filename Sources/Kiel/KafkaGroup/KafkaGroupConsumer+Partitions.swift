@@ -113,8 +113,15 @@ extension KafkaGroupConsumer {
         let waiters = commitWaiters
         commitWaiters = []
         let offsets = uncommitted(active)
-        guard !offsets.isEmpty, membership.state == .stable else {
+        guard !offsets.isEmpty else {
             if !waiters.isEmpty { loop.callSoon { for waiter in waiters { waiter(.success(())) } } }
+            return
+        }
+        guard membership.state == .stable else {
+            // Mid-rebalance the revoke commits what was delivered; a caller is told this commit was not made.
+            let error: KielError = membership.state == .closed
+                ? .closed : .broker(BrokerError(wireCode: KafkaErrorCode.rebalanceInProgress.rawValue))
+            if !waiters.isEmpty { loop.callSoon { for waiter in waiters { waiter(.failure(error)) } } }
             return
         }
         commitInFlight = true
@@ -176,6 +183,7 @@ extension KafkaGroupConsumer {
                 case .rebalanceInProgress: self.membership.rejoin("a commit answered REBALANCE_IN_PROGRESS")
                 case .unknownMemberId: self.membership.lost("a commit answered UNKNOWN_MEMBER_ID", resetMemberId: true)
                 case .illegalGeneration: self.membership.lost("a commit answered ILLEGAL_GENERATION", resetMemberId: false)
+                case .fencedInstanceId: self.membership.fenced()
                 default: break
                 }
             case .failure:

@@ -66,6 +66,13 @@ public final class KafkaGroupConsumer<Value> {
         /// `.beginning` (the default, as `GroupedConsumer`, so a new group misses nothing; Java
         /// and librdkafka default to the end) or `.end`.
         public var startWithoutCommit: StartPosition = .beginning
+        /// A static member's instance id (Kafka's `group.instance.id`, KIP-345), unique in the
+        /// group; nil (the default) for a dynamic member. A static member that restarts within
+        /// the session timeout gets its partitions back without a rebalance of the others: it
+        /// does not leave the group on `close`, and the coordinator keeps its place for a
+        /// session timeout. A second member with the same id fences the first, which reports
+        /// `FENCED_INSTANCE_ID` to `onError` and stops (close it).
+        public var groupInstanceId: String?
         /// How long `close` waits for its commit and LeaveGroup before closing anyway.
         public var closeTimeout: Duration = .seconds(10)
         /// Connections, timeouts and metadata (not used by `init(cluster:...)`).
@@ -160,6 +167,7 @@ public final class KafkaGroupConsumer<Value> {
     init(cluster: Cluster, ownsCluster: Bool, group: String, deserializer: Deserializer<Value>,
          assignors: [GroupAssignor], options: Options) throws(KielError) {
         guard !group.isEmpty else { throw .invalidArgument("a group needs a name") }
+        guard options.groupInstanceId?.isEmpty != true else { throw .invalidArgument("a group instance id may not be empty") }
         guard !assignors.isEmpty, Set(assignors.map(\.name)).count == assignors.count,
               !assignors.contains(where: { $0.name.isEmpty }) else {
             throw .invalidArgument("assignors need distinct, non-empty names")
@@ -185,6 +193,7 @@ public final class KafkaGroupConsumer<Value> {
         settings.retryBackoff = options.fetch.retryBackoff
         settings.retryBackoffMax = cluster.options.connection.reconnectBackoffMax
         settings.closeTimeout = options.closeTimeout
+        settings.groupInstanceId = options.groupInstanceId
         membership = GroupMembership(loop: loop, cluster: cluster, group: group, assignors: assignors, settings: settings)
         let offsets = GroupOffsetStore(loop: loop, cluster: cluster, group: group, member: "kiel-swift")
         self.offsets = GroupOffsets(store: offsets)

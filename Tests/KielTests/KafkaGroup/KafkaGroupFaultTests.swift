@@ -115,6 +115,26 @@ final class KafkaGroupFaultTests: XCTestCase {
         XCTAssertTrue(spin { self.received.count == 40 })
     }
 
+    /// Another process joined with this member's instance id: fatal, as in Kafka's clients.
+    func testAFencedInstanceDropsEverythingReportsAndStops() throws {
+        broker.script(.heartbeat, [.error(KafkaErrorCode.fencedInstanceId.rawValue)])
+        XCTAssertTrue(spin { !self.errors.isEmpty })
+        XCTAssertEqual(errors.count, 1)
+        guard case .broker(let error) = errors.first else { return XCTFail("\(errors)") }
+        XCTAssertEqual(error.code, .fencedInstanceId)
+        XCTAssertEqual(changes.last, AllocationChange(lost: ["t": [0, 1]]), "everything lost at once")
+        let joins = broker.counts().requests[.joinGroup] ?? 0
+        try appendMore()
+        spin(seconds: 0.5) { false }
+        XCTAssertEqual(broker.counts().requests[.joinGroup] ?? 0, joins, "it does not rejoin and fence the other")
+        XCTAssertEqual(received.count, 20, "nothing more delivered")
+        XCTAssertEqual(broker.groups.snapshot().commits, [], "a fenced member does not commit")
+        var commit: Result<Void, KielError>?
+        consumer.commitOffsets { commit = $0 }
+        XCTAssertTrue(spin { commit != nil })
+        XCTAssertNoThrow(try commit?.get(), "nothing held, nothing to commit")
+    }
+
     func testNoHeartbeatAnsweredForASessionTimeoutDropsThePartitions() throws {
         // Every heartbeat's connection closes unanswered for longer than the 5 s session
         // timeout (the retries back off 0.2, 0.4, 0.8, 1.6, 3.2 s, give or take a fifth).
