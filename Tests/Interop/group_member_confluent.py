@@ -8,6 +8,7 @@ what it consumes, commits automatically, and on SIGTERM closes (commit, LeaveGro
 Prints one line per event, flushed at once (times in microseconds since the epoch):
     started MICROS                          (subscribing now)
     assigned MICROS topic:partition,...     (or "-" for nothing)
+    added MICROS topic:partition,...        (cooperative-sticky: an incremental assignment)
     revoked MICROS topic:partition,...
     msg PARTITION OFFSET VALUE
     closed MICROS
@@ -55,8 +56,10 @@ consumer = confluent_kafka.Consumer({
     "topic.metadata.refresh.interval.ms": 1000,
 })
 say("started %d" % micros())
+# Under cooperative-sticky librdkafka hands out increments, not whole assignments.
+gained = "added" if strategy == "cooperative-sticky" else "assigned"
 consumer.subscribe([topic],
-                   on_assign=lambda c, ps: say("assigned %d %s" % (micros(), listed(ps))),
+                   on_assign=lambda c, ps: say("%s %d %s" % (gained, micros(), listed(ps))),
                    on_revoke=lambda c, ps: say("revoked %d %s" % (micros(), listed(ps))))
 while not stopping:
     message = consumer.poll(0.1)

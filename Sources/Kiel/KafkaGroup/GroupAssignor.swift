@@ -27,15 +27,19 @@ public struct GroupAssignor: Sendable {
         public var userData: [UInt8]?
         /// topic → partition ids it held when it joined (subscription v1+).
         public var ownedPartitions: [String: [Int32]]
+        /// The generation its `ownedPartitions` are from; -1 if unknown. Where two members
+        /// claim one partition, the later generation's claim stands.
+        public var generation: Int32
 
         /// A member from its parts.
         public init(memberId: String, groupInstanceId: String? = nil, topics: [String], userData: [UInt8]? = nil,
-                    ownedPartitions: [String: [Int32]] = [:]) {
+                    ownedPartitions: [String: [Int32]] = [:], generation: Int32 = -1) {
             self.memberId = memberId
             self.groupInstanceId = groupInstanceId
             self.topics = topics
             self.userData = userData
             self.ownedPartitions = ownedPartitions
+            self.generation = generation
         }
     }
 
@@ -47,12 +51,21 @@ public struct GroupAssignor: Sendable {
 
     /// The protocol name it is offered and negotiated under.
     public let name: String
+    /// Whether it rebalances cooperatively (KIP-429): members keep their partitions through a
+    /// rebalance and give up only those that move. A member uses the cooperative protocol when
+    /// every assignor it offers is cooperative, and the eager one otherwise.
+    public let cooperative: Bool
     private let function: Function
 
     /// A custom assignor offered as `name`. Every member of a group that offers the name must
     /// mean the same assignor by it; give each partition to one member only.
-    public init(name: String, _ function: @escaping Function) {
+    ///
+    /// A `cooperative` assignor sees each member's `ownedPartitions` and should leave most of
+    /// them where they are; `assign` then holds back every partition it moves from one member
+    /// to another, so the old owner gives it up first and the next rebalance hands it over.
+    public init(name: String, cooperative: Bool = false, _ function: @escaping Function) {
         self.name = name
+        self.cooperative = cooperative
         self.function = function
     }
 
@@ -64,16 +77,38 @@ public struct GroupAssignor: Sendable {
         let wanted = Set(members.flatMap(\.topics))
         let counts = partitionCounts.filter { wanted.contains($0.key) && $0.value > 0 }
         let raw = function(sortedMembers, counts)
+        // Cooperative: a partition still owned by another member waits until that one gave it up.
+        let owners = cooperative ? Self.currentOwners(sortedMembers, partitionCounts: counts) : [:]
         var result: Assignment = [:]
         for member in sortedMembers {
             let topics = Set(member.topics)
             var mine: [String: [Int32]] = [:]
             for (topic, ids) in raw[member.memberId] ?? [:] where topics.contains(topic) && !ids.isEmpty {
-                mine[topic] = Array(Set(ids)).sorted()
+                let kept = Set(ids).filter { owners[TopicPartition(topic, $0)].map { $0 == member.memberId } ?? true }
+                if !kept.isEmpty { mine[topic] = kept.sorted() }
             }
             result[member.memberId] = mine
         }
         return result
+    }
+
+    /// Who owns each partition now, from the members' `ownedPartitions`: only partitions that
+    /// exist, of topics the member still subscribes to; of two claims, the later generation's
+    /// (then the first member's, in member order).
+    static func currentOwners(_ sortedMembers: [Member], partitionCounts: [String: Int]) -> [TopicPartition: String] {
+        var owners: [TopicPartition: (member: String, generation: Int32)] = [:]
+        for member in sortedMembers {
+            let topics = Set(member.topics)
+            for (topic, ids) in member.ownedPartitions where topics.contains(topic) {
+                let count = partitionCounts[topic] ?? 0
+                for id in ids where id >= 0 && Int(id) < count {
+                    let key = TopicPartition(topic, id)
+                    if let other = owners[key], other.generation >= member.generation { continue }
+                    owners[key] = (member.memberId, member.generation)
+                }
+            }
+        }
+        return owners.mapValues(\.member)
     }
 
     /// Kafka's member order: static members (by instance id) before dynamic ones (by member
@@ -90,9 +125,10 @@ public struct GroupAssignor: Sendable {
         }
     }
 
-    /// The assignor offered under `name`, among the built-in ones (`range`, `roundrobin`).
+    /// The assignor offered under `name`, among the built-in ones (`range`, `roundrobin`,
+    /// `cooperative-sticky`).
     public static func named(_ name: String) -> GroupAssignor? {
-        [range, roundRobin].first { $0.name == name }
+        [range, roundRobin, cooperativeSticky].first { $0.name == name }
     }
 
     /// Kafka's `range`: topic by topic, the members subscribed to it (in member order) each

@@ -22,8 +22,9 @@ extension GroupMembership {
             // Version 3, as the Java client writes it: the generation the member was last in
             // makes each rejoin's metadata differ from the last, so a coordinator that only
             // rebalances for changed metadata (Tansu) still rebalances when the leader rejoins.
-            // Eager assignors revoke everything before a rejoin, so nothing is owned.
+            // Eager assignors revoke everything before a rejoin, so nothing is owned then.
             let subscription = ConsumerProtocolSubscription(version: 3, topics: self.topics.kielSortedTopics(),
+                                                            ownedPartitions: self.ownedForJoin(),
                                                             generationId: self.generationId)
             let metadata = (try? subscription.encoded()) ?? []
             request.protocols = self.assignors.map { JoinGroupRequest.GroupProtocol(name: $0.name, metadata: metadata) }
@@ -85,7 +86,7 @@ extension GroupMembership {
                 for entry in subscription.ownedPartitions { owned[entry.topic, default: []] += entry.partitions }
                 subscribers.append(GroupAssignor.Member(memberId: member.memberId, groupInstanceId: member.groupInstanceId,
                                                         topics: subscription.topics, userData: subscription.userData,
-                                                        ownedPartitions: owned))
+                                                        ownedPartitions: owned, generation: Self.generation(of: subscription)))
             } catch {
                 // It gets nothing this generation; the others still get theirs.
                 onError?(.protocolViolation("member \(member.memberId)'s subscription: \(error)"))
@@ -177,10 +178,32 @@ extension GroupMembership {
         startHeartbeats()
         onAssignment?(generation, partitions)
         answerStart(.success(()))
+        rebalanceEnded()
         if rejoinWhenStable {
             rejoinWhenStable = false
             rejoin("subscription changed during the join")
         }
+    }
+}
+
+extension GroupMembership {
+    /// What a cooperative member owns, by topic, for its JoinGroup; nothing for an eager one.
+    func ownedForJoin() -> [ConsumerProtocolTopicPartitions] {
+        guard cooperative, holdsAssignment, let owned else { return [] }
+        var byTopic: [String: [Int32]] = [:]
+        for key in owned() { byTopic[key.topic, default: []].append(key.partition) }
+        return byTopic.keys.kielSortedTopics().map { ConsumerProtocolTopicPartitions(topic: $0, partitions: byTopic[$0]!.sorted()) }
+    }
+
+    /// The generation a member's owned partitions are from: the subscription's own field
+    /// (version 2+), else the Java cooperative assignor's user data (the generation alone, a
+    /// 4-byte integer); -1 if neither says.
+    static func generation(of subscription: ConsumerProtocolSubscription) -> Int32 {
+        if subscription.generationId >= 0 { return subscription.generationId }
+        if let data = subscription.userData, data.count == 4 {
+            return Int32(bitPattern: UInt32(data[0]) << 24 | UInt32(data[1]) << 16 | UInt32(data[2]) << 8 | UInt32(data[3]))
+        }
+        return -1
     }
 }
 

@@ -48,6 +48,10 @@ final class GroupMembership {
     /// Offered in this order; the coordinator picks the first one every member offers.
     let assignors: [GroupAssignor]
     let settings: Settings
+    /// The cooperative protocol (KIP-429) when every assignor offered is cooperative: a
+    /// rebalance revokes nothing up front, the member joins with what it owns, and gives up
+    /// only what the new assignment leaves out (then rejoins, so the group can hand that on).
+    let cooperative: Bool
 
     /// Stop fetching and commit under the ending generation, then call the closure: the
     /// member rejoins after that.
@@ -58,6 +62,8 @@ final class GroupMembership {
     var onLost: (() -> Void)?
     /// Trouble nobody waits for: a failed join, an assignor the leader doesn't know.
     var onError: ((KielError) -> Void)?
+    /// The partitions the consumer holds now, sent with a cooperative JoinGroup.
+    var owned: (() -> [TopicPartition])?
 
     /// The topics this member subscribes to.
     private(set) var topics: Set<String> = []
@@ -85,6 +91,8 @@ final class GroupMembership {
     var backoff: Backoff
     /// `start`'s completion, answered by the first assignment.
     var started: ((Result<Void, KielError>) -> Void)?
+    /// Run once the rebalance under way ends: stable again, replaced, or closed.
+    var rebalanceWaiters: [() -> Void] = []
 
     init(loop: IOLoop, cluster: Cluster, group: String, assignors: [GroupAssignor], settings: Settings) {
         self.loop = loop
@@ -92,6 +100,7 @@ final class GroupMembership {
         self.group = group
         self.assignors = assignors
         self.settings = settings
+        cooperative = assignors.allSatisfy(\.cooperative)
         backoff = Backoff(initial: settings.retryBackoff, maximum: settings.retryBackoffMax)
     }
 
@@ -135,7 +144,8 @@ final class GroupMembership {
         if now != known { rejoin("partition counts changed: \(known) → \(now)") }
     }
 
-    /// Gives up the current generation and joins again: revokes first if partitions are held.
+    /// Gives up the current generation and joins again: revokes first if partitions are held
+    /// (eager), or keeps them and joins with them (cooperative).
     func rejoin(_ reason: String) {
         guard state == .stable else { return }
         KielLog.debug("group \(group): member \(memberId) rejoins: \(reason)")
@@ -144,12 +154,24 @@ final class GroupMembership {
         loop.cancelTimeout(&retryTimer)
         round += 1
         let current = round
-        guard holdsAssignment, let revoke else { return join() }
+        guard holdsAssignment, !cooperative, let revoke else { return join() }
         holdsAssignment = false
         revoke { [weak self] in
             guard let self, self.round == current, self.state == .joining else { return }
             self.join()
         }
+    }
+
+    /// Runs `body` once the rebalance under way has ended (at once if none is).
+    func afterRebalance(_ body: @escaping () -> Void) {
+        guard state == .joining || state == .syncing else { return body() }
+        rebalanceWaiters.append(body)
+    }
+
+    func rebalanceEnded() {
+        let waiters = rebalanceWaiters
+        rebalanceWaiters = []
+        for waiter in waiters { waiter() }
     }
 
     /// The member was replaced: its partitions go without a commit, and it joins again.
@@ -166,6 +188,7 @@ final class GroupMembership {
             holdsAssignment = false
             onLost?()
         }
+        rebalanceEnded()
         join()
     }
 
@@ -188,6 +211,7 @@ final class GroupMembership {
         let error = KielError.broker(BrokerError(wireCode: KafkaErrorCode.fencedInstanceId.rawValue))
         onError?(error)
         answerStart(.failure(error))
+        rebalanceEnded()
     }
 
     /// Stops heartbeating and leaves the group (LeaveGroup), then closes the connection.
@@ -207,6 +231,7 @@ final class GroupMembership {
             self.started = nil
             loop.callSoon { started(.failure(.closed)) }
         }
+        rebalanceEnded()
         var finished = false
         var timer: TimeoutHandle?
         let finish: () -> Void = { [weak self] in

@@ -9,6 +9,7 @@ extension KafkaGroupConsumer {
         membership.revoke = { [weak self] done in self?.revokeAll(done) }
         membership.onAssignment = { [weak self] _, partitions in self?.assigned(partitions) }
         membership.onLost = { [weak self] in self?.lostAll() }
+        membership.owned = { [weak self] in self?.held.sorted() ?? [] }
         membership.onError = { [weak self] error in
             self?.connecting.note(error)
             self?.onError?(error)
@@ -23,25 +24,42 @@ extension KafkaGroupConsumer {
     func revokeAll(_ done: @escaping () -> Void) {
         assignmentRound += 1
         loop.cancelTimeout(&retryTimer)
-        let held = active
-        for key in held { source.stopFetching(key) }
+        let fetching = active
+        for key in fetching { source.stopFetching(key) }
         active = []
-        commitHeld(held) { [weak self] result in
+        held = []
+        commitHeld(fetching) { [weak self] result in
             if case .failure(let error) = result { self?.onError?(error) }
             done()
         }
     }
 
-    /// A new generation's partitions: read where each starts (the group's committed offset,
-    /// else `startWithoutCommit`), tell the user what changed, then fetch them.
+    /// A new generation's partitions. Those this member keeps (cooperative) go on being
+    /// fetched; those it lost are stopped and committed, and the member rejoins so the group can
+    /// hand them on (KIP-429); for the new ones it reads where each starts (the group's committed
+    /// offset, else `startWithoutCommit`), tells the user what changed, then fetches them.
     func assigned(_ partitions: [TopicPartition]) {
         assignmentRound += 1
         loop.cancelTimeout(&retryTimer)
-        readStarts(Set(partitions), round: assignmentRound)
+        let assignment = Set(partitions)
+        let revoked = held.subtracting(assignment)
+        held = assignment
+        if !revoked.isEmpty {
+            for key in revoked where active.contains(key) { source.stopFetching(key) }
+            let stopped = active.intersection(revoked)
+            active.subtract(revoked)
+            commitHeld(stopped) { [weak self] result in
+                guard let self else { return }
+                if case .failure(let error) = result { self.onError?(error) }
+                self.membership.rejoin("gave up \(revoked.sorted())")
+            }
+        }
+        readStarts(assignment.subtracting(active), of: assignment, round: assignmentRound)
     }
 
-    private func readStarts(_ wanted: Set<TopicPartition>, round: Int) {
-        guard !wanted.isEmpty else { return take(wanted, round: round) }
+    /// Looks up where each of `wanted` starts, then takes `assignment` (which holds them).
+    private func readStarts(_ wanted: Set<TopicPartition>, of assignment: Set<TopicPartition>, round: Int) {
+        guard !wanted.isEmpty else { return take(assignment, starting: wanted, round: round) }
         source.startOffsets(wanted.sorted()) { [weak self] result in
             guard let self, self.assignmentRound == round, !self.closed else { return }
             let offsets = (try? result.get()) ?? [:]
@@ -49,7 +67,7 @@ extension KafkaGroupConsumer {
                 self.onError?(result.failureError ?? .protocolViolation("no start offset for some of \(wanted.sorted())"))
                 self.retryTimer = self.loop.callLater(self.options.fetch.retryBackoff) { [weak self] in
                     self?.retryTimer = nil
-                    self?.readStarts(wanted, round: round)
+                    self?.readStarts(wanted, of: assignment, round: round)
                 }
                 return
             }
@@ -57,22 +75,24 @@ extension KafkaGroupConsumer {
                 self.positions[key] = offsets[key]
                 self.committed[key] = offsets[key]
             }
-            self.take(wanted, round: round)
+            self.take(assignment, starting: wanted, round: round)
         }
     }
 
-    private func take(_ wanted: Set<TopicPartition>, round: Int) {
-        let change = AllocationChange(from: Self.grouped(told), to: Self.grouped(wanted))
-        told = wanted
-        for key in positions.keys where !wanted.contains(key) {
+    /// Reports the change from what the user was told to `assignment`, then starts fetching
+    /// `starting` (the rest of `assignment` is being fetched already).
+    private func take(_ assignment: Set<TopicPartition>, starting: Set<TopicPartition>, round: Int) {
+        let change = AllocationChange(from: Self.grouped(told), to: Self.grouped(assignment))
+        told = assignment
+        for key in positions.keys where !assignment.contains(key) {
             positions[key] = nil
             committed[key] = nil
         }
         if !change.isEmpty { onRebalance?(change) }
         // The user may have closed the consumer from inside the callback, or a rebalance began.
         guard !closed, assignmentRound == round else { return }
-        active = wanted
-        for key in wanted.sorted() {
+        active.formUnion(starting)
+        for key in starting.sorted() {
             source.startFetching(key, at: positions[key] ?? 0)
         }
     }
@@ -83,11 +103,12 @@ extension KafkaGroupConsumer {
         loop.cancelTimeout(&retryTimer)
         for key in active { source.stopFetching(key) }
         active = []
-        let held = told
+        held = []
+        let reported = told
         told = []
         positions = [:]
         committed = [:]
-        if !held.isEmpty { onRebalance?(AllocationChange(lost: Self.grouped(held))) }
+        if !reported.isEmpty { onRebalance?(AllocationChange(lost: Self.grouped(reported))) }
     }
 
     /// Hands a batch to the user if the partition is still being consumed, and moves its
@@ -115,6 +136,12 @@ extension KafkaGroupConsumer {
         let offsets = uncommitted(active)
         guard !offsets.isEmpty else {
             if !waiters.isEmpty { loop.callSoon { for waiter in waiters { waiter(.success(())) } } }
+            return
+        }
+        if membership.cooperative, membership.state == .joining || membership.state == .syncing {
+            // A cooperative member keeps consuming through a rebalance: commit once it is over.
+            commitWaiters = waiters + commitWaiters
+            membership.afterRebalance { [weak self] in self?.commit(nil) }
             return
         }
         guard membership.state == .stable else {
@@ -148,9 +175,10 @@ extension KafkaGroupConsumer {
     /// or after `closeTimeout`, whichever comes first.
     func finalCommit(_ done: @escaping () -> Void) {
         assignmentRound += 1
-        let held = active
-        for key in held { source.stopFetching(key) }
+        let fetching = active
+        for key in fetching { source.stopFetching(key) }
         active = []
+        held = []
         var finished = false
         var timer: TimeoutHandle?
         let finish: () -> Void = { [weak self] in
@@ -164,10 +192,16 @@ extension KafkaGroupConsumer {
             done()
         }
         timer = loop.callLater(options.closeTimeout, finish)
-        guard membership.state == .stable else { return loop.callSoon(finish) }
-        commitHeld(held) { [weak self] result in
-            if case .failure(let error) = result { self?.onError?(error) }
-            finish()
+        let offsets = uncommitted(fetching)
+        guard !offsets.isEmpty else { return loop.callSoon(finish) }
+        // A cooperative member keeps its partitions through a rebalance, so it may be closed in
+        // the middle of one; the coordinator takes its commit once the rebalance is over.
+        membership.afterRebalance { [weak self] in
+            guard let self, self.membership.state == .stable else { return finish() }
+            self.send(offsets) { [weak self] result in
+                if case .failure(let error) = result { self?.onError?(error) }
+                finish()
+            }
         }
     }
 

@@ -123,6 +123,9 @@ public final class KafkaGroupConsumer<Value> {
     var told: Set<TopicPartition> = []
     /// The partitions being fetched and delivered now.
     var active: Set<TopicPartition> = []
+    /// The partitions the last assignment gave this member, less those given up since: what a
+    /// cooperative member claims when it rejoins.
+    var held: Set<TopicPartition> = []
     /// The next offset to deliver and the last committed, per partition.
     var positions: [TopicPartition: Int64] = [:]
     var committed: [TopicPartition: Int64] = [:]

@@ -30,7 +30,7 @@ final class ConfluentMember {
             let word = words.first ?? ""
             let rest = words.count > 2 ? words[2] : ""
             var partitions: Set<TopicPartition> = []
-            if word == "assigned" || word == "revoked", rest != "-" {
+            if word == "assigned" || word == "added" || word == "revoked", rest != "-" {
                 partitions = Set(rest.split(separator: ",").compactMap { TopicPartition(shareEntry: String($0)) })
             }
             let at: Int64? = words.count > 1 && word != "msg" ? Int64(words[1]) : nil
@@ -43,6 +43,7 @@ final class ConfluentMember {
         var held: Set<TopicPartition> = []
         for event in events {
             if event.word == "assigned" { held = event.partitions }
+            if event.word == "added" { held.formUnion(event.partitions) }
             if event.word == "revoked" { held.subtract(event.partitions) }
         }
         return held

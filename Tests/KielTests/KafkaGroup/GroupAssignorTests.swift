@@ -84,7 +84,125 @@ final class GroupAssignorTests: XCTestCase {
         XCTAssertEqual(result, ["C0": [:], "C1": ["t0": [0, 1, 2], "t1": [0, 1, 2]]])
         XCTAssertEqual(GroupAssignor.named("range")?.name, "range")
         XCTAssertEqual(GroupAssignor.named("roundrobin")?.name, "roundrobin")
-        XCTAssertNil(GroupAssignor.named("cooperative-sticky"))
+        XCTAssertEqual(GroupAssignor.named("cooperative-sticky")?.cooperative, true)
+        XCTAssertNil(GroupAssignor.named("sticky"), "the eager sticky assignor is not offered")
         XCTAssertEqual(GroupAssignor.range.assign(members: [], partitionCounts: counts), [:])
+    }
+
+    // MARK: cooperative-sticky
+
+    private func partitionCount(_ a: GroupAssignor.Assignment) -> [String: Int] { a.mapValues { $0.values.reduce(0) { $0 + $1.count } } }
+
+    /// The next round's members: each owns what it was given, in a later generation.
+    private func owning(_ members: [Member], _ result: GroupAssignor.Assignment, generation: Int32) -> [Member] {
+        members.map { m in
+            var m = m
+            m.ownedPartitions = result[m.memberId] ?? [:]
+            m.generation = generation
+            return m
+        }
+    }
+
+    func testStickyBalancesAFreshGroup() {
+        let sticky = GroupAssignor.cooperativeSticky
+        for memberCount in 1 ... 6 {
+            for partitions in [1, 5, 12] {
+                let members = (0 ..< memberCount).map { Member(memberId: "m\($0)", topics: ["p", "q"]) }
+                let result = sticky.assign(members: members.shuffled(), partitionCounts: ["p": partitions, "q": 2])
+                var seen: [TopicPartition] = []
+                for (_, share) in result { for (topic, ids) in share { seen += ids.map { TopicPartition(topic, $0) } } }
+                XCTAssertEqual(seen.count, partitions + 2, "each once")
+                XCTAssertEqual(Set(seen).count, partitions + 2)
+                let sizes = partitionCount(result).values
+                XCTAssertLessThanOrEqual(sizes.max()! - sizes.min()!, 1, "\(memberCount) members, \(partitions)")
+                XCTAssertEqual(sticky.assign(members: members, partitionCounts: ["p": partitions, "q": 2]), result, "deterministic")
+            }
+        }
+    }
+
+    /// A fourth member joins three that hold two partitions each: one partition moves, in two
+    /// rebalances — first its owner gives it up (held back from everyone), then it is handed on.
+    func testStickyMovesTheFewestAndHandsOverInTwoSteps() {
+        let sticky = GroupAssignor.cooperativeSticky
+        let before: GroupAssignor.Assignment = ["a": ["t": [0, 3]], "b": ["t": [1, 4]], "c": ["t": [2, 5]]]
+        var members = owning(["a", "b", "c"].map { Member(memberId: $0, topics: ["t"]) }, before, generation: 1)
+        members.append(Member(memberId: "d", topics: ["t"]))
+        let first = sticky.assign(members: members, partitionCounts: ["t": 6])
+        XCTAssertEqual(first["d"], [:], "nothing for d while the partition's owner still holds it")
+        let kept = first.values.reduce(0) { $0 + $1["t", default: []].count }
+        XCTAssertEqual(kept, 5, "one partition given up, the rest kept: \(first)")
+        for member in ["a", "b", "c"] {
+            XCTAssertTrue(Set(first[member]?["t"] ?? []).isSubset(of: Set(before[member]!["t"]!)), "kept only its own")
+        }
+        let second = sticky.assign(members: owning(members, first, generation: 2), partitionCounts: ["t": 6])
+        XCTAssertEqual(partitionCount(second).values.sorted(), [1, 1, 2, 2])
+        XCTAssertEqual(second["d"]?["t"]?.count, 1, "handed on in the next rebalance")
+        for member in ["a", "b", "c"] { XCTAssertEqual(second[member], first[member], "the others untouched") }
+    }
+
+    /// Two members claim one partition (one missed a generation): the later claim stands.
+    func testStickyConflictingClaimsGoToTheLaterGeneration() {
+        let sticky = GroupAssignor.cooperativeSticky
+        let members = [Member(memberId: "old", topics: ["t"], ownedPartitions: ["t": [0, 1]], generation: 3),
+                       Member(memberId: "new", topics: ["t"], ownedPartitions: ["t": [1]], generation: 4)]
+        let result = sticky.assign(members: members, partitionCounts: ["t": 2])
+        XCTAssertEqual(result, ["old": ["t": [0]], "new": ["t": [1]]])
+        // Claims on partitions that no longer exist, or of a topic no longer subscribed, are ignored.
+        let stale = [Member(memberId: "x", topics: ["t"], ownedPartitions: ["t": [7], "gone": [0]], generation: 1)]
+        XCTAssertEqual(sticky.assign(members: stale, partitionCounts: ["t": 2]), ["x": ["t": [0, 1]]])
+    }
+
+    /// Seeded random groups over several rounds: never a partition twice, never one taken from
+    /// a member that still owns it, and two rounds after the last change the group is whole
+    /// and as balanced as the subscriptions allow.
+    func testStickyRoundsKeepEveryPartitionWithOneOwner() {
+        var rng = SeededGenerator(seed: 0x5717C4)
+        let sticky = GroupAssignor.cooperativeSticky
+        for _ in 0 ..< 200 {
+            let counts = ["a": Int.random(in: 1 ... 9, using: &rng), "b": Int.random(in: 0 ... 4, using: &rng)]
+            var members = (0 ..< Int.random(in: 1 ... 5, using: &rng)).map { Member(memberId: "m\($0)", topics: ["a", "b"]) }
+            var generation: Int32 = 1
+            for _ in 0 ..< 4 {
+                // Someone leaves or joins, some subscribe to one topic only.
+                if Bool.random(using: &rng), members.count > 1 { members.remove(at: Int.random(in: 0 ..< members.count, using: &rng)) }
+                if Bool.random(using: &rng) { members.append(Member(memberId: "n\(generation)", topics: Bool.random(using: &rng) ? ["a"] : ["a", "b"])) }
+                var result: GroupAssignor.Assignment = [:]
+                for _ in 0 ..< 3 {
+                    let owners = GroupAssignor.currentOwners(members, partitionCounts: counts)
+                    result = sticky.assign(members: members, partitionCounts: counts)
+                    var holder: [TopicPartition: String] = [:]
+                    for (member, share) in result {
+                        for (topic, ids) in share {
+                            for id in ids {
+                                let key = TopicPartition(topic, id)
+                                XCTAssertNil(holder[key], "\(key) twice")
+                                holder[key] = member
+                                if let owner = owners[key] { XCTAssertEqual(owner, member, "\(key) taken from its owner") }
+                            }
+                        }
+                    }
+                    members = owning(members, result, generation: generation)
+                    generation += 1
+                }
+                let total = result.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } }
+                let wanted = Set(members.flatMap(\.topics))
+                XCTAssertEqual(total, counts.filter { wanted.contains($0.key) }.values.reduce(0, +), "whole after settling: \(result)")
+                let onBoth = members.filter { $0.topics.count == 2 }.map { partitionCount(result)[$0.memberId]! }
+                if let most = onBoth.max(), let least = onBoth.min() { XCTAssertLessThanOrEqual(most - least, 1) }
+            }
+        }
+    }
+}
+
+/// SplitMix64: the same numbers for the same seed on every run.
+private struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -26,6 +26,13 @@ final class KafkaGroupHarness {
     var tolerated: (KielError) -> Bool = { _ in false }
 
     init() throws {
+        // KIEL_LOG=debug prints the members' protocol steps, as the CLI does.
+        if let name = ProcessInfo.processInfo.environment["KIEL_LOG"],
+           let level = [("debug", LogLevel.debug), ("info", .info)].first(where: { $0.0 == name })?.1 {
+            KielLog.setHandler(level: level) { level, message in
+                FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
+            }
+        }
         loop = try IOLoop()
         broker = try BrokerTest.bootstrap()
     }
