@@ -65,6 +65,8 @@ final class FetchEngine {
     var pumpScheduled = false
     var waitingForMetadata = false
     var closed = false
+    /// What the consumers' `statistics()` report.
+    var counters = FetchCounters()
 
     init(loop: IOLoop, cluster: Cluster, settings: Settings) {
         self.loop = loop

@@ -64,6 +64,7 @@ extension KafkaGroupConsumer {
     private func take(_ wanted: Set<TopicPartition>, round: Int) {
         let change = AllocationChange(from: Self.grouped(told), to: Self.grouped(wanted))
         told = wanted
+        rebalances += 1
         for key in positions.keys where !wanted.contains(key) {
             positions[key] = nil
             committed[key] = nil
@@ -96,6 +97,7 @@ extension KafkaGroupConsumer {
         guard active.contains(key), !closed else { return }
         var messages: [ConsumerMessage<Value>] = []
         deserializer.append(records, of: key, to: &messages, failed: onError)
+        messagesDelivered += messages.count
         if !messages.isEmpty { onMessages?(messages) }
         // The user may have closed the consumer from inside the callback.
         guard active.contains(key), !closed else { return }
