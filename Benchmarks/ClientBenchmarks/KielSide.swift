@@ -14,6 +14,12 @@ func monotonicNanos() -> UInt64 { Deadline.now().uptimeNanoseconds }
 
 /// The Kiel side of each measurement, with the settings the librdkafka side uses.
 enum KielSide {
+    /// `KIEL_BENCH_STATS_MS=N` turns statistics reports on, every N ms, to measure their cost.
+    nonisolated(unsafe) static let statisticsInterval: Duration? = ProcessInfo.processInfo
+        .environment["KIEL_BENCH_STATS_MS"].flatMap(Int.init).map { .milliseconds($0) }
+    /// The reports taken, kept so that taking them is not optimized away.
+    nonisolated(unsafe) static var reports: [ClientStatistics] = []
+
     static func produce(broker: String, topic: String, size: Int, count: Int,
                         security: Security = .plaintext) throws -> Run {
         let loop = try IOLoop()
@@ -23,6 +29,7 @@ enum KielSide {
         options.cluster.security = security
         let producer = try Producer<[UInt8]>(loop: loop, brokers: [broker], serializer: .bytes, options: options)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.connect { done($0.mapError { $0 }) } }
+        if let interval = statisticsInterval { producer.reportStatistics(every: interval) { reports.append($0) } }
         let value = [UInt8](repeating: 0x78, count: size)
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
@@ -59,6 +66,7 @@ enum KielSide {
         options.maxWaitTime = fetchWait
         options.maxBytes = maxBytes
         let consumer = try SingleConsumer<[UInt8]>(loop: loop, brokers: [broker], deserializer: .bytes, options: options)
+        if let interval = statisticsInterval { consumer.reportStatistics(every: interval) { reports.append($0) } }
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
             var got = 0

@@ -80,6 +80,8 @@ public final class BrokerConnection {
     /// SASL on this connection's stream, when `options.security.sasl` is set.
     var sasl: SaslSession?
     private var queue: RequestQueue<PendingRequest>
+    /// Traffic, round trips and connects, for `statistics`.
+    var counters = ConnectionCounters()
     private var backoff: Backoff
     private var notBefore: Deadline?
     private var reconnectTimer: TimeoutHandle?
@@ -285,6 +287,7 @@ public final class BrokerConnection {
         loop.cancelTimeout(&handshakeTimer)
         backoff.reset()
         notBefore = nil
+        counters.connects += 1
         setState(.ready)
         KielLog.debug("connected to \(address), \(versions?.brokerRanges.count ?? 0) APIs")
         pump()
@@ -295,6 +298,8 @@ public final class BrokerConnection {
 
     /// Whether requests are on the wire awaiting answers.
     var hasRequestsInFlight: Bool { !queue.inFlight.isEmpty }
+    var requestsInFlightCount: Int { queue.inFlight.count { $0.handler != nil } }
+    var requestsWaitingCount: Int { queue.waiting.count }
 
     // MARK: requests and answers
 
@@ -306,6 +311,9 @@ public final class BrokerConnection {
                 let (frame, version) = try pending.encode(entry.correlationID)
                 pending.version = version
                 stream.sendRaw(frame)
+                counters.requestsSent += 1
+                counters.bytesSent += frame.count
+                pending.sentAt = loop.now.uptimeNanoseconds
                 if !pending.expectsResponse {
                     _ = queue.forget(correlationID: entry.correlationID)
                     loop.callSoon { pending.complete(.success(([], version))) }
@@ -332,6 +340,11 @@ public final class BrokerConnection {
         }
         switch queue.answer(correlationID: id) {
         case .deliver(let entry):
+            counters.responsesReceived += 1
+            counters.bytesReceived += frame.count + 4
+            if let sentAt = entry.handler?.sentAt {
+                counters.roundTrip.record(nanoseconds: loop.now.uptimeNanoseconds &- sentAt)
+            }
             entry.handler?.complete(.success((frame, entry.handler?.version ?? 0)))
         case .discard:
             break
@@ -365,11 +378,13 @@ public final class BrokerConnection {
         KielLog.warning("connection to \(address): no answer within the request timeout; reconnecting")
         detachStream()?.close()
         loop.cancelTimeout(&handshakeTimer)
+        counters.disconnects += 1
         let owed = queue.failAll(keepWaiting: true)
         versions = nil
         notBefore = loop.now + backoff.next()
         setState(.disconnected)
         for entry in owed {
+            if entry.deadline <= now { counters.timeouts += 1 }
             let what = "\(entry.handler?.apiKey.description ?? "request") to \(address)"
             entry.handler?.complete(.failure(.timeout(entry.deadline <= now
                 ? what : "\(what): connection closed after another request timed out")))
@@ -397,6 +412,7 @@ public final class BrokerConnection {
     private func lost(_ error: KielError) {
         guard state != .closed else { return }
         loop.cancelTimeout(&handshakeTimer)
+        if state == .ready || state == .handshaking { counters.disconnects += 1 }
         notBefore = loop.now + backoff.next()
         versions = nil
         setState(.disconnected)
@@ -418,6 +434,7 @@ public final class BrokerConnection {
         let now = loop.now.uptimeNanoseconds
         if state == .ready, queue.hasInFlightDue(now: now) { abandonSilentStream(now: now) }
         for entry in queue.expire(now: now) {
+            counters.timeouts += 1
             entry.handler?.complete(.failure(.timeout("\(entry.handler?.apiKey.description ?? "request") to \(address)")))
         }
         armDeadlineTimer()

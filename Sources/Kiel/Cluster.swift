@@ -149,6 +149,9 @@ public final class Cluster {
         for waiter in waiters { loop.callSoon { waiter(.failure(.closed)) } }
     }
 
+    /// The connections held now (for the statistics).
+    var openConnections: some Collection<BrokerConnection> { connections.values }
+
     // MARK: internals
 
     private func connection(to address: BrokerAddress, nodeID: Int32?) -> BrokerConnection {

@@ -6,6 +6,8 @@ final class PendingRequest {
     private var completion: ((Result<([UInt8], Int16), KielError>) -> Void)?
     var version: Int16 = 0
     var expectsResponse = true
+    /// When it was written to the socket (monotonic nanoseconds), for the round-trip time.
+    var sentAt: UInt64 = 0
 
     init(apiKey: ApiKey, encode: @escaping (Int32) throws -> ([UInt8], Int16),
          complete: @escaping (Result<([UInt8], Int16), KielError>) -> Void) {

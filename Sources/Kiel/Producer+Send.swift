@@ -149,6 +149,7 @@ extension Producer {
                 topics[batch.partition.topic, default: []].append(
                     ProduceRequest.Partition(index: batch.partition.partition, records: bytes))
                 sent[batch.partition] = batch.id
+                countSent(batch, bytes: bytes.count)
             } catch {
                 fail(batch.partition, batch.id,
                      .serialization("cannot compress batch with \(options.compression)", underlying: error))
@@ -215,6 +216,7 @@ extension Producer {
 
     private func succeed(_ tp: TopicPartition, _ id: UInt64, baseOffset: Int64, logAppendTime: Int64) {
         guard let batch = accumulator.complete(tp, id: id) else { return }
+        countDelivered(batch)
         for (i, r) in batch.records.enumerated() {
             let metadata = RecordMetadata(topic: tp.topic, partition: tp.partition,
                                           offset: baseOffset >= 0 ? baseOffset.addingReportingOverflow(Int64(i)).partialValue : -1,
@@ -226,6 +228,7 @@ extension Producer {
     /// Delivers one record's outcome to its report; a failure of a record produced without a
     /// report goes to `onError` instead, so no failed delivery goes unheard.
     func settle(_ report: DeliveryReport?, _ result: Result<RecordMetadata, KielError>) {
+        if case .failure = result { counters.deliveryFailures += 1 }
         if let report { return report(result) }
         if case .failure(let error) = result { onError?(error) }
     }
@@ -243,6 +246,7 @@ extension Producer {
         let age = now &- batch.createdAt
         if (error.isRetriable || force) && !closed && age < AccumulatorLimits.nanoseconds(options.deliveryTimeout) {
             KielLog.debug("retrying \(tp) after \(error)")
+            counters.retries += 1
             accumulator.retry(tp, id: id, notBefore: now.saturatingAdd(AccumulatorLimits.nanoseconds(options.retryBackoff)))
         } else {
             fail(tp, id, error)

@@ -87,6 +87,9 @@ public final class Producer<Value> {
     var needsNewProducerID = false
     /// Produce requests sent and not yet answered, per leader.
     var requestsInFlight: [Int32: Int] = [:]
+    /// What `statistics()` reports.
+    var counters = ProducerCounters()
+    var statisticsReporter: StatisticsReporter?
 
     enum IdempotenceState { case unknown, initializing, enabled, disabled }
 
@@ -161,6 +164,8 @@ public final class Producer<Value> {
         let record = PendingRecord<DeliveryReport?>(key: key ?? keyMaker?(value), value: bytes, headers: headers,
                                                     timestamp: ms, token: report)
         try produceRecord(record, topic: topic, partition: partition)
+        counters.recordsProduced += 1
+        counters.bytesProduced += record.size
     }
 
     /// Calls `completion` once every record accepted so far has its delivery report.

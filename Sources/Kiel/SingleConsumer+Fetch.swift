@@ -5,6 +5,7 @@ extension SingleConsumer {
     func messages(_ records: [(TopicPartition, [Record])]) -> [ConsumerMessage<Value>] {
         var out: [ConsumerMessage<Value>] = []
         for (tp, batch) in records { deserializer.append(batch, of: tp, to: &out, failed: onError) }
+        messagesDelivered += out.count
         return out
     }
 }

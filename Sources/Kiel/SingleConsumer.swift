@@ -57,6 +57,9 @@ public final class SingleConsumer<Value> {
     /// paused: a subscription's empty round then waits `retryBackoff` before asking again.
     var partitionErrors: Set<String> = []
     var closed = false
+    /// For `statistics()`.
+    var messagesDelivered = 0
+    var statisticsReporter: StatisticsReporter?
 
     /// The next offset to read, per partition.
     public internal(set) var positions: [TopicPartition: Int64] {

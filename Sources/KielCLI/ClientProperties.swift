@@ -26,6 +26,7 @@ struct ClientProperties: Equatable {
         "reconnect.backoff.max.ms": Property(scope: .any, kind: .milliseconds),
         "metadata.max.age.ms": Property(scope: .any, kind: .milliseconds),
         "allow.auto.create.topics": Property(scope: .any, kind: .bool),
+        "statistics.interval.ms": Property(scope: .any, kind: .milliseconds),
         "message.timeout.ms": Property(scope: .producer, kind: .milliseconds),
         "delivery.timeout.ms": Property(scope: .producer, kind: .milliseconds),
         "linger.ms": Property(scope: .producer, kind: .milliseconds),

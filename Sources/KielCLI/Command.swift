@@ -23,6 +23,18 @@ struct ProduceOptions: Equatable {
     var keySeparator: String?
     var partition: Int32?
     var properties = ClientProperties()
+    /// `-H name=value`, in the order given.
+    var headers: [HeaderOption] = []
+    /// Files named after the options: each is one message, or with `-l` one per line.
+    var files: [String] = []
+    var linesFromFiles = false
+    var stats = false
+}
+
+/// One `-H name=value` of `kiel produce`.
+struct HeaderOption: Equatable {
+    var name: String
+    var value: String
 }
 
 /// Where `kiel consume` starts reading.
@@ -31,17 +43,23 @@ enum StartOption: Equatable {
     case end
     case offset(Int64)
     case timestamp(Int64)   // milliseconds since the epoch
+    /// This many records before each partition's end (kcat's `-o -N`).
+    case fromEnd(Int64)
 }
 
 struct ConsumeOptions: Equatable {
     var brokers: [String]
-    var topic: String
+    /// Every `-t`, in the order given.
+    var topics: [String]
     var start: StartOption = .end
     var count: Int?
     var exitAtEnd = false
     var json = false
     var partition: Int32?
     var properties = ClientProperties()
+    /// kcat's `-f` format, escapes already turned into their characters.
+    var format: String?
+    var stats = false
 }
 
 enum CommandLineSyntax {
@@ -74,18 +92,28 @@ enum CommandLineSyntax {
         OptionSpec("z", "compression", value: "CODEC", "none, gzip, snappy, lz4 or zstd (default none)"),
         OptionSpec("K", "key-delimiter", value: "SEP", "text before the first SEP on a line is the key"),
         OptionSpec("p", "partition", value: "N", "send every message to partition N"),
+        OptionSpec("H", "header", value: "NAME=VALUE", "add this header to every message (repeatable)"),
+        OptionSpec("l", "lines", "with FILE arguments: one message per line of each file, not one per file"),
+        statsOption,
         propertyOption,
         propertyFileOption,
         helpOption,
     ]
+    static let statsOption = OptionSpec(nil, "stats", "print the client's statistics to standard error every second "
+                                                      + "(or every statistics.interval.ms)")
     static let consumeSpecs = [
         brokerOption,
-        OptionSpec("t", "topic", value: "TOPIC", "topic to consume"),
-        OptionSpec("o", "offset", value: "START", "beginning, end (default), an offset, or @EPOCH_MS"),
+        OptionSpec("t", "topic", value: "TOPIC", "topic to consume (repeatable)"),
+        OptionSpec("o", "offset", value: "START",
+                   "beginning, end (default), an offset N, -N (N before the end), s@EPOCH_MS or @EPOCH_MS"),
         OptionSpec("p", "partition", value: "N", "only partition N"),
         OptionSpec("c", "count", value: "N", "exit after N messages"),
         OptionSpec("e", "exit", "exit when the end of every partition is reached"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
+        OptionSpec("f", "format", value: "FORMAT", "print each message as FORMAT (kcat's): %t topic, %p partition, "
+                   + "%o offset, %k key, %s value, %K key length, %S value length, %h headers, %T timestamp (ms), "
+                   + "%% a percent sign; \\n \\t \\r \\\\ escapes"),
+        statsOption,
         propertyOption,
         propertyFileOption,
         helpOption,
@@ -109,10 +137,13 @@ enum CommandLineSyntax {
         case "produce":
             let o = try OptionParser.parse(rest, specs: produceSpecs)
             if o.has("help") {
-                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION] [-X NAME=VALUE]... [-F FILE]", produceSpecs)
-                    + "\n\nReads one message per line of standard input; exits non-zero if any failed.")
+                return .help(helpText("produce", "-b HOSTS -t TOPIC [-z CODEC] [-K SEP] [-p PARTITION] [-H NAME=VALUE]... "
+                                      + "[--stats] [-X NAME=VALUE]... [-F FILE] [-l] [FILE...]", produceSpecs)
+                    + "\n\nReads one message per line of standard input, or each FILE as one message (-l: per line);"
+                    + "\nexits non-zero if any failed. Acks, linger and batching are -X settings: acks=all|1|0,"
+                    + "\nlinger.ms=N, batch.num.messages=N, batch.size=BYTES. On a terminal a progress line shows"
+                    + "\nthe rate and what was sent and acknowledged.")
             }
-            try noPositional(o)
             let properties = try properties(o, for: .producer)
             var p = ProduceOptions(brokers: try brokers(o, properties), topic: try required(o, "topic"))
             if let codec = o.value("compression") {
@@ -127,15 +158,22 @@ enum CommandLineSyntax {
             }
             p.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
             p.properties = properties
+            p.headers = try o.all("header").map { (item: String) throws(UsageError) in try header(item) }
+            p.files = o.positional
+            p.linesFromFiles = o.has("lines")
+            if p.linesFromFiles && p.files.count != 1 { throw UsageError("-l reads exactly one FILE") }
+            p.stats = o.has("stats") || (properties.count("statistics.interval.ms") ?? 0) > 0
             return .produce(p)
         case "consume":
             let o = try OptionParser.parse(rest, specs: consumeSpecs)
             if o.has("help") {
-                return .help(helpText("consume", "-b HOSTS -t TOPIC [-o START] [-c COUNT] [-e] [-J] [-X NAME=VALUE]... [-F FILE]", consumeSpecs))
+                return .help(helpText("consume", "-b HOSTS -t TOPIC... [-p N] [-o START] [-c COUNT] [-e] [-J | -f FORMAT] "
+                                      + "[--stats] [-X NAME=VALUE]... [-F FILE]", consumeSpecs))
             }
             try noPositional(o)
             let properties = try properties(o, for: .consumer)
-            var c = ConsumeOptions(brokers: try brokers(o, properties), topic: try required(o, "topic"))
+            _ = try required(o, "topic")
+            var c = ConsumeOptions(brokers: try brokers(o, properties), topics: o.all("topic").filter { !$0.isEmpty })
             if let start = o.value("offset") { c.start = try startOption(start) }
             if let count = o.value("count") {
                 guard let n = Int(count), n > 0 else { throw UsageError("-c needs a positive count, not \(count)") }
@@ -144,6 +182,9 @@ enum CommandLineSyntax {
             c.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
             c.exitAtEnd = o.has("exit")
             c.json = o.has("json")
+            c.format = o.value("format").map(MessageFormat.unescape)
+            if c.json && c.format != nil { throw UsageError("-J and -f are exclusive") }
+            c.stats = o.has("stats") || (properties.count("statistics.interval.ms") ?? 0) > 0
             c.properties = properties
             return .consume(c)
         case "group":
@@ -157,11 +198,21 @@ enum CommandLineSyntax {
         switch text {
         case "beginning": return .beginning
         case "end": return .end
+        case "stored": throw UsageError("-o stored needs a consumer group's committed offsets: use kiel group")
         default:
             if text.hasPrefix("@"), let ms = Int64(text.dropFirst()), ms >= 0 { return .timestamp(ms) }
+            if text.hasPrefix("s@"), let ms = Int64(text.dropFirst(2)), ms >= 0 { return .timestamp(ms) }
             if let offset = Int64(text), offset >= 0 { return .offset(offset) }
-            throw UsageError("bad start \(text) (expected beginning, end, an offset or @EPOCH_MS)")
+            if text.hasPrefix("-"), let back = Int64(text.dropFirst()), back > 0 { return .fromEnd(back) }
+            throw UsageError("bad start \(text) (expected beginning, end, an offset N, -N, s@EPOCH_MS or @EPOCH_MS)")
         }
+    }
+
+    static func header(_ item: String) throws(UsageError) -> HeaderOption {
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw UsageError("-H needs name=value, not \(item)")
+        }
+        return HeaderOption(name: String(item[..<eq]), value: String(item[item.index(after: eq)...]))
     }
 
     static func partition(_ text: String) throws(UsageError) -> Int32 {

@@ -2,8 +2,9 @@ import Foundation
 import Kiel
 
 /// `kiel consume`: prints each message's value on its own line (or, with -J, a JSON object with
-/// its metadata), stopping after -c messages, at the end of the partitions with -e, or on
-/// SIGINT/SIGTERM.
+/// its metadata; with -f, kcat's format) from one or more topics, stopping after -c messages,
+/// at the end of every partition with -e, or on SIGINT/SIGTERM. --stats reports on standard
+/// error.
 final class ConsumeCommand {
     let options: ConsumeOptions
     let consumer: SingleConsumer<[UInt8]>
@@ -32,13 +33,16 @@ final class ConsumeCommand {
         case .end: return .end
         case .offset(let n): return .offset(n)
         case .timestamp(let ms): return .date(Date(timeIntervalSince1970: Double(ms) / 1000))
+        case .fromEnd: return .end
         }
     }
+
+    var reachedEnd: Bool { options.topics.allSatisfy { consumer.reachedEnd(of: $0) } }
 
     func begin() {
         consumer.onMessages = { [self] messages in
             self.print(messages)
-            if !self.stopped && self.options.exitAtEnd && self.consumer.reachedEnd(of: self.options.topic) {
+            if !self.stopped && self.options.exitAtEnd && self.reachedEnd {
                 self.stop(0)
             }
         }
@@ -52,15 +56,46 @@ final class ConsumeCommand {
             default: if error.endsConnection { self.stop(1) }
             }
         }
-        consumer.subscribe(options.topic, start: start, partitions: options.partition.map { [$0] })
+        if options.stats {
+            consumer.reportStatistics(every: StatisticsText.interval(options.properties)) { statistics in
+                FileHandleOutput.stderr(StatisticsText.lines(statistics))
+            }
+        }
+        if case .fromEnd(let back) = options.start { return startBeforeEnd(back) }
+        subscribeAll()
+    }
+
+    func subscribeAll() {
+        for topic in options.topics {
+            consumer.subscribe(topic, start: start, partitions: options.partition.map { [$0] })
+        }
         if options.exitAtEnd { checkEmptyEnd() }
+    }
+
+    /// kcat's `-o -N`: one round at the end finds each partition's high watermark, then each
+    /// partition starts `back` records before it (or at its beginning).
+    func startBeforeEnd(_ back: Int64, topics: ArraySlice<String>? = nil) {
+        let remaining = topics ?? options.topics[...]
+        guard let topic = remaining.first else { return subscribeAll() }
+        consumer.consume(topic, start: .end, partitions: options.partition.map { [$0] }) { [self] result in
+            guard !self.stopped else { return }
+            if case .failure(let error) = result {
+                FileHandleOutput.stderr("kiel: \(error)\n")
+                return self.stop(1)
+            }
+            for tp in self.consumer.fetching.partitions where tp.topic == topic {
+                guard let end = self.consumer.fetching.highWatermark(tp) else { continue }
+                self.consumer.fetching.seek(tp, to: .offset(max(0, end - back)))
+            }
+            self.startBeforeEnd(back, topics: remaining.dropFirst())
+        }
     }
 
     /// With -e on an empty topic no batch ever arrives: poll the end condition.
     func checkEmptyEnd() {
         consumer.loop.callLater(.milliseconds(200)) { [self] in
             guard !self.stopped else { return }
-            if self.consumer.reachedEnd(of: self.options.topic) { return self.stop(0) }
+            if self.reachedEnd { return self.stop(0) }
             self.checkEmptyEnd()
         }
     }
@@ -69,12 +104,12 @@ final class ConsumeCommand {
         var out: [UInt8] = []
         for m in messages {
             if let limit = options.count, printed >= limit { break }
-            if options.json {
-                out += ConsumeCommand.json(m).pythonSerialized()
+            if let format = options.format {
+                MessageFormat.render(format, m, into: &out)
             } else {
-                out += m.value
+                out += options.json ? ConsumeCommand.json(m).pythonSerialized() : m.value
+                out.append(0x0A)
             }
-            out.append(0x0A)
             printed += 1
         }
         FileHandleOutput.write(fd: 1, out)
@@ -110,7 +145,8 @@ final class ConsumeCommand {
     func stop(_ status: Int32) {
         guard !stopped else { return }
         stopped = true
-        consumer.unsubscribe(options.topic)
+        for topic in options.topics { consumer.unsubscribe(topic) }
+        if options.stats { FileHandleOutput.stderr(StatisticsText.lines(consumer.statistics())) }
         consumer.close { [self] in self.finish(status) }
     }
 }

@@ -52,7 +52,7 @@ final class CommandLineSyntaxTests: XCTestCase {
         assertUsageError("consume -b h -t", contains: "-t needs a value")
         assertUsageError("consume -b h -t t -e=1", contains: "unknown option -=")
         assertUsageError("consume -b h -t t --exit=1", contains: "takes no value")
-        assertUsageError("produce -b h -t t extra", contains: "unexpected argument extra")
+        assertUsageError("consume -b h -t t extra", contains: "unexpected argument extra")
         assertUsageError("frob", contains: "unknown command frob")
         XCTAssertThrowsError(try CommandLineSyntax.parse([]))
     }

@@ -90,10 +90,14 @@ extension FetchEngine {
         let (request, asked) = makeRequest(tps.sorted())
         // Capped: a "forever" maxWait plus the request timeout must not overflow the deadline.
         let timeout = settings.maxWaitTime.cappedAdding(connection.options.requestTimeout)
+        let sentAt = loop.now.uptimeNanoseconds
+        counters.fetchRequests += 1
         connection.send(request, timeout: timeout, versionRange: Self.fetchVersions) { [weak self] result in
             guard let self else { return }
+            self.counters.fetchLatency.record(nanoseconds: self.loop.now.uptimeNanoseconds &- sentAt)
             switch result {
             case .failure(let error):
+                self.counters.fetchFailures += 1
                 if error.isRetriable { self.refreshMetadataSoon() }
                 completion(.failure(error))
             case .success(let answer):
@@ -174,6 +178,7 @@ extension FetchEngine {
         a.highWatermark = readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
         defer { assignments[tp] = a }
         guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
+        counters.bytesFetched += bytes.count
         // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
         // budget) are still delivered; the bad one is reported and fetched again next time.
         // read_committed needs the transaction markers to see where aborted transactions end.

@@ -71,6 +71,8 @@ final class FetchEngine {
     var undelivered: [Int32: Int] = [:]
     var waitingForMetadata = false
     var closed = false
+    /// What the consumers' `statistics()` report.
+    var counters = FetchCounters()
 
     init(loop: IOLoop, cluster: Cluster, settings: Settings) {
         self.loop = loop

@@ -103,7 +103,11 @@ public final class GroupedConsumer<Value> {
     let zooKeeper: ZooKeeperClient
     let member: GroupMember<[Record]>
     private var started = false
-    private var closed = false
+    var closed = false
+    /// For `statistics()`.
+    var messagesDelivered = 0
+    var rebalances = 0
+    var statisticsReporter: StatisticsReporter?
     /// Loading metadata and joining, for `connect`.
     private var connecting: GroupConnect!
 
@@ -205,7 +209,10 @@ public final class GroupedConsumer<Value> {
         member = GroupMember(loop: loop, name: memberName, allocator: partitionAllocator,
                              coordination: coordination, source: source, settings: settings)
         member.onBatch = { [unowned self] key, records in self.deliver(key, records) }
-        member.onRebalance = { [unowned self] change in self.onRebalance?(change) }
+        member.onRebalance = { [unowned self] change in
+            self.rebalances += 1
+            self.onRebalance?(change)
+        }
         member.onError = { [unowned self] error in self.onError?(error) }
         connecting = GroupConnect(loop: loop, cluster: cluster, group: group) { [unowned self] joined in
             self.member.start(joined)
@@ -266,6 +273,7 @@ public final class GroupedConsumer<Value> {
     private func deliver(_ key: TopicPartition, _ records: [Record]) {
         var messages: [ConsumerMessage<Value>] = []
         deserializer.append(records, of: key, to: &messages, failed: onError)
+        messagesDelivered += messages.count
         if !messages.isEmpty { onMessages?(messages) }
     }
 }

@@ -84,6 +84,7 @@ extension KafkaGroupConsumer {
     private func take(_ assignment: Set<TopicPartition>, starting: Set<TopicPartition>, round: Int) {
         let change = AllocationChange(from: Self.grouped(told), to: Self.grouped(assignment))
         told = assignment
+        rebalances += 1
         for key in positions.keys where !assignment.contains(key) {
             positions[key] = nil
             committed[key] = nil
@@ -117,6 +118,7 @@ extension KafkaGroupConsumer {
         guard active.contains(key), !closed else { return }
         var messages: [ConsumerMessage<Value>] = []
         deserializer.append(records, of: key, to: &messages, failed: onError)
+        messagesDelivered += messages.count
         if !messages.isEmpty { onMessages?(messages) }
         // The user may have closed the consumer from inside the callback.
         guard active.contains(key), !closed else { return }

@@ -140,6 +140,10 @@ public final class KafkaGroupConsumer<Value> {
     var retryTimer: TimeoutHandle?
     var started = false
     var closed = false
+    /// For `statistics()`.
+    var messagesDelivered = 0
+    var rebalances = 0
+    var statisticsReporter: StatisticsReporter?
     /// Loading metadata and joining, for `connect`.
     var connecting: GroupConnect!
 
