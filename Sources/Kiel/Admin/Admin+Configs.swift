@@ -7,6 +7,8 @@ import KafkaProtocol
 extension Admin {
     /// The configuration of `resources` (DescribeConfigs), all keys or only `keys`; one
     /// outcome per resource. A broker's configuration is asked of that broker, topics' of any.
+    /// Every key is asked for and `keys` picked here: Tansu 0.6 closes the connection on a
+    /// DescribeConfigs v4 that lists keys.
     public func describeConfigs(_ resources: [ConfigResource], keys: [String]? = nil,
                                 _ completion: @escaping (Result<[ConfigResource: Result<[ConfigEntry], KielError>], KielError>) -> Void) {
         guard !resources.isEmpty else { return answerSoon([:], completion) }
@@ -21,7 +23,7 @@ extension Admin {
                     continue
                 }
                 var request = DescribeConfigsRequest()
-                request.resources = group.map { DescribeConfigsRequest.Resource(type: $0.type, name: $0.name, keys: keys) }
+                request.resources = group.map { DescribeConfigsRequest.Resource(type: $0.type, name: $0.name) }
                 self.send(request, to: connection) { result in
                     switch result {
                     case .failure(let error): gather.fail(group, error)
@@ -32,7 +34,8 @@ extension Admin {
                             if let error = Admin.error(r.errorCode, topic: type == .topic ? r.resourceName : nil, message: r.errorMessage) {
                                 gather.set(resource, .failure(error))
                             } else {
-                                gather.set(resource, .success(r.configs.map(ConfigEntry.init)))
+                                let wanted = keys.map(Set.init)
+                                gather.set(resource, .success(r.configs.map(ConfigEntry.init).filter { wanted?.contains($0.name) ?? true }))
                             }
                         }
                         gather.fail(group, .protocolViolation("DescribeConfigs answered nothing for it"))

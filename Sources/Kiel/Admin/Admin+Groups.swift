@@ -92,14 +92,20 @@ extension Admin {
             } else {
                 request.topics = nil
             }
-            // v2 is the first to take "all topics" (null); v8 moved to a list of groups.
-            self.send(request, to: connection, versionRange: 2 ... 7) { result in
+            // Both layouts are filled in: up to v7 the group's fields are the request's own,
+            // from v8 they are one entry of a list; the version chosen sends one of them.
+            // (Tansu 0.6 answers v7 for all topics without its last byte, and v8 right.)
+            request.groups = [OffsetFetchRequest.Group(groupId: group, topics: request.topics)]
+            // v2 is the first to take "all topics" (null).
+            self.send(request, to: connection, versionRange: 2 ... Int16.max) { result in
                 switch result {
                 case .failure(let error): completion(.failure(error))
                 case .success(let response):
-                    if let error = Admin.error(response.errorCode) { return completion(.failure(error)) }
+                    var (errorCode, topics) = (response.errorCode, response.topics)
+                    if let entry = response.groups.first(where: { $0.groupId == group }) { (errorCode, topics) = (entry.errorCode, entry.topics) }
+                    if let error = Admin.error(errorCode) { return completion(.failure(error)) }
                     var committed: [TopicPartition: Result<CommittedOffset, KielError>] = [:]
-                    for t in response.topics {
+                    for t in topics {
                         for p in t.partitions {
                             let tp = TopicPartition(t.name, p.partitionIndex)
                             committed[tp] = Admin.error(p.errorCode, topic: t.name, partition: p.partitionIndex).map { .failure($0) }
