@@ -15,7 +15,7 @@ extension Admin {
         withMetadata(completion) { [weak self] _ in
             guard let self else { return completion(.failure(.closed)) }
             let byBroker = Dictionary(grouping: resources) { self.brokerNode(for: $0) }
-            let gather = AdminGather<ConfigResource, [ConfigEntry]>(requests: byBroker.count) { completion(.success($0)) }
+            let gather = AdminGather<ConfigResource, [ConfigEntry]>(requests: byBroker.count) { completion(Admin.whole($0)) }
             for (node, group) in byBroker {
                 guard let connection = node.flatMap({ self.cluster.connection(forNode: $0) }) ?? self.cluster.anyBrokerConnection() else {
                     gather.fail(group, .noBrokersAvailable("metadata lists no broker"))

@@ -48,7 +48,7 @@ extension Admin {
                                _ completion: @escaping (Result<[String: Result<GroupDescription, KielError>], KielError>) -> Void) {
         guard !groups.isEmpty else { return answerSoon([:], completion) }
         guard !closed else { return loop.callSoon { completion(.failure(.closed)) } }
-        let gather = AdminGather<String, GroupDescription>(requests: groups.count) { completion(.success($0)) }
+        let gather = AdminGather<String, GroupDescription>(requests: groups.count) { completion(Admin.whole($0)) }
         for group in groups {
             withCoordinator(of: group, { (r: Result<Void, KielError>) in
                 if case .failure(let error) = r { gather.set(group, .failure(error)) }
@@ -144,7 +144,7 @@ extension Admin {
                              _ completion: @escaping (Result<[String: Result<Void, KielError>], KielError>) -> Void) {
         guard !groups.isEmpty else { return answerSoon([:], completion) }
         guard !closed else { return loop.callSoon { completion(.failure(.closed)) } }
-        let gather = AdminGather<String, Void>(requests: groups.count) { completion(.success($0)) }
+        let gather = AdminGather<String, Void>(requests: groups.count) { completion(Admin.whole($0)) }
         for group in groups {
             withCoordinator(of: group, { (r: Result<Void, KielError>) in
                 if case .failure(let error) = r { gather.set(group, .failure(error)) }

@@ -20,7 +20,7 @@ extension Admin {
         }
         guard !timestamps.isEmpty else { return loop.callSoon { completion(.success(invalid)) } }
         withMetadata(completion) { [weak self] _ in
-            self?.queryOffsets(timestamps) { found in completion(.success(found.merging(invalid) { a, _ in a })) }
+            self?.queryOffsets(timestamps) { found in completion(Admin.whole(found.merging(invalid) { a, _ in a })) }
         }
     }
 
@@ -33,7 +33,7 @@ extension Admin {
         withMetadata(completion) { [weak self] _ in
             guard let self else { return completion(.failure(.closed)) }
             let (byLeader, leaderless) = self.byLeader(Array(offsets.keys))
-            let gather = AdminGather<TopicPartition, Int64>(requests: byLeader.count + 1) { completion(.success($0)) }
+            let gather = AdminGather<TopicPartition, Int64>(requests: byLeader.count + 1) { completion(Admin.whole($0)) }
             for tp in leaderless { gather.set(tp, .failure(self.noLeader(tp))) }
             for (connection, tps) in byLeader {
                 var request = DeleteRecordsRequest()

@@ -156,6 +156,15 @@ public final class Admin {
         code == 0 ? nil : .broker(BrokerError(wireCode: code, topic: topic, partition: partition, message: message))
     }
 
+    /// Items' outcomes as the call's: an API the broker lacks fails the whole call, as it
+    /// does for calls that send one request, since no item could have gone otherwise.
+    static func whole<K, V>(_ results: [K: Result<V, KielError>]) -> Result<[K: Result<V, KielError>], KielError> {
+        for case .failure(let error) in results.values {
+            if case .unsupportedByBroker = error { return .failure(error) }
+        }
+        return .success(results)
+    }
+
     /// The answer for an empty request, on a later turn.
     func answerSoon<T>(_ value: T, _ completion: @escaping (Result<T, KielError>) -> Void) {
         loop.assertInLoop()
