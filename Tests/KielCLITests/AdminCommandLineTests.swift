@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Kiel
 @testable import KielCLI
@@ -62,5 +63,14 @@ final class AdminCommandLineTests: XCTestCase {
         for command in ["metadata", "produce", "consume", "group", "topic"] {
             XCTAssertTrue(all.contains("\n  \(command) "), "\(command) in\n\(all)")
         }
+    }
+
+    /// The bash completion script offers every command, subcommand and admin option.
+    func testCompletionScriptKnowsEverySubcommandAndOption() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = try String(contentsOf: root.appendingPathComponent("scripts/kiel-completion.bash"), encoding: .utf8)
+        let words = ["metadata", "produce", "consume", "group", "topic"] + AdminCommandLine.topicSubcommands + AdminCommandLine.groupSubcommands
+            + (AdminCommandLine.createSpecs + AdminCommandLine.alterSpecs + AdminCommandLine.describeSpecs + AdminCommandLine.listSpecs).map { "--" + $0.long }
+        for word in words { XCTAssertTrue(script.contains(word), word) }
     }
 }
