@@ -118,7 +118,10 @@ struct AdminOutput {
         var text = "", values: [JSON] = [], failed = false
         let width = max(5, offsets.keys.map(\.topic.count).max() ?? 0)
         if offsets.isEmpty { text += "group \(group) has no committed offsets\n" }
-        if !offsets.isEmpty { text += "TOPIC".padding(toLength: width, withPad: " ", startingAt: 0) + "  PARTITION  COMMITTED  END  LAG\n" }
+        func cell(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        if !offsets.isEmpty {
+            text += "TOPIC".padding(toLength: width, withPad: " ", startingAt: 0) + "  PARTITION  COMMITTED         END         LAG\n"
+        }
         for (tp, outcome) in offsets.sorted(by: { $0.key < $1.key }) {
             switch outcome {
             case .failure(let error):
@@ -126,8 +129,9 @@ struct AdminOutput {
                 if !json { FileHandleOutput.stderr("kiel: \(tp): \(error)\n") }
                 values.append(["topic": .string(tp.topic), "partition": .int(Int64(tp.partition)), "error": AdminOutput.error(error)])
             case .success(let c):
-                text += tp.topic.padding(toLength: width, withPad: " ", startingAt: 0)
-                    + "  \(tp.partition)  \(c.offset)  \(c.endOffset.map(String.init) ?? "-")  \(c.lag.map(String.init) ?? "-")\n"
+                text += tp.topic.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + cell("\(tp.partition)", 9)
+                    + "  " + cell("\(c.offset)", 9) + "  " + cell(c.endOffset.map(String.init) ?? "-", 10)
+                    + "  " + cell(c.lag.map(String.init) ?? "-", 10) + "\n"
                 values.append(["topic": .string(tp.topic), "partition": .int(Int64(tp.partition)), "offset": .int(c.offset),
                                "end_offset": c.endOffset.map(JSON.int) ?? .null, "lag": c.lag.map(JSON.int) ?? .null])
             }

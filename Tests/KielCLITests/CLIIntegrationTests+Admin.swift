@@ -71,7 +71,7 @@ extension CLIIntegrationTests {
         let rows = ((try json(offsets.stdout) as? [String: Any])?["offsets"] as? [[String: Any]]) ?? []
         XCTAssertEqual(Dictionary(uniqueKeysWithValues: rows.map { ("\($0["partition"]!)", $0["offset"] as? Int) }), ["0": 5, "2": 7])
         let text = try kiel(["group", "offsets", group, "-b", b])
-        XCTAssertTrue(text.stdout.contains("\(topic)  0  5  0  0"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("\(topic)          0          5           0           0\n"), text.stdout)
         let metadata = try kiel(["metadata", "-t", topic, "-b", b])
         XCTAssertTrue(metadata.stdout.contains("partition 2, leader 111, replicas: 111, isrs: 111"), metadata.stdout)
 
