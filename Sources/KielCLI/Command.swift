@@ -61,7 +61,7 @@ enum CommandLineSyntax {
                      group list|describe|offsets|delete administer groups
           topic      create, delete, describe, list, alter-config, add-partitions
 
-        Exit status: 0 done, 1 a broker or delivery failure, 2 usage error, 130 interrupted.
+        Exit status: 0 done, 1 a broker or delivery failure, 2 usage error, 130 an admin command interrupted.
 
         Run `kiel <command> --help` for a command's options.
         """
