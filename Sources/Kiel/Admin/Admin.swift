@@ -61,7 +61,8 @@ public final class Admin {
         cluster.start { completion($0.map { _ in () }) }
     }
 
-    /// Closes the cluster if it is its own; operations still under way fail with `.closed`.
+    /// Refuses new calls (they fail with `.closed`) and closes the cluster if it is its own,
+    /// which fails the calls still under way with `.closed`; on a shared cluster those finish.
     public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         if !closed {
