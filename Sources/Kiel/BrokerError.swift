@@ -12,18 +12,21 @@ public struct BrokerError: Error, Equatable, Hashable, CustomStringConvertible {
     public var topic: String?
     /// The partition the code was about, when it was per partition.
     public var partition: Int32?
+    /// The broker's own words on the error, where the answer carries them (admin requests).
+    public var message: String?
 
     /// An error with a code Kafka names.
-    public init(_ code: KafkaErrorCode, topic: String? = nil, partition: Int32? = nil) {
-        self.init(wireCode: code.rawValue, topic: topic, partition: partition)
+    public init(_ code: KafkaErrorCode, topic: String? = nil, partition: Int32? = nil, message: String? = nil) {
+        self.init(wireCode: code.rawValue, topic: topic, partition: partition, message: message)
     }
 
     /// An error with a code as it came on the wire, known to this library or not.
-    public init(wireCode: Int16, topic: String? = nil, partition: Int32? = nil) {
+    public init(wireCode: Int16, topic: String? = nil, partition: Int32? = nil, message: String? = nil) {
         self.code = KafkaErrorCode(rawValue: wireCode) ?? .unknownServerError
         self.wireCode = wireCode
         self.topic = topic
         self.partition = partition
+        self.message = message
     }
 
     /// Whether this library's table knows the code (otherwise `code` is `.unknownServerError`).
@@ -42,6 +45,7 @@ public struct BrokerError: Error, Equatable, Hashable, CustomStringConvertible {
     public var description: String {
         var text = "broker error \(name) (\(wireCode))"
         if let topic { text += " for \(topic)" + (partition.map { "/\($0)" } ?? "") }
+        if let message, !message.isEmpty { text += ": \(message)" }
         return text
     }
 

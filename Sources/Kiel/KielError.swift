@@ -45,6 +45,9 @@ public enum KielError: Error, CustomStringConvertible {
     /// a token refused, or a broker that could not prove it knows the password (SCRAM). Not
     /// retriable, like `.tls`: the connection stays failed, without reconnecting.
     case authentication(String)
+    /// The broker offers no version of this API that this library speaks (or none at all):
+    /// asking it again cannot help. Tansu 0.6, for one, has no CreatePartitions.
+    case unsupportedByBroker(ApiKey)
 
     /// Whether trying again later (after a metadata refresh or a reconnect) may succeed.
     public var isRetriable: Bool {
@@ -93,6 +96,8 @@ public enum KielError: Error, CustomStringConvertible {
         case .invalidArgument(let what): return "invalid argument: \(what)"
         case .tls(let error): return error.description
         case .authentication(let what): return "authentication failed: \(what)"
+        case .unsupportedByBroker(let api):
+            return "unsupported by this broker: it offers no version of \(api.name) (key \(api.rawValue)) this client speaks"
         }
     }
 }

@@ -6,6 +6,8 @@ enum Command: Equatable {
     case produce(ProduceOptions)
     case consume(ConsumeOptions)
     case group(GroupOptions)
+    /// `kiel topic ...`, `kiel group list|describe|offsets|delete`.
+    case admin(AdminOptions)
     /// Print this text and exit successfully.
     case help(String)
 }
@@ -14,6 +16,7 @@ struct MetadataOptions: Equatable {
     var brokers: [String]
     var topic: String?
     var properties = ClientProperties()
+    var json = false
 }
 
 struct ProduceOptions: Equatable {
@@ -69,10 +72,14 @@ enum CommandLineSyntax {
         usage: kiel <command> [options]
 
         commands:
-          metadata   list brokers, topics and partitions
+          metadata   list brokers, topics, partitions, leaders, replicas and ISR
           produce    send one message per line of standard input
           consume    print messages, one per line
-          group      consume a share of a topic as a member of a consumer group
+          group      consume a share of a topic as a member of a consumer group;
+                     group list|describe|offsets|delete administer groups
+          topic      create, delete, describe, list, alter-config, add-partitions
+
+        Exit status: 0 done, 1 a broker or delivery failure, 2 usage error, 130 an admin command interrupted.
 
         Run `kiel <command> --help` for a command's options.
         """
@@ -85,6 +92,7 @@ enum CommandLineSyntax {
                                                "settings from a librdkafka-style file: NAME=VALUE lines, # comments (-X wins)")
 
     static let metadataSpecs = [brokerOption, OptionSpec("t", "topic", value: "TOPIC", "only this topic"),
+                                OptionSpec("J", "json", "print JSON instead of text"),
                                 propertyOption, propertyFileOption, helpOption]
     static let produceSpecs = [
         brokerOption,
@@ -130,10 +138,11 @@ enum CommandLineSyntax {
         case "-h", "--help", "help": return .help(usage)
         case "metadata":
             let o = try OptionParser.parse(rest, specs: metadataSpecs)
-            if o.has("help") { return .help(helpText("metadata", "-b HOSTS [-t TOPIC] [-X NAME=VALUE]... [-F FILE]", metadataSpecs)) }
+            if o.has("help") { return .help(helpText("metadata", "-b HOSTS [-t TOPIC] [-J] [-X NAME=VALUE]... [-F FILE]", metadataSpecs)) }
             try noPositional(o)
             let properties = try properties(o, for: .any)
-            return .metadata(MetadataOptions(brokers: try brokers(o, properties), topic: o.value("topic"), properties: properties))
+            return .metadata(MetadataOptions(brokers: try brokers(o, properties), topic: o.value("topic"), properties: properties,
+                                             json: o.has("json")))
         case "produce":
             let o = try OptionParser.parse(rest, specs: produceSpecs)
             if o.has("help") {
@@ -188,7 +197,9 @@ enum CommandLineSyntax {
             c.properties = properties
             return .consume(c)
         case "group":
-            return try GroupCommand.parse(rest)
+            return AdminCommandLine.isGroupAdmin(rest) ? try AdminCommandLine.parseGroup(rest) : try GroupCommand.parse(rest)
+        case "topic":
+            return try AdminCommandLine.parseTopic(rest)
         default:
             throw UsageError("unknown command \(name)\n\n\(usage)")
         }

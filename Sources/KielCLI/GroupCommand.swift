@@ -54,7 +54,8 @@ enum GroupCommand {
         let o = try OptionParser.parse(args, specs: specs)
         if o.has("help") {
             return .help(CommandLineSyntax.helpText("group", synopsis, specs)
-                + "\n\nRebalances go to stderr as `% rebalance member=NAME at=MICROS gained=… lost=… holding=…`.")
+                + "\n\nRebalances go to stderr as `% rebalance member=NAME at=MICROS gained=… lost=… holding=…`."
+                + "\nTo administer groups instead: kiel group list|describe|offsets|delete (e.g. `kiel group list --help`).")
         }
         try CommandLineSyntax.noPositional(o)
         func list(_ long: String) throws(UsageError) -> [String] {

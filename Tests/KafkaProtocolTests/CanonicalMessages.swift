@@ -198,5 +198,113 @@ enum Canonical {
             r.topics = [t]
             return r
         }(),
+        "CreatePartitionsRequest": {
+            var c = CreatePartitionsRequest()
+            var payments = CreatePartitionsRequest.Topic(name: "payments", count: 2)
+            var assignment = CreatePartitionsRequest.Assignment()
+            assignment.brokerIds = [1, 2]
+            payments.assignments = [assignment]
+            c.topics = [.init(name: "orders", count: 6), payments]
+            c.timeoutMs = 5000
+            c.validateOnly = true
+            return c
+        }(),
+        "CreatePartitionsResponse": {
+            var t = CreatePartitionsResponse.Result()
+            t.name = "orders"
+            t.errorCode = 37
+            t.errorMessage = "too few"
+            var r = CreatePartitionsResponse()
+            r.results = [t]
+            return r
+        }(),
+        "DescribeConfigsRequest": {
+            var d = DescribeConfigsRequest()
+            d.resources = [.init(type: .topic, name: "orders"), .init(type: .broker, name: "1", keys: ["log.retention.ms"])]
+            d.includeSynonyms = true
+            d.includeDocumentation = true
+            return d
+        }(),
+        "DescribeConfigsResponse": {
+            var synonym = DescribeConfigsResponse.Synonym()
+            synonym.name = "log.cleanup.policy"
+            synonym.value = "delete"
+            synonym.source = 5
+            var e = DescribeConfigsResponse.Entry()
+            e.name = "cleanup.policy"
+            e.value = "compact"
+            e.configSource = 1
+            e.synonyms = [synonym]
+            e.configType = 7
+            e.documentation = "what to do"
+            var result = DescribeConfigsResponse.Result()
+            result.resourceType = ConfigResourceType.topic.rawValue
+            result.resourceName = "orders"
+            result.configs = [e]
+            var r = DescribeConfigsResponse()
+            r.results = [result]
+            return r
+        }(),
+        "AlterConfigsRequest": {
+            var a = AlterConfigsRequest()
+            a.resources = [.init(type: .topic, name: "orders", configs: [
+                .init(name: "retention.ms", value: "60000"), .init(name: "cleanup.policy", value: nil),
+            ])]
+            return a
+        }(),
+        "AlterConfigsResponse": {
+            var result = AlterConfigsResourceResult()
+            result.errorCode = 40
+            result.errorMessage = "bad value"
+            result.resourceType = 2
+            result.resourceName = "orders"
+            var r = AlterConfigsResponse()
+            r.responses = [result]
+            return r
+        }(),
+        "IncrementalAlterConfigsRequest": {
+            var a = IncrementalAlterConfigsRequest()
+            a.resources = [.init(type: .topic, name: "orders", configs: [
+                .init(name: "retention.ms", operation: .set, value: "60000"),
+                .init(name: "cleanup.policy", operation: .delete, value: nil),
+            ])]
+            a.validateOnly = true
+            return a
+        }(),
+        "IncrementalAlterConfigsResponse": {
+            var result = AlterConfigsResourceResult()
+            result.resourceType = 2
+            result.resourceName = "orders"
+            var r = IncrementalAlterConfigsResponse()
+            r.responses = [result]
+            return r
+        }(),
+        "DeleteGroupsRequest": DeleteGroupsRequest(groups: ["group-1", "group-2"]),
+        "DeleteGroupsResponse": {
+            var one = DeleteGroupsResponse.Result()
+            one.groupId = "group-1"
+            var two = DeleteGroupsResponse.Result()
+            two.groupId = "group-2"
+            two.errorCode = 68
+            var r = DeleteGroupsResponse()
+            r.results = [one, two]
+            return r
+        }(),
+        "DeleteRecordsRequest": {
+            var d = DeleteRecordsRequest()
+            d.topics = [.init(name: "orders", partitions: [.init(partitionIndex: 0, offset: 42), .init(partitionIndex: 2, offset: -1)])]
+            d.timeoutMs = 5000
+            return d
+        }(),
+        "DeleteRecordsResponse": {
+            var ok = DeleteRecordsResponse.Partition()
+            ok.lowWatermark = 42
+            var failed = DeleteRecordsResponse.Partition()
+            failed.partitionIndex = 2
+            failed.errorCode = 1
+            var r = DeleteRecordsResponse()
+            r.topics = [.init(name: "orders", partitions: [ok, failed])]
+            return r
+        }(),
     ]
 }

@@ -21,7 +21,7 @@ final class NegotiationTests: XCTestCase {
     }
 
     func testMissingApiAndNoOverlapAreNamedErrors() {
-        let n = NegotiatedVersions(broker: broker([(.produce, 0, 2), (.deleteRecords, 0, 2), (.saslHandshake, 0, 0)]))
+        let n = NegotiatedVersions(broker: broker([(.produce, 0, 2), (.electLeaders, 0, 2), (.saslHandshake, 0, 0)]))
         XCTAssertThrowsError(try n.version(for: .produce)) {
             XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .produce, version: 2))
         }
@@ -29,15 +29,15 @@ final class NegotiationTests: XCTestCase {
             XCTAssertEqual($0 as? ProtocolError, .unsupportedAPI(.fetch))
         }
         // Offered by the broker, but not implemented here.
-        XCTAssertThrowsError(try n.version(for: .deleteRecords)) {
-            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .deleteRecords, version: 2))
+        XCTAssertThrowsError(try n.version(for: .electLeaders)) {
+            XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .electLeaders, version: 2))
         }
         // Offered only below our floor (SaslHandshake v0 sends raw bytes on the socket).
         XCTAssertThrowsError(try n.version(for: .saslHandshake)) {
             XCTAssertEqual($0 as? ProtocolError, .unsupportedVersion(api: .saslHandshake, version: 0))
         }
         XCTAssertNil(n.versionIfSupported(.fetch))
-        XCTAssertEqual(n.brokerRanges[ApiKey.deleteRecords.rawValue], 0...2)
+        XCTAssertEqual(n.brokerRanges[ApiKey.electLeaders.rawValue], 0...2)
     }
 
     /// A broker that does not know ApiVersions v3 answers UNSUPPORTED_VERSION in the v0 layout
@@ -65,7 +65,8 @@ final class NegotiationTests: XCTestCase {
         XCTAssertEqual(ApiKey.produce.spec?.versions, 3...11)
         XCTAssertEqual(ApiKey.fetch.spec?.versions, 4...17)
         XCTAssertEqual(ApiKey.metadata.spec?.versions, 0...12)
-        XCTAssertNil(ApiKey.deleteRecords.spec)
+        XCTAssertNil(ApiKey.electLeaders.spec)
+        XCTAssertEqual(ApiKey.deleteRecords.spec?.versions, 0...2)
         XCTAssertEqual(ApiKey.saslAuthenticate.spec?.versions, 0...2)
         XCTAssertTrue(ApiSpec.fetch.isFlexible(12))
         XCTAssertFalse(ApiSpec.fetch.isFlexible(11))

@@ -102,6 +102,12 @@ let allMessagePairs: [(request: any KafkaRequest.Type, response: any KafkaRespon
     (LeaveGroupRequest.self, LeaveGroupResponse.self),
     (DescribeGroupsRequest.self, DescribeGroupsResponse.self),
     (ListGroupsRequest.self, ListGroupsResponse.self),
+    (DeleteRecordsRequest.self, DeleteRecordsResponse.self),
+    (DescribeConfigsRequest.self, DescribeConfigsResponse.self),
+    (AlterConfigsRequest.self, AlterConfigsResponse.self),
+    (CreatePartitionsRequest.self, CreatePartitionsResponse.self),
+    (DeleteGroupsRequest.self, DeleteGroupsResponse.self),
+    (IncrementalAlterConfigsRequest.self, IncrementalAlterConfigsResponse.self),
 ]
 
 var allMessageTypes: [any KafkaMessage.Type] {

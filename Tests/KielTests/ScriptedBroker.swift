@@ -79,6 +79,17 @@ final class ScriptedBroker: @unchecked Sendable {
         set { lock.withLock { heldFetch = newValue } }
     }
     private var heldFetch: TimeInterval = 0
+    /// APIs left out of the ApiVersions answer, as a broker that lacks them would.
+    var withheld: Set<ApiKey> {
+        get { lock.withLock { withheldAPIs } }
+        set { lock.withLock { withheldAPIs = newValue } }
+    }
+    private var withheldAPIs: Set<ApiKey> = []
+    /// Answers for APIs this broker does not speak itself (the admin ones): given the request
+    /// frame, its header and the node asked, the whole response frame.
+    typealias Handler = @Sendable (_ frame: [UInt8], _ header: RequestHeader, _ node: Int32) throws -> [UInt8]
+    func handle(_ api: ApiKey, _ handler: @escaping Handler) { lock.withLock { handlers[api] = handler } }
+    private var handlers: [ApiKey: Handler] = [:]
 
     /// Starts `nodes` brokers (ids 1...nodes); node 1 leads every partition, or with
     /// `spread` partition p is led by node `1 + p % nodes`.
@@ -257,7 +268,8 @@ final class ScriptedBroker: @unchecked Sendable {
                 r.apiKeys = [ApiVersionsResponse.ApiVersion(apiKey: ApiKey.apiVersions.rawValue, minVersion: 0, maxVersion: 2)]
                 return try KafkaFrame.encodeResponse(r, version: 0, correlationId: id)
             }
-            r.apiKeys = ApiSpec.all.map {
+            let withheld = self.withheld
+            r.apiKeys = ApiSpec.all.filter { !withheld.contains($0.key) }.map {
                 ApiVersionsResponse.ApiVersion(apiKey: $0.key.rawValue, minVersion: $0.versions.lowerBound,
                                                maxVersion: $0.versions.upperBound)
             }
@@ -311,6 +323,7 @@ final class ScriptedBroker: @unchecked Sendable {
             let request = try KafkaFrame.decodeRequest(FetchRequest.self, frame: frame).body
             return try KafkaFrame.encodeResponse(fetch(request, action: action), version: version, correlationId: id)
         default:
+            if let handler = lock.withLock({ handlers[api] }) { return try handler(frame, header, node) }
             if let answer = try groups.answer(api, frame: frame, header: header, port: ports[1]!, action: action) {
                 return answer
             }

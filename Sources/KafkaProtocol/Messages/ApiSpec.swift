@@ -39,8 +39,8 @@ public struct ApiSpec: Hashable, Sendable, CustomStringConvertible {
 /// The table: every API implemented here.
 ///
 /// Floors are the lowest versions Kafka 4 still accepts (it removed Produce v0–2, Fetch v0–3,
-/// ListOffsets v0, OffsetCommit v0–1, OffsetFetch v0, CreateTopics v0–1 and
-/// DeleteTopics v0); ceilings are the newest versions whose layouts are implemented here.
+/// ListOffsets v0, OffsetCommit v0–1, OffsetFetch v0, CreateTopics v0–1, DeleteTopics v0 and
+/// DescribeConfigs v0); ceilings are the newest versions whose layouts are implemented here.
 extension ApiSpec {
     /// Produce (key 0): append record batches.
     public static let produce = ApiSpec(.produce, versions: 3...11, flexibleFrom: 9)
@@ -74,18 +74,31 @@ extension ApiSpec {
     public static let createTopics = ApiSpec(.createTopics, versions: 2...7, flexibleFrom: 5)
     /// DeleteTopics (key 20).
     public static let deleteTopics = ApiSpec(.deleteTopics, versions: 1...6, flexibleFrom: 4)
+    /// DeleteRecords (key 21): move partitions' log start offsets forward.
+    public static let deleteRecords = ApiSpec(.deleteRecords, versions: 0...2, flexibleFrom: 2)
     /// InitProducerId (key 22): a producer id for idempotent or transactional produce.
     public static let initProducerId = ApiSpec(.initProducerId, versions: 0...5, flexibleFrom: 2)
+    /// DescribeConfigs (key 32): topics' and brokers' configuration.
+    public static let describeConfigs = ApiSpec(.describeConfigs, versions: 1...4, flexibleFrom: 4)
+    /// AlterConfigs (key 33): replace a resource's whole configuration.
+    public static let alterConfigs = ApiSpec(.alterConfigs, versions: 0...2, flexibleFrom: 2)
     /// v0 sends the exchange as raw bytes on the socket; only v1 (SaslAuthenticate) is spoken.
     public static let saslHandshake = ApiSpec(.saslHandshake, versions: 1...1, flexibleFrom: .max)
     /// One step of the exchange; v1 adds the session lifetime (KIP-368).
     public static let saslAuthenticate = ApiSpec(.saslAuthenticate, versions: 0...2, flexibleFrom: 2)
+    /// CreatePartitions (key 37): raise topics' partition counts.
+    public static let createPartitions = ApiSpec(.createPartitions, versions: 0...3, flexibleFrom: 2)
+    /// DeleteGroups (key 42): delete empty consumer groups.
+    public static let deleteGroups = ApiSpec(.deleteGroups, versions: 0...2, flexibleFrom: 2)
+    /// IncrementalAlterConfigs (key 44): change single configuration entries.
+    public static let incrementalAlterConfigs = ApiSpec(.incrementalAlterConfigs, versions: 0...1, flexibleFrom: 1)
 
     /// Every row above, in API key order.
     public static let all: [ApiSpec] = [
         .produce, .fetch, .listOffsets, .metadata, .offsetCommit, .offsetFetch, .findCoordinator,
         .joinGroup, .heartbeat, .leaveGroup, .syncGroup, .describeGroups, .listGroups, .saslHandshake,
-        .apiVersions, .createTopics, .deleteTopics, .initProducerId, .saslAuthenticate,
+        .apiVersions, .createTopics, .deleteTopics, .deleteRecords, .initProducerId, .describeConfigs,
+        .alterConfigs, .saslAuthenticate, .createPartitions, .deleteGroups, .incrementalAlterConfigs,
     ]
 }
 

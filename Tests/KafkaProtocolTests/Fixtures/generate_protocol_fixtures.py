@@ -31,8 +31,13 @@ import tempfile
 import time
 import uuid
 
-from kafka.protocol.admin import (CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest,
-                                  DescribeGroupsRequest, ListGroupsRequest)
+from kafka.protocol.admin import (AlterConfigsRequest, AlterConfigsResponse, CreatePartitionsRequest,
+                                  CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse,
+                                  DeleteGroupsRequest, DeleteGroupsResponse, DeleteRecordsRequest,
+                                  DeleteRecordsResponse, DeleteTopicsRequest, DescribeConfigsRequest,
+                                  DescribeConfigsResponse, DescribeGroupsRequest,
+                                  IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse,
+                                  ListGroupsRequest)
 from kafka.protocol.consumer import (FetchRequest, FetchResponse, HeartbeatRequest, HeartbeatResponse,
                                      JoinGroupRequest, LeaveGroupRequest, ListOffsetsRequest,
                                      ListOffsetsResponse, OffsetCommitRequest, OffsetFetchRequest,
@@ -56,7 +61,9 @@ OURS = {
     "OffsetFetch": (1, 9), "CreateTopics": (2, 7), "DeleteTopics": (1, 6),
     "InitProducerId": (0, 5), "JoinGroup": (0, 9), "SyncGroup": (0, 5), "Heartbeat": (0, 4),
     "LeaveGroup": (0, 5), "DescribeGroups": (0, 5), "ListGroups": (0, 5),
-    "SaslHandshake": (1, 1), "SaslAuthenticate": (0, 2),
+    "SaslHandshake": (1, 1), "SaslAuthenticate": (0, 2), "DeleteRecords": (0, 2),
+    "DescribeConfigs": (1, 4), "AlterConfigs": (0, 2), "CreatePartitions": (0, 3),
+    "DeleteGroups": (0, 2), "IncrementalAlterConfigs": (0, 1),
 }
 
 # name -> (class, API name in OURS, lowest version to use, field values in kafka-python's names)
@@ -166,6 +173,49 @@ CANONICAL = {
         "throttle_time_ms": 0, "topics": [{"name": "orders", "topic_id": UUID1, "error_code": 36,
                                            "error_message": "exists", "num_partitions": 4,
                                            "replication_factor": 1, "configs": None}]}),
+    "CreatePartitionsRequest": (CreatePartitionsRequest, "CreatePartitions", 0, {
+        "topics": [{"name": "orders", "count": 6, "assignments": None},
+                   {"name": "payments", "count": 2, "assignments": [{"broker_ids": [1, 2]}]}],
+        "timeout_ms": 5000, "validate_only": True}),
+    "CreatePartitionsResponse": (CreatePartitionsResponse, "CreatePartitions", 0, {
+        "throttle_time_ms": 0, "results": [{"name": "orders", "error_code": 37, "error_message": "too few"}]}),
+    "DescribeConfigsRequest": (DescribeConfigsRequest, "DescribeConfigs", 1, {
+        "resources": [{"resource_type": 2, "resource_name": "orders", "configuration_keys": None},
+                      {"resource_type": 4, "resource_name": "1", "configuration_keys": ["log.retention.ms"]}],
+        "include_synonyms": True, "include_documentation": True}),
+    "DescribeConfigsResponse": (DescribeConfigsResponse, "DescribeConfigs", 1, {
+        "throttle_time_ms": 0, "results": [{"error_code": 0, "error_message": None, "resource_type": 2,
+            "resource_name": "orders", "configs": [
+                {"name": "cleanup.policy", "value": "compact", "read_only": False, "config_source": 1,
+                 "is_sensitive": False, "synonyms": [{"name": "log.cleanup.policy", "value": "delete", "source": 5}],
+                 "config_type": 7, "documentation": "what to do"}]}]}),
+    "AlterConfigsRequest": (AlterConfigsRequest, "AlterConfigs", 0, {
+        "resources": [{"resource_type": 2, "resource_name": "orders", "configs": [
+            {"name": "retention.ms", "value": "60000"}, {"name": "cleanup.policy", "value": None}]}],
+        "validate_only": False}),
+    "AlterConfigsResponse": (AlterConfigsResponse, "AlterConfigs", 0, {
+        "throttle_time_ms": 0, "responses": [{"error_code": 40, "error_message": "bad value",
+                                              "resource_type": 2, "resource_name": "orders"}]}),
+    "IncrementalAlterConfigsRequest": (IncrementalAlterConfigsRequest, "IncrementalAlterConfigs", 0, {
+        "resources": [{"resource_type": 2, "resource_name": "orders", "configs": [
+            {"name": "retention.ms", "config_operation": 0, "value": "60000"},
+            {"name": "cleanup.policy", "config_operation": 1, "value": None}]}],
+        "validate_only": True}),
+    "IncrementalAlterConfigsResponse": (IncrementalAlterConfigsResponse, "IncrementalAlterConfigs", 0, {
+        "throttle_time_ms": 0, "responses": [{"error_code": 0, "error_message": None,
+                                              "resource_type": 2, "resource_name": "orders"}]}),
+    "DeleteGroupsRequest": (DeleteGroupsRequest, "DeleteGroups", 0, {"groups_names": ["group-1", "group-2"]}),
+    "DeleteGroupsResponse": (DeleteGroupsResponse, "DeleteGroups", 0, {
+        "throttle_time_ms": 0, "results": [{"group_id": "group-1", "error_code": 0},
+                                           {"group_id": "group-2", "error_code": 68}]}),
+    "DeleteRecordsRequest": (DeleteRecordsRequest, "DeleteRecords", 0, {
+        "topics": [{"name": "orders", "partitions": [{"partition_index": 0, "offset": 42},
+                                                     {"partition_index": 2, "offset": -1}]}],
+        "timeout_ms": 5000}),
+    "DeleteRecordsResponse": (DeleteRecordsResponse, "DeleteRecords", 0, {
+        "throttle_time_ms": 0, "topics": [{"name": "orders", "partitions": [
+            {"partition_index": 0, "low_watermark": 42, "error_code": 0},
+            {"partition_index": 2, "low_watermark": -1, "error_code": 1}]}]}),
 }
 
 
