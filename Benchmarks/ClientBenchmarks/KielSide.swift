@@ -15,7 +15,7 @@ func monotonicNanos() -> UInt64 { Deadline.now().uptimeNanoseconds }
 /// The Kiel side of each measurement, with the settings the librdkafka side uses.
 enum KielSide {
     /// `KIEL_BENCH_STATS_MS=N` turns statistics reports on, every N ms, to measure their cost.
-    nonisolated(unsafe) static let statisticsInterval: Duration? = ProcessInfo.processInfo
+    static let statisticsInterval: Duration? = ProcessInfo.processInfo
         .environment["KIEL_BENCH_STATS_MS"].flatMap(Int.init).map { .milliseconds($0) }
     /// The reports taken, kept so that taking them is not optimized away.
     nonisolated(unsafe) static var reports: [ClientStatistics] = []

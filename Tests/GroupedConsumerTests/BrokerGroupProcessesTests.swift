@@ -84,6 +84,23 @@ final class BrokerGroupProcessesTests: XCTestCase {
         }
         waitUntil("the first batch is consumed", timeout: 60) { produced.isSubset(of: consumed) }
 
+        // SIGSTOP: a paused process (a long pause, a frozen container) is replaced after the
+        // session timeout; resumed, it finds out, drops its partitions and joins again.
+        members[0].signal(SIGSTOP)
+        let pausedHeld = members[0].holding
+        waitUntil("the paused member's partitions move", timeout: 60) {
+            Set(members[1].holding).union(peerState().holding) == all
+        }
+        produced.formUnion(try produce(topic, broker: broker, batch: "paused", count: 60))
+        waitUntil("the batch sent while it was paused is consumed", timeout: 60) { produced.isSubset(of: consumed) }
+        members[0].signal(SIGCONT)
+        waitUntil("the resumed member rejoins and the three split again", timeout: 60) {
+            let held = members.map(\.holding) + [peerState().holding]
+            return held.allSatisfy { $0.count == 2 } && Set(held.flatMap { $0 }) == all
+        }
+        XCTAssertTrue(members[0].rebalances.contains { !$0.lost.isEmpty && $0.lost.isSuperset(of: pausedHeld) },
+                      "the resumed member reported everything lost: \(members[0].stderr.suffix(6))")
+
         // SIGKILL: no LeaveGroup; the coordinator notices after the 3 s session timeout.
         members[0].signal(SIGKILL)
         produced.formUnion(try produce(topic, broker: broker, batch: "second", count: 120))

@@ -24,6 +24,15 @@ extension GroupMembership {
         }
     }
 
+    /// Whether the coordinator has surely dropped this member by now: no heartbeat answered
+    /// for a session timeout (the process was paused, say). The member is then replaced at
+    /// once, so a delivery that was waiting for its turn does not go out from a zombie.
+    func sessionRanOut() -> Bool {
+        guard state == .stable, let lastHeartbeat, loop.now - lastHeartbeat >= settings.sessionTimeout else { return false }
+        lost("no heartbeat answered for a session timeout", resetMemberId: false)
+        return true
+    }
+
     /// One heartbeat; the next follows `heartbeatInterval` after the answer. REBALANCE_IN_PROGRESS
     /// starts a rejoin; UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION and FENCED_INSTANCE_ID mean this
     /// member was replaced. A heartbeat that fails otherwise is tried again after the backoff
@@ -31,10 +40,7 @@ extension GroupMembership {
     /// the last one that got through: by then the coordinator has dropped this member, and
     /// another may consume its partitions.
     func heartbeat() {
-        guard state == .stable else { return }
-        if let lastHeartbeat, loop.now - lastHeartbeat >= settings.sessionTimeout {
-            return lost("no heartbeat answered for a session timeout", resetMemberId: false)
-        }
+        guard state == .stable, !sessionRanOut() else { return }
         let current = round
         let retry: () -> Void = { [weak self] in
             guard let self, self.round == current else { return }

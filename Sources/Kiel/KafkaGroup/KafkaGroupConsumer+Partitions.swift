@@ -115,7 +115,7 @@ extension KafkaGroupConsumer {
     /// Hands a batch to the user if the partition is still being consumed, and moves its
     /// position on.
     func deliver(_ key: TopicPartition, _ records: [Record], _ next: Int64) {
-        guard active.contains(key), !closed else { return }
+        guard active.contains(key), !closed, !membership.sessionRanOut() else { return }
         var messages: [ConsumerMessage<Value>] = []
         deserializer.append(records, of: key, to: &messages, failed: onError)
         messagesDelivered += messages.count
