@@ -81,7 +81,7 @@ enum GroupCommand {
             guard zkHosts.isEmpty else { throw UsageError("--assignor is for broker-coordinated groups; the ZooKeeper group (-z) allocates by itself") }
             options.assignors = try items(text, "assignor")
             if let unknown = options.assignors.first(where: { GroupAssignor.named($0) == nil }) {
-                throw UsageError("unknown assignor \(unknown) (range, roundrobin)")
+                throw UsageError("unknown assignor \(unknown) (range, roundrobin, cooperative-sticky)")
             }
         }
         options.json = o.has("json")
