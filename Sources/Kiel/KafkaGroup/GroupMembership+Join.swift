@@ -61,13 +61,32 @@ extension GroupMembership {
             join()
         case .unknownMemberId?:
             memberId = ""
-            join()
+            joinAgain()
         case .rebalanceInProgress?, .illegalGeneration?:
-            join()
+            joinAgain()
         case .fencedInstanceId?:
             fenced()
         default:
             failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
+        }
+    }
+
+    /// Joins again after the coordinator turned a join or sync away: at once the first time,
+    /// then after a growing backoff, so a coordinator that keeps refusing is not asked in a
+    /// tight loop. The backoff resets once the member is in a generation.
+    private func joinAgain() {
+        guard retryTimer == nil else { return }
+        guard refusals > 0 else {
+            refusals += 1
+            return join()
+        }
+        refusals += 1
+        let current = round
+        retryTimer = loop.callLater(backoff.next()) { [weak self] in
+            guard let self else { return }
+            self.retryTimer = nil
+            guard self.round == current, self.state == .joining || self.state == .syncing else { return }
+            self.join()
         }
     }
 
@@ -154,9 +173,9 @@ extension GroupMembership {
             break
         case .unknownMemberId?:
             memberId = ""
-            return join()
+            return joinAgain()
         case .rebalanceInProgress?, .illegalGeneration?:
-            return join()
+            return joinAgain()
         case .fencedInstanceId?:
             return fenced()
         default:
@@ -173,6 +192,7 @@ extension GroupMembership {
         }
         state = .stable
         backoff.reset()
+        refusals = 0
         holdsAssignment = true
         KielLog.debug("group \(group): member \(memberId) of generation \(generationId) got \(partitions)")
         startHeartbeats()

@@ -89,6 +89,8 @@ final class GroupMembership {
     var retryTimer: TimeoutHandle?
     var lastHeartbeat: Deadline?
     var backoff: Backoff
+    /// Joins and syncs turned away in a row (REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID, ...).
+    var refusals = 0
     /// `start`'s completion, answered by the first assignment.
     var started: ((Result<Void, KielError>) -> Void)?
     /// Run once the rebalance under way ends: stable again, replaced, or closed.
