@@ -60,6 +60,9 @@ extension GroupMembership {
             memberId = response.memberId
             join()
         case .unknownMemberId?:
+            // A cooperative member still consuming was removed from the group meanwhile: what
+            // it kept may be another member's already (Kafka's clients call them lost).
+            if holdsAssignment { return lost("JoinGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
             join()
         case .rebalanceInProgress?, .illegalGeneration?:
@@ -153,9 +156,14 @@ extension GroupMembership {
         case .none?:
             break
         case .unknownMemberId?:
+            // As for the join: a cooperative member that kept its partitions has lost them.
+            if holdsAssignment { return lost("SyncGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
             return join()
-        case .rebalanceInProgress?, .illegalGeneration?:
+        case .illegalGeneration?:
+            if holdsAssignment { return lost("SyncGroup answered ILLEGAL_GENERATION", resetMemberId: false) }
+            return join()
+        case .rebalanceInProgress?:
             return join()
         case .fencedInstanceId?:
             return fenced()
