@@ -235,6 +235,45 @@ final class FetchEngineTests: XCTestCase {
         fetcher.close()
     }
 
+    /// The leader of a partition moves while an answer of its old leader is still being
+    /// delivered in chunks: the new leader is not asked for the partition until that answer is
+    /// delivered, so nothing of it is skipped and the records stay in order.
+    func testALeaderMovingWhileChunksAreDeliveredSkipsNothing() throws {
+        let broker = try ScriptedBroker(nodes: 2, topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: (0 ..< 40).map { [UInt8($0)] })
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        var settings = FetchEngine.Settings()
+        settings.maxWaitTime = .milliseconds(20)
+        settings.maxMessagesPerCallback = 1
+        let fetcher = FetchEngine(loop: loop, cluster: cluster, settings: settings)
+        fetcher.startContinuous()
+        let tp = TopicPartition("t", 0)
+        var got: [Int64] = []
+        var moved = false
+        fetcher.onRecords = { _, records, _ in
+            got += records.map(\.offset)
+            if !moved {
+                // The election happens after the first answer, and more records arrive.
+                moved = true
+                broker.moveLeaders(to: 2)
+                do { try broker.append(topic: "t", partition: 0, values: (40 ..< 50).map { [UInt8($0)] }) } catch { XCTFail("\(error)") }
+                // Once known, the engine looks for work (as any other leader's answer makes it).
+                cluster.refreshMetadata { _ in fetcher.schedulePump() }
+            }
+            usleep(5000)   // slow enough for the new leader to answer before the old answer is out
+        }
+        _ = spin(loop, turns: 30) { false }   // past the metadata's minimum interval
+        fetcher.assign(tp, from: .offset(0))
+        XCTAssertTrue(spin(loop) { got.count >= 50 }, "got \(got.count): \(got)")
+        XCTAssertEqual(got, Array(0 ..< 50), "every record once, in order")
+        XCTAssertEqual(cluster.metadata.leader(for: tp), 2, "the leader did move")
+        XCTAssertNotNil(broker.counts().fetchesByNode[2], "the new leader was asked")
+        fetcher.close()
+    }
+
     /// A subscription whose partitions are all paused asks nothing and reports nothing.
     func testASubscriptionWithEveryPartitionPausedWaitsQuietly() throws {
         let broker = try ScriptedBroker(topics: ["t": 2])

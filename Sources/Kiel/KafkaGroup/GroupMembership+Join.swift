@@ -60,6 +60,9 @@ extension GroupMembership {
             memberId = response.memberId
             join()
         case .unknownMemberId?:
+            // A cooperative member still consuming was removed from the group meanwhile: what
+            // it kept may be another member's already (Kafka's clients call them lost).
+            if holdsAssignment { return lost("JoinGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
             joinAgain()
         case .rebalanceInProgress?, .illegalGeneration?:
@@ -172,9 +175,14 @@ extension GroupMembership {
         case .none?:
             break
         case .unknownMemberId?:
+            // As for the join: a cooperative member that kept its partitions has lost them.
+            if holdsAssignment { return lost("SyncGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
             return joinAgain()
-        case .rebalanceInProgress?, .illegalGeneration?:
+        case .illegalGeneration?:
+            if holdsAssignment { return lost("SyncGroup answered ILLEGAL_GENERATION", resetMemberId: false) }
+            return joinAgain()
+        case .rebalanceInProgress?:
             return joinAgain()
         case .fencedInstanceId?:
             return fenced()

@@ -143,7 +143,19 @@ extension KafkaGroupConsumer {
         if membership.cooperative, membership.state == .joining || membership.state == .syncing {
             // A cooperative member keeps consuming through a rebalance: commit once it is over.
             commitWaiters = waiters + commitWaiters
-            membership.afterRebalance { [weak self] in self?.commit(nil) }
+            membership.afterRebalance { [weak self] in
+                guard let self else { return }
+                guard self.membership.state == .stable else {
+                    // Replaced or closed instead: the partitions went without this commit.
+                    let failed = self.commitWaiters
+                    self.commitWaiters = []
+                    let error: KielError = self.membership.state == .closed
+                        ? .closed : .broker(BrokerError(wireCode: KafkaErrorCode.illegalGeneration.rawValue))
+                    if !failed.isEmpty { self.loop.callSoon { for waiter in failed { waiter(.failure(error)) } } }
+                    return
+                }
+                self.commit(nil)
+            }
             return
         }
         guard membership.state == .stable else {
