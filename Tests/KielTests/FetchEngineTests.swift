@@ -274,6 +274,32 @@ final class FetchEngineTests: XCTestCase {
         fetcher.close()
     }
 
+    /// A seek from `onError` (here, for a corrupt batch) takes effect: it is not overwritten
+    /// by the rest of the answer, whose records are for the run the seek ended.
+    func testASeekFromOnErrorIsKeptAndTheAnswersRecordsDropped() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0], [1]])
+        try broker.append(topic: "t", partition: 0, values: [[2], [3]])
+        broker.corrupt(topic: "t", partition: 0, batch: 1)
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(20))
+        let p0 = TopicPartition("t", 0)
+        var got: [Int64] = []
+        var errors = 0
+        fetcher.onRecords = { _, records, _ in got += records.map(\.offset) }
+        fetcher.onError = { _ in
+            errors += 1
+            if errors == 1 { fetcher.seek(p0, to: .offset(1)) }
+        }
+        fetcher.assign(p0, from: .offset(0))
+        XCTAssertTrue(spin(loop) { errors >= 2 && got == [1] }, "\(got), \(errors) errors")
+        XCTAssertEqual(got, [1], "read again from the offset sought; the first answer's records dropped")
+        fetcher.close()
+    }
+
     /// A subscription whose partitions are all paused asks nothing and reports nothing.
     func testASubscriptionWithEveryPartitionPausedWaitsQuietly() throws {
         let broker = try ScriptedBroker(topics: ["t": 2])

@@ -152,7 +152,9 @@ extension FetchEngine {
             outcomes.append(outcome)
             if outcome == .moved { records[index] = (tp, got) }
         }
-        return (records.compactMap { $0 }, outcomes)
+        // An `onError` above may have sought or unassigned a partition of this answer: its
+        // records belong to a run that is over.
+        return (records.compactMap { $0 }.filter { assignments[$0.0]?.run == asked[$0.0]?.run }, outcomes)
     }
 
     /// One partition of an answer: its error code, its high watermark, and the records at or
@@ -176,6 +178,10 @@ extension FetchEngine {
         let readCommitted = settings.isolationLevel == .readCommitted
         // Under read_committed the end a consumer can reach is the last stable offset.
         a.highWatermark = readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
+        // Reported once the partition's state is written back (defers run last to first), so
+        // a seek from `onError` is not overwritten.
+        var decodeError: KielError?
+        defer { if let decodeError { onError?(decodeError) } }
         defer { assignments[tp] = a }
         guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
         counters.bytesFetched += bytes.count
@@ -187,7 +193,7 @@ extension FetchEngine {
             .decodeUntilError(bytes, remaining: &budget)
         if readCommitted { decoded.batches = ReadCommitted.committed(decoded.batches, aborted: p.abortedTransactions ?? []) }
         if let error = decoded.error {
-            onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
+            decodeError = .protocolViolation("records of \(tp) after offset \(position): \(error)")
         }
         if decoded.batches.isEmpty && decoded.truncated {
             // Not even one whole batch fit: ask for more next time.
