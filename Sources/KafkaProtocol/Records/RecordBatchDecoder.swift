@@ -25,6 +25,9 @@ public struct RecordBatchDecoder: Sendable {
     public var includeControlBatches: Bool
     /// Whether to check CRCs (worth turning off only for benchmarks).
     public var verifyChecksums: Bool
+    /// Whether v2 records are read the quick way first (`readRecordsQuickly`); tests turn it
+    /// off to check the careful reader against it.
+    var readsQuickly = true
 
     /// A decoder with these limits; the default budget suits a 1 MiB fetch.
     public init(topic: String = "", partition: Int32 = -1, maxUncompressedBatchSize: Int = 64 << 20,
