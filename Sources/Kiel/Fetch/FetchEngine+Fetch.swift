@@ -197,8 +197,17 @@ extension FetchEngine {
         }
         var out: [Record] = []
         var next = from
-        for batch in decoded.batches {
-            for record in batch.records where record.offset >= from {
+        for i in decoded.batches.indices {
+            // Taken out of the batch, so the first batch's array becomes `out` without a copy.
+            var records: [Record] = []
+            swap(&records, &decoded.batches[i].records)
+            if a.timestampFloor == nil, let last = records.last, Self.allAtOrAfter(from, records) {
+                // The usual case, every record is wanted: all of them at once.
+                if out.isEmpty { swap(&out, &records) } else { out.append(contentsOf: records) }
+                next = last.offset == .max ? .max : last.offset + 1
+                continue
+            }
+            for record in records where record.offset >= from {
                 // A hostile offset of Int64.max must not trap: the position saturates there.
                 next = record.offset == .max ? .max : record.offset + 1
                 if let floor = a.timestampFloor {
@@ -212,6 +221,12 @@ extension FetchEngine {
         a.position = next
         if next > position { return (out, .moved) }
         return (out, decoded.error == nil ? .nothing : .failed)
+    }
+
+    /// Whether every record's offset is at least `offset`.
+    static func allAtOrAfter(_ offset: Int64, _ records: [Record]) -> Bool {
+        for i in records.indices where records[i].offset < offset { return false }
+        return true
     }
 
     func refreshMetadataSoon() {
