@@ -130,6 +130,19 @@ final class RecordFuzzTests: XCTestCase {
                     XCTFail("quick and careful readers differ: \(result) against \(expected): \(c.label)")
                 }
             }
+            if c.index % 4 == 1 {
+                // Decoded where they lie inside a larger buffer (a fetch answer's frame), the same
+                // batches come out; only the offsets in an error count from the buffer's start.
+                let prefix = c.random.bytes(c.random.below(20))
+                let framed = prefix + bytes + c.random.bytes(c.random.below(20))
+                let start = prefix.count
+                var left = before
+                var inFrame = decoder.decodeUntilError(framed, in: start..<(start + bytes.count), remaining: &left)
+                if inFrame.error != nil && result.error != nil { inFrame.error = result.error }
+                if inFrame != result || left != remaining {
+                    XCTFail("decoding inside a frame differs: \(inFrame) against \(result): \(c.label)")
+                }
+            }
             if Fuzz.only != nil { print("fuzz: records case \(c.index): input \(bytes.hexString), peak \(peak) bytes, \(result)") }
             if result.error != nil { outcomes.error += 1 } else if result.outOfBudget { outcomes.outOfBudget += 1 } else { outcomes.whole += 1 }
             let ratio = Double(peak) / Double(bytes.count)

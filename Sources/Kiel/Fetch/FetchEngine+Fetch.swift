@@ -173,13 +173,14 @@ extension FetchEngine {
         // Under read_committed the end a consumer can reach is the last stable offset.
         a.highWatermark = readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
         defer { assignments[tp] = a }
-        guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
+        // The records stay where they lie in the answer's frame: decoded as views into it.
+        guard let (bytes, range) = p.recordsInFrame, !range.isEmpty else { return ([], .nothing) }
         // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
         // budget) are still delivered; the bad one is reported and fetched again next time.
         // read_committed needs the transaction markers to see where aborted transactions end.
         var decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget,
                                          includeControlBatches: readCommitted)
-            .decodeUntilError(bytes, remaining: &budget)
+            .decodeUntilError(bytes, in: range, remaining: &budget)
         if readCommitted { decoded.batches = ReadCommitted.committed(decoded.batches, aborted: p.abortedTransactions ?? []) }
         if let error = decoded.error {
             onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
