@@ -7,6 +7,7 @@
 //
 // With a TLS broker (KIEL_BENCH_TLS_BROKER, KIEL_BENCH_TLS_CA, KIEL_BENCH_TLS_TANSU), it also
 // measures what TLS costs the produce: each client over TLS against itself in plaintext.
+// With KIEL_BENCH_CHART set to a path, it writes the run there as an SVG chart.
 //
 // `client-benchmarks kiel produce|consume SIZE COUNT [TOPIC]` runs one Kiel measurement alone
 // (for `perf record`).
@@ -50,6 +51,7 @@ func benchmark() throws {
     var table = ThroughputTable()
     var latency = LatencyTable()
     var tls = TLSTable()
+    var chart = Chart()
     var plainProduce: [Int: (kiel: Run, native: Run, python: Run)] = [:]
     // Kiel's rule for a fetch: the bytes shared evenly among a leader's partitions.
     let partitionMaxBytes = max(consumeMaxBytes / partitions, 1 << 20)
@@ -78,6 +80,9 @@ func benchmark() throws {
         table.add("produce \(size) B", size: size, count: count, kiel: kielProduce, native: nativeProduce, python: py.produce)
         table.add("consume \(size) B", size: size, count: count, kiel: kielConsume, native: nativeConsume, python: py.consume)
         latency.add("\(size) B", kiel: kielLatency, native: nativeLatency, python: py.latency)
+        chart.add("produce \(size) B", count: count, kiel: kielProduce, native: nativeProduce)
+        chart.add("consume \(size) B", count: count, kiel: kielConsume, native: nativeConsume)
+        chart.addLatency("\(size) B", kiel: kielLatency, native: nativeLatency)
     }
 
     if let tlsBroker = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_BROKER"],
@@ -96,6 +101,13 @@ func benchmark() throws {
         }
     }
 
+    if let path = ProcessInfo.processInfo.environment["KIEL_BENCH_CHART"], !path.isEmpty {
+        let counts = cases.map { "\($0.count) × \($0.size) B" }.joined(separator: ", ")
+        chart.note = "librdkafka \(native.version) from C; \(counts), \(partitions) partitions, idempotent, acks=all; "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores\(quick ? "; quick run" : "")"
+        try chart.render().write(toFile: path, atomically: true, encoding: .utf8)
+        print("chart: \(path)")
+    }
     print("\nlibrdkafka \(native.version) from C; Kiel ÷ librdkafka: msg/s above 1 and CPU per message below 1 favour Kiel.\n")
     print(table.render())
     print("\nProduce-to-consume latency at \(rate) msg/s, fetch wait \(fetchWaitMs) ms, linger 1 ms (ms; ratio Kiel ÷ librdkafka, below 1 favours Kiel):\n")
