@@ -85,6 +85,26 @@ func benchmark() throws {
         chart.addLatency("\(size) B", kiel: kielLatency, native: nativeLatency)
     }
 
+    // Each codec, both clients, on text-like 1 KB values (see KielSide.textValues).
+    var codecs = CodecTable()
+    let codecCount = quick ? 20_000 : 200_000
+    setenv("KIEL_BENCH_TEXT", "1", 1)
+    for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
+        print("== \(codec): \(codecCount) text-like 1000-byte messages produced and consumed")
+        let kielTopic = try topic("codec-kiel-\(codec)")
+        let kielProduce = try KielSide.produce(broker: broker, topic: kielTopic, size: 1000, count: codecCount,
+                                               compression: codec, text: true)
+        let kielConsume = try KielSide.consume(broker: broker, topic: kielTopic, count: codecCount,
+                                               fetchWait: .milliseconds(fetchWaitMs), maxBytes: consumeMaxBytes)
+        let nativeTopic = try topic("codec-rdk-\(codec)")
+        let nativeProduce = try native.produce(broker: broker, topic: nativeTopic, size: 1000, count: codecCount,
+                                               properties: ["compression.codec=\(codec)"])
+        let nativeConsume = try native.consume(broker: broker, topic: nativeTopic, count: codecCount, fetchWaitMs: fetchWaitMs,
+                                               maxBytes: consumeMaxBytes, partitionMaxBytes: partitionMaxBytes)
+        codecs.add("\(codec)", count: codecCount, produce: (kielProduce, nativeProduce), consume: (kielConsume, nativeConsume))
+    }
+    unsetenv("KIEL_BENCH_TEXT")
+
     if let tlsBroker = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_BROKER"],
        let ca = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_CA"],
        let tlsTansu = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_TANSU"] {
@@ -112,6 +132,8 @@ func benchmark() throws {
     print(table.render())
     print("\nProduce-to-consume latency at \(rate) msg/s, fetch wait \(fetchWaitMs) ms, linger 1 ms (ms; ratio Kiel ÷ librdkafka, below 1 favours Kiel):\n")
     print(latency.render())
+    print("\nEach codec, \(codecCount) text-like 1000-byte messages (Kiel's codecs in Swift, librdkafka's the C libraries; Kiel ÷ librdkafka):\n")
+    print(codecs.render())
     if !tls.isEmpty {
         print("\nTLS (stunnel) against plaintext, produce: throughput and CPU as TLS ÷ plain per client:\n")
         print(tls.render())
