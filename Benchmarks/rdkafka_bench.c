@@ -135,8 +135,21 @@ static int produce(int argc, char **argv) {
     size_t size = (size_t)atol(argv[2]);
     long count = atol(argv[3]);
     rd_kafka_t *rk = new_producer(argv[0], "5", argc - 4, argv + 4);
-    char *value = malloc(size ? size : 1);
-    memset(value, 'x', size);
+    /* With KIEL_BENCH_TEXT set (the codec runs), the values are text-like: random letters of a
+     * 32-character alphabet, message i taken at offset i % 251 of one buffer, as Kiel's side
+     * does with the same generator. Otherwise every value is 'x' repeated. */
+    int text = getenv("KIEL_BENCH_TEXT") != NULL;
+    char *value = malloc(size + 251);
+    if (text) {
+        static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz ,.\n:;";
+        uint32_t x = 1;
+        for (size_t i = 0; i < size + 251; i++) {
+            x = x * 1103515245u + 12345u;
+            value[i] = alphabet[(x >> 16) & 31];
+        }
+    } else {
+        memset(value, 'x', size + 251);
+    }
     /* Kiel's producer connects (metadata and a producer id) before its clock starts: one
      * message delivered first does the same here. */
     partition_count(rk, topic);
@@ -145,7 +158,7 @@ static int produce(int argc, char **argv) {
     double c0 = cpu_seconds();
     uint64_t t0 = now_ns();
     for (long i = 0; i < count; i++) {
-        produce_one(rk, topic, value, size);
+        produce_one(rk, topic, value + (text ? i % 251 : 0), size);
         if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
     }
     if (rd_kafka_flush(rk, 120000)) die("flush", "timed out");

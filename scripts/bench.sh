@@ -4,7 +4,8 @@
 # harness (Benchmarks/rdkafka_bench.c), and runs Benchmarks/ClientBenchmarks (Kiel, librdkafka
 # from C and confluent-kafka from Python side by side against the same brokers, printing the
 # ratios). Stops the services on exit.
-# Extra arguments go to the benchmark (`--quick` for a short run).
+# Extra arguments go to the benchmark (`--quick` for a short run). It writes the run as an SVG
+# chart to Benchmarks/results.svg (KIEL_BENCH_CHART names another path).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,4 +49,6 @@ run="$KIEL_SERVICES_RUN"
 eval "$(scripts/tls-broker.sh up $$)"
 tls_run="$KIEL_BENCH_TLS_RUN"
 
+# The run as a chart (msg/s, CPU per message, latency percentiles), which Benchmarks/README.md shows.
+export KIEL_BENCH_CHART="${KIEL_BENCH_CHART:-$ROOT/Benchmarks/results.svg}"
 "$(swift build -c release --show-bin-path)/client-benchmarks" "$@"

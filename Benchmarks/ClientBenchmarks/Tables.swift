@@ -83,3 +83,26 @@ struct TLSTable {
                   "TLS msg/s Kiel", "TLS msg/s rdk", "TLS msg/s (Python)"], rows)
     }
 }
+
+/// Each codec's produce and consume, Kiel ÷ librdkafka (Kiel's codecs are Swift, librdkafka's
+/// the C libraries), with both clients' CPU seconds.
+struct CodecTable {
+    private var rows: [[String]] = []
+
+    mutating func add(_ codec: String, count: Int, produce: (kiel: Run, native: Run), consume: (kiel: Run, native: Run)) {
+        let n = Double(count)
+        rows.append([codec,
+                     fmt(n / produce.kiel.seconds, 0), fmt(n / produce.native.seconds, 0),
+                     fmt(produce.native.seconds / produce.kiel.seconds, 2), fmt(produce.kiel.cpu / produce.native.cpu, 2),
+                     fmt(n / consume.kiel.seconds, 0), fmt(n / consume.native.seconds, 0),
+                     fmt(consume.native.seconds / consume.kiel.seconds, 2), fmt(consume.kiel.cpu / consume.native.cpu, 2),
+                     "\(fmt(produce.kiel.cpu, 3)) / \(fmt(produce.native.cpu, 3))",
+                     "\(fmt(consume.kiel.cpu, 3)) / \(fmt(consume.native.cpu, 3))"])
+    }
+
+    func render() -> String {
+        markdown(["codec", "produce Kiel msg/s", "produce rdk msg/s", "produce msg/s Kiel÷rdk", "produce CPU Kiel÷rdk",
+                  "consume Kiel msg/s", "consume rdk msg/s", "consume msg/s Kiel÷rdk", "consume CPU Kiel÷rdk",
+                  "produce CPU s Kiel / rdk", "consume CPU s Kiel / rdk"], rows)
+    }
+}

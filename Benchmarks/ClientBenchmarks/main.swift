@@ -7,6 +7,7 @@
 //
 // With a TLS broker (KIEL_BENCH_TLS_BROKER, KIEL_BENCH_TLS_CA, KIEL_BENCH_TLS_TANSU), it also
 // measures what TLS costs the produce: each client over TLS against itself in plaintext.
+// With KIEL_BENCH_CHART set to a path, it writes the run there as an SVG chart.
 //
 // `client-benchmarks kiel produce|consume SIZE COUNT [TOPIC]` runs one Kiel measurement alone
 // (for `perf record`).
@@ -50,6 +51,7 @@ func benchmark() throws {
     var table = ThroughputTable()
     var latency = LatencyTable()
     var tls = TLSTable()
+    var chart = Chart()
     var plainProduce: [Int: (kiel: Run, native: Run, python: Run)] = [:]
     // Kiel's rule for a fetch: the bytes shared evenly among a leader's partitions.
     let partitionMaxBytes = max(consumeMaxBytes / partitions, 1 << 20)
@@ -78,7 +80,30 @@ func benchmark() throws {
         table.add("produce \(size) B", size: size, count: count, kiel: kielProduce, native: nativeProduce, python: py.produce)
         table.add("consume \(size) B", size: size, count: count, kiel: kielConsume, native: nativeConsume, python: py.consume)
         latency.add("\(size) B", kiel: kielLatency, native: nativeLatency, python: py.latency)
+        chart.add("produce \(size) B", count: count, kiel: kielProduce, native: nativeProduce)
+        chart.add("consume \(size) B", count: count, kiel: kielConsume, native: nativeConsume)
+        chart.addLatency("\(size) B", kiel: kielLatency, native: nativeLatency)
     }
+
+    // Each codec, both clients, on text-like 1 KB values (see KielSide.textValues).
+    var codecs = CodecTable()
+    let codecCount = quick ? 20_000 : 200_000
+    setenv("KIEL_BENCH_TEXT", "1", 1)
+    for codec in [CompressionCodec.gzip, .snappy, .lz4, .zstd] {
+        print("== \(codec): \(codecCount) text-like 1000-byte messages produced and consumed")
+        let kielTopic = try topic("codec-kiel-\(codec)")
+        let kielProduce = try KielSide.produce(broker: broker, topic: kielTopic, size: 1000, count: codecCount,
+                                               compression: codec, text: true)
+        let kielConsume = try KielSide.consume(broker: broker, topic: kielTopic, count: codecCount,
+                                               fetchWait: .milliseconds(fetchWaitMs), maxBytes: consumeMaxBytes)
+        let nativeTopic = try topic("codec-rdk-\(codec)")
+        let nativeProduce = try native.produce(broker: broker, topic: nativeTopic, size: 1000, count: codecCount,
+                                               properties: ["compression.codec=\(codec)"])
+        let nativeConsume = try native.consume(broker: broker, topic: nativeTopic, count: codecCount, fetchWaitMs: fetchWaitMs,
+                                               maxBytes: consumeMaxBytes, partitionMaxBytes: partitionMaxBytes)
+        codecs.add("\(codec)", count: codecCount, produce: (kielProduce, nativeProduce), consume: (kielConsume, nativeConsume))
+    }
+    unsetenv("KIEL_BENCH_TEXT")
 
     if let tlsBroker = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_BROKER"],
        let ca = ProcessInfo.processInfo.environment["KIEL_BENCH_TLS_CA"],
@@ -96,10 +121,19 @@ func benchmark() throws {
         }
     }
 
+    if let path = ProcessInfo.processInfo.environment["KIEL_BENCH_CHART"], !path.isEmpty {
+        let counts = cases.map { "\($0.count) × \($0.size) B" }.joined(separator: ", ")
+        chart.note = "librdkafka \(native.version) from C; \(counts), \(partitions) partitions, idempotent, acks=all; "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores\(quick ? "; quick run" : "")"
+        try chart.render().write(toFile: path, atomically: true, encoding: .utf8)
+        print("chart: \(path)")
+    }
     print("\nlibrdkafka \(native.version) from C; Kiel ÷ librdkafka: msg/s above 1 and CPU per message below 1 favour Kiel.\n")
     print(table.render())
     print("\nProduce-to-consume latency at \(rate) msg/s, fetch wait \(fetchWaitMs) ms, linger 1 ms (ms; ratio Kiel ÷ librdkafka, below 1 favours Kiel):\n")
     print(latency.render())
+    print("\nEach codec, \(codecCount) text-like 1000-byte messages (Kiel's codecs in Swift, librdkafka's the C libraries; Kiel ÷ librdkafka):\n")
+    print(codecs.render())
     if !tls.isEmpty {
         print("\nTLS (stunnel) against plaintext, produce: throughput and CPU as TLS ÷ plain per client:\n")
         print(tls.render())
