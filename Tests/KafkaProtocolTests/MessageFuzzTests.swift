@@ -128,7 +128,7 @@ final class MessageFuzzTests: XCTestCase {
         var decoded = 0
         var refused = 0
         var worst = (ratio: 0.0, label: "")
-        Fuzz.run("messages", cases: 700_000) { c in
+        Fuzz.run("messages", cases: 400_000) { c in
             let seed = seeds[c.index % seeds.count]
             var bytes = Self.mutated(seed, &c.random)
             let asFrame = seed.decodeFrame != nil && c.random.oneIn(4)
