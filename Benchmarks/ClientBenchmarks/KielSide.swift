@@ -21,16 +21,18 @@ enum KielSide {
     nonisolated(unsafe) static var reports: [ClientStatistics] = []
 
     static func produce(broker: String, topic: String, size: Int, count: Int,
-                        security: Security = .plaintext) throws -> Run {
+                        security: Security = .plaintext, compression: CompressionCodec = .none,
+                        payload: Payload = .repeated) throws -> Run {
         let loop = try IOLoop()
         var options = Producer<[UInt8]>.Options()
         options.linger = .milliseconds(5)
         options.batchBytes = 1 << 20
+        options.compression = compression
         options.cluster.security = security
         let producer = try Producer<[UInt8]>(loop: loop, brokers: [broker], serializer: .bytes, options: options)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.connect { done($0.mapError { $0 }) } }
         if let interval = statisticsInterval { producer.reportStatistics(every: interval) { reports.append($0) } }
-        let value = [UInt8](repeating: 0x78, count: size)
+        let values = payload.values(size: size)
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
             var sent = 0
@@ -38,7 +40,9 @@ enum KielSide {
             func more() {
                 while sent < count {
                     do {
-                        try producer.produce(topic, value) { if case .failure(let e) = $0 { failed = e } }
+                        try producer.produce(topic, values[sent % values.count]) {
+                            if case .failure(let e) = $0 { failed = e }
+                        }
                         sent += 1
                     } catch KielError.bufferFull {
                         loop.callLater(.milliseconds(1), more)
