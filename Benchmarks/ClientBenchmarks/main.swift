@@ -183,6 +183,12 @@ func growthRuns() throws {
     print(group.render())
 }
 
+/// The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them.
+func loadAverage() -> String {
+    let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+}
+
 /// One Kiel measurement alone, for a profiler or an outside timer:
 /// `client-benchmarks kiel produce SIZE COUNT` prints the topic it filled, which
 /// `client-benchmarks kiel consume SIZE COUNT TOPIC` then reads (without TOPIC it fills one first).
@@ -204,12 +210,14 @@ do {
     if args.count >= 5, args[1] == "kiel", let size = Int(args[3]), let count = Int(args[4]) {
         try kielOnly(args[2], size: size, count: count, topic: args.count > 5 ? args[5] : nil)
     } else {
+        let loadBefore = loadAverage()
         if only == nil { try benchmark() }
         if only == nil || only == "codecs" { try codecs() }
         if growth { try growthRuns() }
         if let jsonPath {
             results.set("quick", quick)
             results.set("librdkafka", native.version)
+            results.set("load", "\(loadBefore) before, \(loadAverage()) after")
             try results.write(to: jsonPath)
         }
     }
