@@ -133,7 +133,7 @@ def chart(results):
         groups = [f"{c['case']}\n{c['size']} B" for c in cases]
         panels.append(bars(0, 0, "Throughput", "messages per second (higher is better)", groups,
                            [(n, col, [rate(c[k], c["count"]) for c in cases]) for k, n, col in CLIENTS]))
-        panels.append(bars(0, 0, "CPU per message", "microseconds, user + system, all threads (lower is better)",
+        panels.append(bars(0, 0, "CPU per message", "µs, user + system, all threads (lower is better)",
                            groups, [(n, col, [cpu_us(c[k], c["count"]) for c in cases]) for k, n, col in CLIENTS]))
     latency = results.get("latency", [])
     if latency:
