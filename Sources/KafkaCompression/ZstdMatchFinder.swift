@@ -22,8 +22,13 @@ struct ZstdMatchFinder {
     let skipShift: Int
     /// Recently used offsets, most recent first; matches at these offsets code cheaply.
     var recent = (1, 4, 8)
-    var head: [Int32]
-    var chain: [Int32]
+    /// The latest position per hash, and per position the one before it with the same hash;
+    /// -1 for none. Raw memory owned by `tables`: the hot loop indexes them on every byte, and
+    /// as arrays each write paid a uniqueness check and a bounds check (every index here is
+    /// already masked to its table's size).
+    let head: UnsafeMutablePointer<Int32>
+    let chain: UnsafeMutablePointer<Int32>
+    private let tables: Tables
     let chainMask: Int
 
     init(level: Int, inputCount: Int, windowLog: Int) {
@@ -36,7 +41,6 @@ struct ZstdMatchFinder {
         searchDepth = level <= 1 ? 1 : min(1 << (level / 2 + 1), 256)
         lazy = level >= 5
         skipShift = level <= 2 ? 5 : level < 10 ? 6 : 8
-        head = [Int32](repeating: -1, count: 1 << hashLog)
         // The fast levels walk at most a few links, so a chain of the last 64K positions serves
         // them as well as one per input byte, and zero-filling it no longer costs 4 bytes of
         // memset per input byte. An entry overwritten by a later position is not followed
@@ -44,7 +48,9 @@ struct ZstdMatchFinder {
         let chainLimit = lazy ? min(inputCount, windowSize) : min(inputCount, windowSize, 1 << 16)
         var chainSize = 1
         while chainSize < chainLimit { chainSize <<= 1 }
-        chain = [Int32](repeating: -1, count: chainSize)
+        tables = Tables(headCount: 1 << hashLog, chainCount: chainSize)
+        head = tables.head
+        chain = tables.chain
         chainMask = chainSize - 1
     }
 
@@ -200,5 +206,26 @@ struct ZstdMatchFinder {
             anchor = pos
         }
         return end - anchor
+    }
+}
+
+extension ZstdMatchFinder {
+    /// Owns the memory of `head` and `chain`, filled with -1, for as long as a finder (or a
+    /// copy of one) lives.
+    final class Tables {
+        let head: UnsafeMutablePointer<Int32>
+        let chain: UnsafeMutablePointer<Int32>
+
+        init(headCount: Int, chainCount: Int) {
+            head = .allocate(capacity: headCount)
+            head.initialize(repeating: -1, count: headCount)
+            chain = .allocate(capacity: chainCount)
+            chain.initialize(repeating: -1, count: chainCount)
+        }
+
+        deinit {
+            head.deallocate()
+            chain.deallocate()
+        }
     }
 }
