@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "epoll-host", targets: ["EpollHostExample"]),
         .executable(name: "kiel", targets: ["KielCLI"]),
         .executable(name: "worker", targets: ["WorkerExample"]),
+        .executable(name: "broker-worker", targets: ["BrokerWorkerExample"]),
         .executable(name: "maker", targets: ["MakerExample"]),
         .executable(name: "counter", targets: ["CounterExample"]),
         .executable(name: "embedded", targets: ["EmbeddedExample"]),
@@ -85,13 +86,16 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "WorkerExample", dependencies: ["Kiel"], path: "Examples/Worker",
                           swiftSettings: strict),
+        .executableTarget(name: "BrokerWorkerExample", dependencies: ["Kiel"], path: "Examples/BrokerWorker",
+                          swiftSettings: strict),
         // The README's "Getting started" program, word for word.
         .executableTarget(name: "GettingStartedExample", dependencies: ["Kiel"], path: "Examples/GettingStarted",
                           swiftSettings: strict),
         // Runs `kiel group` processes (built with the package) against the real services.
         .testTarget(name: "GroupedConsumerTests", dependencies: ["KielTestSupport"], swiftSettings: strict),
-        // Runs the built `kiel` and `getting-started` executables (hence the dependencies).
-        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "GettingStartedExample", "KielTestSupport"],
+        // Runs the built `kiel`, `getting-started` and `broker-worker` executables (hence the dependencies).
+        .testTarget(name: "KielCLITests", dependencies: ["KielCLI", "GettingStartedExample", "BrokerWorkerExample",
+                                                         "KielTestSupport"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -36,7 +36,7 @@ enum GroupCommand {
         OptionSpec("z", "zookeeper", value: "ZKHOSTS",
                    "join kiel's ZooKeeper-coordinated group through these servers (host:port,...[/chroot]); without it the broker coordinates the group"),
         OptionSpec("a", "assignor", value: "NAMES",
-                   "assignors a broker-coordinated member offers, most preferred first (range, roundrobin; default range,roundrobin as librdkafka)"),
+                   "assignors a broker-coordinated member offers, most preferred first (range, roundrobin, cooperative-sticky; default range,roundrobin as librdkafka)"),
         OptionSpec("g", "group", value: "GROUP", "the consumer group to join"),
         OptionSpec("t", "topic", value: "TOPIC", "topic to consume (comma-separated for several)"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
@@ -81,7 +81,7 @@ enum GroupCommand {
             guard zkHosts.isEmpty else { throw UsageError("--assignor is for broker-coordinated groups; the ZooKeeper group (-z) allocates by itself") }
             options.assignors = try items(text, "assignor")
             if let unknown = options.assignors.first(where: { GroupAssignor.named($0) == nil }) {
-                throw UsageError("unknown assignor \(unknown) (range, roundrobin)")
+                throw UsageError("unknown assignor \(unknown) (range, roundrobin, cooperative-sticky)")
             }
         }
         options.json = o.has("json")

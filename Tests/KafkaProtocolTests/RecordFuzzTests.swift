@@ -118,7 +118,31 @@ final class RecordFuzzTests: XCTestCase {
                                              includeControlBatches: c.random.oneIn(4), verifyChecksums: !c.random.oneIn(8))
             var remaining = decoder.budget
             if c.random.oneIn(8) { remaining.spend(bytes: c.random.below(remaining.bytes + 1), records: c.random.below(8)) }
+            let before = remaining
             let (result, peak) = Allocations.peak { decoder.decodeUntilError(bytes, remaining: &remaining) }
+            if c.index % 8 == 0 {
+                // The quick record reader accepts only what the careful one does, and reads it the same.
+                var careful = decoder
+                careful.readsQuickly = false
+                var left = before
+                let expected = careful.decodeUntilError(bytes, remaining: &left)
+                if expected != result || left != remaining {
+                    XCTFail("quick and careful readers differ: \(result) against \(expected): \(c.label)")
+                }
+            }
+            if c.index % 8 == 1 {
+                // Decoded where they lie inside a larger buffer (a fetch answer's frame), the same
+                // batches come out; only the offsets in an error count from the buffer's start.
+                let prefix = c.random.bytes(c.random.below(20))
+                let framed = prefix + bytes + c.random.bytes(c.random.below(20))
+                let start = prefix.count
+                var left = before
+                var inFrame = decoder.decodeUntilError(framed, in: start..<(start + bytes.count), remaining: &left)
+                if inFrame.error != nil && result.error != nil { inFrame.error = result.error }
+                if inFrame != result || left != remaining {
+                    XCTFail("decoding inside a frame differs: \(inFrame) against \(result): \(c.label)")
+                }
+            }
             if Fuzz.only != nil { print("fuzz: records case \(c.index): input \(bytes.hexString), peak \(peak) bytes, \(result)") }
             if result.error != nil { outcomes.error += 1 } else if result.outOfBudget { outcomes.outOfBudget += 1 } else { outcomes.whole += 1 }
             let ratio = Double(peak) / Double(bytes.count)

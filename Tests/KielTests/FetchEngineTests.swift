@@ -235,6 +235,71 @@ final class FetchEngineTests: XCTestCase {
         fetcher.close()
     }
 
+    /// The leader of a partition moves while an answer of its old leader is still being
+    /// delivered in chunks: the new leader is not asked for the partition until that answer is
+    /// delivered, so nothing of it is skipped and the records stay in order.
+    func testALeaderMovingWhileChunksAreDeliveredSkipsNothing() throws {
+        let broker = try ScriptedBroker(nodes: 2, topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: (0 ..< 40).map { [UInt8($0)] })
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        var settings = FetchEngine.Settings()
+        settings.maxWaitTime = .milliseconds(20)
+        settings.maxMessagesPerCallback = 1
+        let fetcher = FetchEngine(loop: loop, cluster: cluster, settings: settings)
+        fetcher.startContinuous()
+        let tp = TopicPartition("t", 0)
+        var got: [Int64] = []
+        var moved = false
+        fetcher.onRecords = { _, records, _ in
+            got += records.map(\.offset)
+            if !moved {
+                // The election happens after the first answer, and more records arrive.
+                moved = true
+                broker.moveLeaders(to: 2)
+                do { try broker.append(topic: "t", partition: 0, values: (40 ..< 50).map { [UInt8($0)] }) } catch { XCTFail("\(error)") }
+                // Once known, the engine looks for work (as any other leader's answer makes it).
+                cluster.refreshMetadata { _ in fetcher.schedulePump() }
+            }
+            usleep(5000)   // slow enough for the new leader to answer before the old answer is out
+        }
+        _ = spin(loop, turns: 30) { false }   // past the metadata's minimum interval
+        fetcher.assign(tp, from: .offset(0))
+        XCTAssertTrue(spin(loop) { got.count >= 50 }, "got \(got.count): \(got)")
+        XCTAssertEqual(got, Array(0 ..< 50), "every record once, in order")
+        XCTAssertEqual(cluster.metadata.leader(for: tp), 2, "the leader did move")
+        XCTAssertNotNil(broker.counts().fetchesByNode[2], "the new leader was asked")
+        fetcher.close()
+    }
+
+    /// A seek from `onError` (here, for a corrupt batch) takes effect: it is not overwritten
+    /// by the rest of the answer, whose records are for the run the seek ended.
+    func testASeekFromOnErrorIsKeptAndTheAnswersRecordsDropped() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: [[0], [1]])
+        try broker.append(topic: "t", partition: 0, values: [[2], [3]])
+        broker.corrupt(topic: "t", partition: 0, batch: 1)
+        let loop = try IOLoop()
+        let cluster = try startCluster(loop, broker)
+        defer { cluster.close() }
+        let fetcher = makeEngine(loop, cluster, maxWait: .milliseconds(20))
+        let p0 = TopicPartition("t", 0)
+        var got: [Int64] = []
+        var errors = 0
+        fetcher.onRecords = { _, records, _ in got += records.map(\.offset) }
+        fetcher.onError = { _ in
+            errors += 1
+            if errors == 1 { fetcher.seek(p0, to: .offset(1)) }
+        }
+        fetcher.assign(p0, from: .offset(0))
+        XCTAssertTrue(spin(loop) { errors >= 2 && got == [1] }, "\(got), \(errors) errors")
+        XCTAssertEqual(got, [1], "read again from the offset sought; the first answer's records dropped")
+        fetcher.close()
+    }
+
     /// A subscription whose partitions are all paused asks nothing and reports nothing.
     func testASubscriptionWithEveryPartitionPausedWaitsQuietly() throws {
         let broker = try ScriptedBroker(topics: ["t": 2])

@@ -120,6 +120,12 @@ final class ScriptedBroker: @unchecked Sendable {
 
     var bootstrap: String { "127.0.0.1:\(ports[1]!)" }
 
+    /// Makes `node` the leader of every partition from the next metadata answer on (a
+    /// leader election, say); fetches are still answered by any node.
+    func moveLeaders(to node: Int32) {
+        lock.withLock { leader = node }
+    }
+
     /// Queues actions for the next requests of `api` (one action per request, in order).
     func script(_ api: ApiKey, _ actions: [Action]) {
         lock.withLock { scripts[api, default: []] += actions }

@@ -32,6 +32,7 @@ final class ScriptedGroupCoordinator: @unchecked Sendable {
         let id = header.correlationId
         var code: Int16 = 0
         if case .error(let scripted) = action { code = scripted }
+        if case .delayedError(_, let scripted) = action { code = scripted }
         switch api {
         case .findCoordinator:
             var r = FindCoordinatorResponse()

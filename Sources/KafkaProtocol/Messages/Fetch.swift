@@ -218,8 +218,20 @@ public struct FetchResponse: KafkaResponse {
         public var abortedTransactions: [AbortedTransaction]? = nil
         /// The replica to fetch from instead (v11+); -1 for the leader.
         public var preferredReadReplica: Int32 = -1
-        /// The record batches exactly as sent (may end in a partial batch).
-        public var records: [UInt8]? = nil
+        /// The record batches exactly as sent (may end in a partial batch); nil for null. Reading
+        /// it copies them out of the frame they were decoded from (`recordsInFrame` does not).
+        public var records: [UInt8]? {
+            get { recordsRange.map { $0 == recordsStorage.indices ? recordsStorage : Array(recordsStorage[$0]) } }
+            set {
+                recordsStorage = newValue ?? []
+                recordsRange = newValue.map { 0..<$0.count }
+            }
+        }
+        /// The record batches where they lie, without a copy: the response frame they were
+        /// decoded from (or the array `records` was set to) and their range in it; nil for null.
+        public var recordsInFrame: (bytes: [UInt8], range: Range<Int>)? { recordsRange.map { (recordsStorage, $0) } }
+        var recordsStorage: [UInt8] = []
+        var recordsRange: Range<Int>?
         /// Every field at its default; decoding starts from this.
         public init() {}
         /// Its fields in wire order at `v`, for `c` to write or read.
@@ -231,7 +243,7 @@ public struct FetchResponse: KafkaResponse {
             if v >= 5 { c.int64(&logStartOffset) }
             if v >= 4 { c.nullableStructs(&abortedTransactions, version: v) }
             if v >= 11 { c.int32(&preferredReadReplica) }
-            c.nullableBytes(&records)
+            c.nullableBytes(in: &recordsStorage, range: &recordsRange)
             c.taggedFields { t in
                 t.field(0, present: divergingEpoch != EpochEndOffset()) { c in divergingEpoch.code(&c, version: v) }
                 t.field(1, present: !currentLeader.isDefault) { c in currentLeader.code(&c, version: v) }
@@ -302,5 +314,17 @@ extension WireCoder {
     /// A Fetch topic's name (up to v12) or its topic id (from v13).
     mutating func topicNameOrId(_ name: inout String, _ id: inout KafkaUUID, version v: Int16) {
         if v <= 12 { string(&name) } else { uuid(&id) }
+    }
+}
+
+extension FetchResponse.Partition {
+    /// Partitions are equal when their fields are, the record bytes compared by content
+    /// wherever they lie.
+    public static func == (a: Self, b: Self) -> Bool {
+        a.partitionIndex == b.partitionIndex && a.errorCode == b.errorCode && a.highWatermark == b.highWatermark
+            && a.lastStableOffset == b.lastStableOffset && a.logStartOffset == b.logStartOffset
+            && a.divergingEpoch == b.divergingEpoch && a.currentLeader == b.currentLeader && a.snapshotId == b.snapshotId
+            && a.abortedTransactions == b.abortedTransactions && a.preferredReadReplica == b.preferredReadReplica
+            && a.recordsRange.map { a.recordsStorage[$0] } == b.recordsRange.map { b.recordsStorage[$0] }
     }
 }

@@ -42,6 +42,10 @@ public protocol WireCoder {
     mutating func bytes(_ v: inout [UInt8])
     /// NULLABLE_BYTES, or its compact form when `flexible`.
     mutating func nullableBytes(_ v: inout [UInt8]?)
+    /// NULLABLE_BYTES kept where they lie: the `range` of `storage` (nil for null). Decoding
+    /// with a `ByteReader` shares the frame's storage instead of copying the bytes out; other
+    /// coders go through `nullableBytes` (the default).
+    mutating func nullableBytes(in storage: inout [UInt8], range: inout Range<Int>?)
 
     /// An array whose elements are coded by `body`; `make` creates an element to decode into.
     mutating func array<T>(_ v: inout [T], minElementSize: Int, make: () -> T, _ body: (inout Self, inout T) -> Void)
@@ -103,6 +107,14 @@ public struct TaggedFieldSection<C: WireCoder> {
 }
 
 extension WireCoder {
+    /// NULLABLE_BYTES through `nullableBytes(_:)`: the bytes in an array of their own.
+    public mutating func nullableBytes(in storage: inout [UInt8], range: inout Range<Int>?) {
+        var bytes = range.map { Array(storage[$0]) }
+        nullableBytes(&bytes)
+        storage = bytes ?? []
+        range = bytes.map { 0..<$0.count }
+    }
+
     /// The tagged-field section that ends every struct in a flexible version. Does nothing
     /// in older versions. Unknown tags are skipped.
     public mutating func taggedFields(_ body: (inout TaggedFieldSection<Self>) -> Void) {
@@ -236,6 +248,17 @@ extension ByteReader: WireCoder {
     public mutating func bytes(_ v: inout [UInt8]) { v = readBytes(compact: flexible) }
     /// Reads into `v`.
     public mutating func nullableBytes(_ v: inout [UInt8]?) { v = readNullableBytes(compact: flexible) }
+
+    /// NULLABLE_BYTES as a range of this reader's storage: no copy.
+    public mutating func nullableBytes(in storage: inout [UInt8], range: inout Range<Int>?) {
+        guard let n = readArrayCount(compact: flexible, "bytes"), let at = take(n, "bytes") else {
+            storage = []
+            range = nil
+            return
+        }
+        storage = self.storage
+        range = at..<(at + n)
+    }
 
     /// Reads the count, checked against the bytes left, then each element, made by `make` and
     /// filled by `body`; a null reads as empty.

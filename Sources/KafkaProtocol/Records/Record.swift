@@ -1,25 +1,107 @@
 /// One Kafka record as the user sees it, with its absolute offset and timestamp.
 ///
+/// A decoded record does not own its key and value: `keyBytes` and `valueBytes` are views into
+/// the bytes it was decoded from (a fetch answer's record bytes, or a decompressed batch), so
+/// decoding copies nothing per record. `key` and `value` copy the bytes out into arrays of
+/// their own. A view, and the record itself, keeps those whole bytes alive, up to a fetch's
+/// size: copy out what is kept for long.
+///
 /// Plain value; any thread may use it.
-public struct Record: Equatable, Hashable, Sendable {
+public struct Record: Hashable, Sendable {
     /// The record's offset in its partition.
     public var offset: Int64
     /// Milliseconds since the epoch (create time or log-append time: see the batch).
     public var timestamp: Int64
-    /// The key; nil for none (unkeyed records).
-    public var key: [UInt8]?
-    /// The value; nil for none (a tombstone in a compacted topic).
-    public var value: [UInt8]?
     /// The headers, in order; keys may repeat.
     public var headers: [RecordHeader]
 
-    /// A record with these fields.
+    /// The bytes the key and value lie in.
+    @usableFromInline var storage: [UInt8]
+    /// Where the key starts in `storage`, and its length; -1 for none.
+    @usableFromInline var keyStart: Int32
+    @usableFromInline var keyCount: Int32
+    /// Where the value starts in `storage`, and its length; -1 for none.
+    @usableFromInline var valueStart: Int32
+    @usableFromInline var valueCount: Int32
+
+    /// A record with these fields. Key and value are copied into one buffer; each holds at
+    /// most `Int32.max` bytes, as on the wire.
     public init(offset: Int64, timestamp: Int64, key: [UInt8]?, value: [UInt8]?, headers: [RecordHeader] = []) {
         self.offset = offset
         self.timestamp = timestamp
-        self.key = key
-        self.value = value
         self.headers = headers
+        var joined = key ?? []
+        joined += value ?? []
+        storage = joined
+        keyStart = 0
+        keyCount = key.map { Int32($0.count) } ?? -1
+        valueStart = key.map { Int32($0.count) } ?? 0
+        valueCount = value.map { Int32($0.count) } ?? -1
+    }
+
+    /// A record whose key and value lie in `storage` (the decoder's way: no copy). A count of
+    /// -1 is none; the ranges must lie inside `storage`.
+    init(offset: Int64, timestamp: Int64, storage: [UInt8], keyStart: Int32, keyCount: Int32,
+         valueStart: Int32, valueCount: Int32, headers: [RecordHeader]) {
+        self.offset = offset
+        self.timestamp = timestamp
+        self.headers = headers
+        self.storage = storage
+        self.keyStart = keyStart
+        self.keyCount = keyCount
+        self.valueStart = valueStart
+        self.valueCount = valueCount
+    }
+
+    /// The key, without copying it: a view into the bytes the record was decoded from (its
+    /// indices are theirs, so count from `startIndex`); nil for none (unkeyed records).
+    @inlinable public var keyBytes: ArraySlice<UInt8>? {
+        keyCount < 0 ? nil : storage[Int(keyStart)..<(Int(keyStart) + Int(keyCount))]
+    }
+
+    /// The value, without copying it: a view into the bytes the record was decoded from (its
+    /// indices are theirs, so count from `startIndex`); nil for none (a tombstone in a
+    /// compacted topic).
+    @inlinable public var valueBytes: ArraySlice<UInt8>? {
+        valueCount < 0 ? nil : storage[Int(valueStart)..<(Int(valueStart) + Int(valueCount))]
+    }
+
+    /// The key, copied into an array of its own; nil for none (unkeyed records). Setting it
+    /// copies the key and the value into a new buffer.
+    public var key: [UInt8]? {
+        get { keyBytes.map { Array($0) } }
+        set { self = Record(offset: offset, timestamp: timestamp, key: newValue, value: value, headers: headers) }
+    }
+
+    /// The value, copied into an array of its own; nil for none (a tombstone in a compacted
+    /// topic). Setting it copies the key and the value into a new buffer.
+    public var value: [UInt8]? {
+        get { valueBytes.map { Array($0) } }
+        set { self = Record(offset: offset, timestamp: timestamp, key: key, value: newValue, headers: headers) }
+    }
+
+    /// Records are equal when their offsets, timestamps, keys, values and headers are, wherever
+    /// their bytes lie.
+    public static func == (a: Record, b: Record) -> Bool {
+        a.offset == b.offset && a.timestamp == b.timestamp && a.keyBytes == b.keyBytes
+            && a.valueBytes == b.valueBytes && a.headers == b.headers
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(offset)
+        hasher.combine(timestamp)
+        hasher.combine(keyBytes)
+        hasher.combine(valueBytes)
+        hasher.combine(headers)
+    }
+}
+
+extension Record: CustomStringConvertible {
+    /// The fields a user sees (not the bytes around them): offset, timestamp, key, value, headers.
+    public var description: String {
+        "Record(offset: \(offset), timestamp: \(timestamp), key: \(key.map { "\($0)" } ?? "nil"), "
+            + "value: \(value.map { "\($0)" } ?? "nil"), headers: \(headers))"
     }
 }
 

@@ -61,9 +61,15 @@ extension RecordBatchDecoder {
         guard count <= records.remaining / BatchLayout.minRecordSize else {
             throw ProtocolError.invalidLength(what: "records count", offset: range.lowerBound + 57, length: Int64(count))
         }
-        batch.records.reserveCapacity(count)
         // Headers count against the records budget too.
         var items = allowance.records - count
+        if readsQuickly, let quick = readRecordsQuickly(records.storage, records.position..<records.end, count: count, batch: batch,
+                                          items: items) {
+            batch.records = quick.records
+            return (batch, (size, allowance.records - quick.items))
+        }
+        // Something is wrong (or unusual): read it again carefully, to say what.
+        batch.records.reserveCapacity(count)
         for _ in 0..<count {
             let record = readRecord(&records, batch: batch, items: &items, limit: allowance.records)
             try records.check()

@@ -25,6 +25,9 @@ public struct RecordBatchDecoder: Sendable {
     public var includeControlBatches: Bool
     /// Whether to check CRCs (worth turning off only for benchmarks).
     public var verifyChecksums: Bool
+    /// Whether v2 records are read the quick way first (`readRecordsQuickly`); tests turn it
+    /// off to check the careful reader against it.
+    var readsQuickly = true
 
     /// A decoder with these limits; the default budget suits a 1 MiB fetch.
     public init(topic: String = "", partition: Int32 = -1, maxUncompressedBatchSize: Int = 64 << 20,
@@ -59,26 +62,35 @@ public struct RecordBatchDecoder: Sendable {
     /// (`outOfBudget`); only a batch refused while `remaining` was still the whole budget is
     /// `decodeBudgetExceeded`.
     public func decodeUntilError(_ bytes: [UInt8], remaining: inout DecodeBudget) -> DecodedRecords {
+        decodeUntilError(bytes, in: bytes.indices, remaining: &remaining)
+    }
+
+    /// Like `decodeUntilError(_:remaining:)`, for the batches in `range` of `bytes` (a fetch
+    /// answer's records where they lie in its frame: see `FetchResponse.Partition.recordsInFrame`).
+    /// Records are views into `bytes`; offsets in errors count from the start of `bytes`.
+    public func decodeUntilError(_ bytes: [UInt8], in range: Range<Int>, remaining: inout DecodeBudget) -> DecodedRecords {
         var result = DecodedRecords()
-        var position = 0
+        let range = range.clamped(to: bytes.indices)
+        var position = range.lowerBound
         do {
-            while let next = try decodeBatch(bytes, at: position, into: &result, remaining: &remaining) { position = next }
+            while let next = try decodeBatch(bytes, at: position, end: range.upperBound, into: &result,
+                                             remaining: &remaining) { position = next }
         } catch {
             result.error = error
         }
         return result
     }
 
-    /// Decodes the batch at `position` into `result`; returns where the next one starts, or
-    /// nil when no whole batch is left (or the budget ran out before it).
-    func decodeBatch(_ bytes: [UInt8], at position: Int, into result: inout DecodedRecords,
+    /// Decodes the batch at `position` (the bytes end at `end`) into `result`; returns where
+    /// the next one starts, or nil when no whole batch is left (or the budget ran out before it).
+    func decodeBatch(_ bytes: [UInt8], at position: Int, end bytesEnd: Int, into result: inout DecodedRecords,
                      remaining: inout DecodeBudget) throws(ProtocolError) -> Int? {
-        let left = bytes.count - position
+        let left = bytesEnd - position
         guard left >= BatchLayout.logOverhead else {
             result.truncated = left > 0
             return nil
         }
-        var head = ByteReader(bytes, range: position..<bytes.count)
+        var head = ByteReader(bytes, range: position..<bytesEnd)
         let offset = head.readInt64()
         let length = Int(head.readInt32())
         guard length >= 0 else {

@@ -58,7 +58,10 @@ extension FetchEngine {
                 }
             }
         }
-        for (leader, tps) in fetchableByLeader(assignments.keys)
+        // A partition with records still queued is not asked again, not even of a new leader:
+        // the answer would move its position past them, and they would be dropped as stale.
+        let queued = Set(ready[readyHead...].map(\.tp))
+        for (leader, tps) in fetchableByLeader(assignments.keys.filter { !queued.contains($0) })
         where !fetchingFrom.contains(leader) && !backingOff.contains(leader) && undelivered[leader, default: 0] == 0 {
             fetchingFrom.insert(leader)
             send(tps, to: leader) { [weak self] result in

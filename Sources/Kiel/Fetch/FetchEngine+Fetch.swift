@@ -152,7 +152,9 @@ extension FetchEngine {
             outcomes.append(outcome)
             if outcome == .moved { records[index] = (tp, got) }
         }
-        return (records.compactMap { $0 }, outcomes)
+        // An `onError` above may have sought or unassigned a partition of this answer: its
+        // records belong to a run that is over.
+        return (records.compactMap { $0 }.filter { assignments[$0.0]?.run == asked[$0.0]?.run }, outcomes)
     }
 
     /// One partition of an answer: its error code, its high watermark, and the records at or
@@ -176,18 +178,23 @@ extension FetchEngine {
         let readCommitted = settings.isolationLevel == .readCommitted
         // Under read_committed the end a consumer can reach is the last stable offset.
         a.highWatermark = readCommitted && p.lastStableOffset >= 0 ? p.lastStableOffset : p.highWatermark
+        // Reported once the partition's state is written back (defers run last to first), so
+        // a seek from `onError` is not overwritten.
+        var decodeError: KielError?
+        defer { if let decodeError { onError?(decodeError) } }
         defer { assignments[tp] = a }
-        guard let bytes = p.records, !bytes.isEmpty else { return ([], .nothing) }
-        counters.bytesFetched += bytes.count
+        // The records stay where they lie in the answer's frame: decoded as views into it.
+        guard let (bytes, range) = p.recordsInFrame, !range.isEmpty else { return ([], .nothing) }
+        counters.bytesFetched += range.count
         // Whole batches before a bad one (CRC mismatch, corrupt compression, over the decode
         // budget) are still delivered; the bad one is reported and fetched again next time.
         // read_committed needs the transaction markers to see where aborted transactions end.
         var decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget,
                                          includeControlBatches: readCommitted)
-            .decodeUntilError(bytes, remaining: &budget)
+            .decodeUntilError(bytes, in: range, remaining: &budget)
         if readCommitted { decoded.batches = ReadCommitted.committed(decoded.batches, aborted: p.abortedTransactions ?? []) }
         if let error = decoded.error {
-            onError?(.protocolViolation("records of \(tp) after offset \(position): \(error)"))
+            decodeError = .protocolViolation("records of \(tp) after offset \(position): \(error)")
         }
         if decoded.batches.isEmpty && decoded.truncated {
             // Not even one whole batch fit: ask for more next time.
@@ -202,8 +209,17 @@ extension FetchEngine {
         }
         var out: [Record] = []
         var next = from
-        for batch in decoded.batches {
-            for record in batch.records where record.offset >= from {
+        for i in decoded.batches.indices {
+            // Taken out of the batch, so the first batch's array becomes `out` without a copy.
+            var records: [Record] = []
+            swap(&records, &decoded.batches[i].records)
+            if a.timestampFloor == nil, let last = records.last, Self.allAtOrAfter(from, records) {
+                // The usual case, every record is wanted: all of them at once.
+                if out.isEmpty { swap(&out, &records) } else { out.append(contentsOf: records) }
+                next = last.offset == .max ? .max : last.offset + 1
+                continue
+            }
+            for record in records where record.offset >= from {
                 // A hostile offset of Int64.max must not trap: the position saturates there.
                 next = record.offset == .max ? .max : record.offset + 1
                 if let floor = a.timestampFloor {
@@ -217,6 +233,12 @@ extension FetchEngine {
         a.position = next
         if next > position { return (out, .moved) }
         return (out, decoded.error == nil ? .nothing : .failed)
+    }
+
+    /// Whether every record's offset is at least `offset`.
+    static func allAtOrAfter(_ offset: Int64, _ records: [Record]) -> Bool {
+        for i in records.indices where records[i].offset < offset { return false }
+        return true
     }
 
     func refreshMetadataSoon() {

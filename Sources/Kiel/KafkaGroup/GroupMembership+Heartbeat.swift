@@ -27,9 +27,22 @@ extension GroupMembership {
     /// Whether the coordinator has surely dropped this member by now: no heartbeat answered
     /// for a session timeout (the process was paused, say). The member is then replaced at
     /// once, so a delivery that was waiting for its turn does not go out from a zombie.
+    ///
+    /// A cooperative member keeps its partitions while it rejoins; the coordinator waits for
+    /// it for the rebalance timeout, so one still not in the new generation after that (it
+    /// could not reach the coordinator, say) has been dropped too.
     func sessionRanOut() -> Bool {
-        guard state == .stable, let lastHeartbeat, loop.now - lastHeartbeat >= settings.sessionTimeout else { return false }
-        lost("no heartbeat answered for a session timeout", resetMemberId: false)
+        switch state {
+        case .stable:
+            guard let lastHeartbeat, loop.now - lastHeartbeat >= settings.sessionTimeout else { return false }
+            lost("no heartbeat answered for a session timeout", resetMemberId: false)
+        case .joining, .syncing:
+            guard holdsAssignment, let rejoinedAt,
+                  loop.now - rejoinedAt >= max(settings.sessionTimeout, settings.rebalanceTimeout) else { return false }
+            lost("not back in the group within the rebalance timeout", resetMemberId: false)
+        case .idle, .closed:
+            return false
+        }
         return true
     }
 

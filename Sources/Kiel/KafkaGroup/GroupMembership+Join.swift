@@ -60,14 +60,36 @@ extension GroupMembership {
             memberId = response.memberId
             join()
         case .unknownMemberId?:
+            // A cooperative member still consuming was removed from the group meanwhile: what
+            // it kept may be another member's already (Kafka's clients call them lost).
+            if holdsAssignment { return lost("JoinGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
-            join()
+            joinAgain()
         case .rebalanceInProgress?, .illegalGeneration?:
-            join()
+            joinAgain()
         case .fencedInstanceId?:
             fenced()
         default:
             failed(.broker(BrokerError(wireCode: response.errorCode))) { [weak self] in self?.join() }
+        }
+    }
+
+    /// Joins again after the coordinator turned a join or sync away: at once the first time,
+    /// then after a growing backoff, so a coordinator that keeps refusing is not asked in a
+    /// tight loop. The backoff resets once the member is in a generation.
+    private func joinAgain() {
+        guard retryTimer == nil else { return }
+        guard refusals > 0 else {
+            refusals += 1
+            return join()
+        }
+        refusals += 1
+        let current = round
+        retryTimer = loop.callLater(backoff.next()) { [weak self] in
+            guard let self else { return }
+            self.retryTimer = nil
+            guard self.round == current, self.state == .joining || self.state == .syncing else { return }
+            self.join()
         }
     }
 
@@ -153,10 +175,15 @@ extension GroupMembership {
         case .none?:
             break
         case .unknownMemberId?:
+            // As for the join: a cooperative member that kept its partitions has lost them.
+            if holdsAssignment { return lost("SyncGroup answered UNKNOWN_MEMBER_ID", resetMemberId: true) }
             memberId = ""
-            return join()
-        case .rebalanceInProgress?, .illegalGeneration?:
-            return join()
+            return joinAgain()
+        case .illegalGeneration?:
+            if holdsAssignment { return lost("SyncGroup answered ILLEGAL_GENERATION", resetMemberId: false) }
+            return joinAgain()
+        case .rebalanceInProgress?:
+            return joinAgain()
         case .fencedInstanceId?:
             return fenced()
         default:
@@ -173,6 +200,7 @@ extension GroupMembership {
         }
         state = .stable
         backoff.reset()
+        refusals = 0
         holdsAssignment = true
         KielLog.debug("group \(group): member \(memberId) of generation \(generationId) got \(partitions)")
         startHeartbeats()

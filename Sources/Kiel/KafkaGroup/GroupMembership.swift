@@ -89,6 +89,10 @@ final class GroupMembership {
     var retryTimer: TimeoutHandle?
     var lastHeartbeat: Deadline?
     var backoff: Backoff
+    /// Joins and syncs turned away in a row (REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID, ...).
+    var refusals = 0
+    /// When a cooperative member that keeps its partitions began rejoining.
+    var rejoinedAt: Deadline?
     /// `start`'s completion, answered by the first assignment.
     var started: ((Result<Void, KielError>) -> Void)?
     /// Run once the rebalance under way ends: stable again, replaced, or closed.
@@ -154,6 +158,7 @@ final class GroupMembership {
         loop.cancelTimeout(&retryTimer)
         round += 1
         let current = round
+        rejoinedAt = loop.now
         guard holdsAssignment, !cooperative, let revoke else { return join() }
         holdsAssignment = false
         revoke { [weak self] in

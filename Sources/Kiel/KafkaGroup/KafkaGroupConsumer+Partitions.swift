@@ -39,6 +39,8 @@ extension KafkaGroupConsumer {
     /// hand them on (KIP-429); for the new ones it reads where each starts (the group's committed
     /// offset, else `startWithoutCommit`), tells the user what changed, then fetches them.
     func assigned(_ partitions: [TopicPartition]) {
+        // Closing: nothing more is fetched or reported; the final commit and LeaveGroup follow.
+        guard !closed else { return }
         assignmentRound += 1
         loop.cancelTimeout(&retryTimer)
         let assignment = Set(partitions)
@@ -143,7 +145,19 @@ extension KafkaGroupConsumer {
         if membership.cooperative, membership.state == .joining || membership.state == .syncing {
             // A cooperative member keeps consuming through a rebalance: commit once it is over.
             commitWaiters = waiters + commitWaiters
-            membership.afterRebalance { [weak self] in self?.commit(nil) }
+            membership.afterRebalance { [weak self] in
+                guard let self else { return }
+                guard self.membership.state == .stable else {
+                    // Replaced or closed instead: the partitions went without this commit.
+                    let failed = self.commitWaiters
+                    self.commitWaiters = []
+                    let error: KielError = self.membership.state == .closed
+                        ? .closed : .broker(BrokerError(wireCode: KafkaErrorCode.illegalGeneration.rawValue))
+                    if !failed.isEmpty { self.loop.callSoon { for waiter in failed { waiter(.failure(error)) } } }
+                    return
+                }
+                self.commit(nil)
+            }
             return
         }
         guard membership.state == .stable else {
@@ -180,7 +194,8 @@ extension KafkaGroupConsumer {
         let fetching = active
         for key in fetching { source.stopFetching(key) }
         active = []
-        held = []
+        // `held` stays until the commit is made: a cooperative JoinGroup sent meanwhile still
+        // claims the partitions, so the leader does not hand them on before the commit.
         var finished = false
         var timer: TimeoutHandle?
         let finish: () -> Void = { [weak self] in
@@ -188,6 +203,7 @@ extension KafkaGroupConsumer {
             finished = true
             guard let self else { return done() }
             if let timer { self.loop.removeTimeout(timer) }
+            self.held = []
             let lost = self.told
             self.told = []
             if !lost.isEmpty { self.onRebalance?(AllocationChange(lost: Self.grouped(lost))) }

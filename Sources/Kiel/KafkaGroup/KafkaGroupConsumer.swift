@@ -279,9 +279,10 @@ public final class KafkaGroupConsumer<Value> {
         metadataTimer = nil
         loop.cancelTimeout(&retryTimer)
         connecting.cancel()
-        finalCommit { [weak self] in
-            guard let self else { return completion() }
-            self.membership.leave {
+        // Strong: a consumer released right after `close` still commits and leaves the group;
+        // the chain lets go of it once closed.
+        finalCommit { [self] in
+            membership.leave {
                 self.source.close()
                 if self.ownsCluster { self.cluster.close() }
                 completion()

@@ -156,7 +156,7 @@ final class GroupAssignorTests: XCTestCase {
     /// a member that still owns it, and two rounds after the last change the group is whole
     /// and as balanced as the subscriptions allow.
     func testStickyRoundsKeepEveryPartitionWithOneOwner() {
-        var rng = SeededGenerator(seed: 0x5717C4)
+        var rng = FastRandom(seed: 0x5717C4)
         let sticky = GroupAssignor.cooperativeSticky
         for _ in 0 ..< 200 {
             let counts = ["a": Int.random(in: 1 ... 9, using: &rng), "b": Int.random(in: 0 ... 4, using: &rng)]
@@ -191,18 +191,5 @@ final class GroupAssignorTests: XCTestCase {
                 if let most = onBoth.max(), let least = onBoth.min() { XCTAssertLessThanOrEqual(most - least, 1) }
             }
         }
-    }
-}
-
-/// SplitMix64: the same numbers for the same seed on every run.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

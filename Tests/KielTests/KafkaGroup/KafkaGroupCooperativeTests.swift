@@ -81,12 +81,8 @@ final class KafkaGroupCooperativeTests: XCTestCase {
         let group = TestServices.uniqueName("kcoop-mixed")
         let all = Set((0 ..< Int32(6)).map { TopicPartition(topic, $0) })
         var sent = try h.produce(topic, prefix: "a", count: 120, partitions: 6)
-        func received() -> Set<String> { h.allReceived.union(peers.flatMap(\.received)) }
-        func split(_ kiel: [String]) -> Bool {
-            let held = kiel.map { h.allocations()[$0] ?? [] } + peers.map(\.holding)
-            return held.allSatisfy { !$0.isEmpty } && held.reduce(0) { $0 + $1.count } == all.count
-                && held.reduce(Set()) { $0.union($1) } == all
-        }
+        func received() -> Set<String> { h.received(with: peers) }
+        func split(_ kiel: [String]) -> Bool { h.split(all, kiel: kiel, peers: peers) }
 
         try h.add("k1", group: group, topics: [topic], assignors: [.cooperativeSticky])
         XCTAssertTrue(h.spin(seconds: 30) { h.allocations()["k1"] == all }, "kiel alone holds all: \(h.allocations())")

@@ -115,6 +115,22 @@ final class KafkaGroupFaultTests: XCTestCase {
         XCTAssertTrue(spin { self.received.count == 40 })
     }
 
+    /// A coordinator that keeps turning joins away is asked again after a growing backoff,
+    /// not in a tight loop; the member gets in once it stops.
+    func testJoinsTurnedAwayBackOff() throws {
+        let joins = broker.counts().requests[.joinGroup] ?? 0
+        broker.script(.joinGroup, [ScriptedBroker.Action](repeating: .error(KafkaErrorCode.rebalanceInProgress.rawValue), count: 4))
+        broker.script(.heartbeat, [.error(KafkaErrorCode.rebalanceInProgress.rawValue)])
+        let start = Date()
+        spin(seconds: 0.15) { false }
+        let early = (broker.counts().requests[.joinGroup] ?? 0) - joins
+        XCTAssertLessThanOrEqual(early, 3, "at most the join, one retry at once, and one after the first backoff")
+        XCTAssertTrue(spin { self.broker.groups.snapshot().generations == 2 && self.consumer.membership.state == .stable })
+        XCTAssertEqual((broker.counts().requests[.joinGroup] ?? 0) - joins, 5, "four turned away, then in")
+        XCTAssertGreaterThan(Date().timeIntervalSince(start), 0.2, "the retries waited")
+        XCTAssertTrue(errors.isEmpty, "a refused join is not an error to report: \(errors)")
+    }
+
     /// Another process joined with this member's instance id: fatal, as in Kafka's clients.
     func testAFencedInstanceDropsEverythingReportsAndStops() throws {
         broker.script(.heartbeat, [.error(KafkaErrorCode.fencedInstanceId.rawValue)])

@@ -108,6 +108,17 @@ final class KafkaGroupHarness {
         return held.reduce(0) { $0 + $1.count } == partitions.count && held.reduce(Set()) { $0.union($1) } == partitions
     }
 
+    /// Whether Kiel members `kiel` and the confluent `peers` split `partitions`, each holding
+    /// some and every partition held once.
+    func split(_ partitions: Set<TopicPartition>, kiel: [String], peers: [ConfluentMember]) -> Bool {
+        let held = kiel.map { allocations()[$0] ?? [] } + peers.map(\.holding)
+        return held.allSatisfy { !$0.isEmpty } && held.reduce(0) { $0 + $1.count } == partitions.count
+            && held.reduce(Set()) { $0.union($1) } == partitions
+    }
+
+    /// Everything the Kiel members and `peers` consumed.
+    func received(with peers: [ConfluentMember]) -> Set<String> { allReceived.union(peers.flatMap(\.received)) }
+
     /// Within any one generation, no two members reported holding the same partition.
     func assertGenerationsDisjoint(file: StaticString = #filePath, line: UInt = #line) {
         var latest: [Int32: [String: Set<TopicPartition>]] = [:]
