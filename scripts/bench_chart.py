@@ -115,7 +115,7 @@ def machine():
             model = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
         with open("/proc/meminfo") as f:
             kb = int(next(l.split()[1] for l in f if l.startswith("MemTotal")))
-            memory = f", {kb / 1024 / 1024:.0f} GiB"
+            memory = f", {kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
     try:
