@@ -6,22 +6,29 @@
  *
  *   rdkafka_bench produce BROKER TOPIC SIZE COUNT [PROPERTY=VALUE ...]
  *       {"produce": [seconds, cpu_seconds]}
+ *       (payload=text sends the benchmark's compressible text values instead of one byte repeated)
  *   rdkafka_bench consume BROKER TOPIC COUNT FETCH_WAIT_MS FETCH_MAX_BYTES PARTITION_MAX_BYTES
  *       {"consume": [seconds, cpu_seconds]}
  *   rdkafka_bench latency BROKER TOPIC SIZE RATE SECONDS FETCH_WAIT_MS
  *       {"latency": [milliseconds, ...]}  (sorted)
+ *   rdkafka_bench group BROKER TOPIC COUNT MEMBERS FETCH_WAIT_MS FETCH_MAX_BYTES PARTITION_MAX_BYTES
+ *       {"group": [seconds, cpu_seconds, settle_seconds]}
+ *       MEMBERS subscribe()d consumers of one group, one thread each; timed from the moment the
+ *       group has settled (every member has its share, applied only then).
  *
  * Extra PROPERTY=VALUE pairs are librdkafka configuration (e.g. security.protocol=ssl).
  * CPU seconds are user + system from getrusage(RUSAGE_SELF): every librdkafka thread counts.
  * scripts/bench.sh builds it with `cc` against librdkafka's headers.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static void die(const char *what, const char *why) {
     fprintf(stderr, "rdkafka_bench: %s: %s\n", what, why);
@@ -52,6 +59,25 @@ static void set_extra(rd_kafka_conf_t *conf, int argc, char **argv) {
         if (!eq) die(argv[i], "expected PROPERTY=VALUE");
         *eq = '\0';
         set(conf, argv[i], eq + 1);
+    }
+}
+
+/* The values of a `payload=text` run: VALUE_POOL distinct values that cycle, each made of
+ * 16-byte cells holding a fixed 8-byte field name and 8 pseudo-random hex digits, so that both
+ * LZ matching and entropy coding find something to do. KielSide.swift builds the same bytes. */
+enum { VALUE_POOL = 256 };
+
+static void text_value(unsigned char *out, size_t size, unsigned k) {
+    static const char name[8] = {'"', 'f', 'i', 'e', 'l', 'd', '"', ':'};
+    static const char hex[16] = "0123456789abcdef";
+    uint64_t x = (uint64_t)k + 1;
+    for (size_t j = 0; j < size; j++) {
+        if (j % 16 < 8) {
+            out[j] = (unsigned char)name[j % 16];
+        } else {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            out[j] = (unsigned char)hex[x >> 60];
+        }
     }
 }
 
@@ -134,22 +160,20 @@ static int produce(int argc, char **argv) {
     const char *topic = argv[1];
     size_t size = (size_t)atol(argv[2]);
     long count = atol(argv[3]);
-    rd_kafka_t *rk = new_producer(argv[0], "5", argc - 4, argv + 4);
-    /* With KIEL_BENCH_TEXT set (the codec runs), the values are text-like: random letters of a
-     * 32-character alphabet, message i taken at offset i % 251 of one buffer, as Kiel's side
-     * does with the same generator. Otherwise every value is 'x' repeated. */
-    int text = getenv("KIEL_BENCH_TEXT") != NULL;
-    char *value = malloc(size + 251);
-    if (text) {
-        static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz ,.\n:;";
-        uint32_t x = 1;
-        for (size_t i = 0; i < size + 251; i++) {
-            x = x * 1103515245u + 12345u;
-            value[i] = alphabet[(x >> 16) & 31];
-        }
-    } else {
-        memset(value, 'x', size + 251);
+    int text = 0, extra = 0;
+    for (int i = 4; i < argc; i++) {
+        if (!strcmp(argv[i], "payload=text")) text = 1;
+        else argv[4 + extra++] = argv[i];
     }
+    rd_kafka_t *rk = new_producer(argv[0], "5", extra, argv + 4);
+    unsigned pool = text ? VALUE_POOL : 1;
+    unsigned char *values = malloc((size ? size : 1) * pool);
+    if (text) {
+        for (unsigned k = 0; k < pool; k++) text_value(values + (size_t)k * size, size, k);
+    } else {
+        memset(values, 'x', size);
+    }
+    const unsigned char *value = values;
     /* Kiel's producer connects (metadata and a producer id) before its clock starts: one
      * message delivered first does the same here. */
     partition_count(rk, topic);
@@ -158,7 +182,7 @@ static int produce(int argc, char **argv) {
     double c0 = cpu_seconds();
     uint64_t t0 = now_ns();
     for (long i = 0; i < count; i++) {
-        produce_one(rk, topic, value + (text ? i % 251 : 0), size);
+        produce_one(rk, topic, values + (size_t)(i % pool) * size, size);
         if ((i & 1023) == 0) rd_kafka_poll(rk, 0);
     }
     if (rd_kafka_flush(rk, 120000)) die("flush", "timed out");
@@ -166,7 +190,7 @@ static int produce(int argc, char **argv) {
     if (delivery_failures) die("produce", "some deliveries failed");
     printf("{\"produce\": [%.6f, %.6f]}\n", seconds, cpu);
     rd_kafka_destroy(rk);
-    free(value);
+    free(values);
     return 0;
 }
 
@@ -262,14 +286,140 @@ static int latency(int argc, char **argv) {
     return 0;
 }
 
+/* One member of the `group` run: its handle, its thread, and how many partitions it holds. */
+struct member {
+    rd_kafka_t *rk;
+    pthread_t thread;
+    int held;
+    rd_kafka_topic_partition_list_t *waiting;   /* an assignment taken before the group settled */
+};
+
+static int group_go;        /* set once the group has settled: members resume and the clock runs */
+static long group_consumed;
+static long group_target;
+static uint64_t group_done_ns;    /* when the last message came, by the member that took it */
+static double group_done_cpu;
+
+/* Keeps each assignment aside until the group has settled, so that the clock measures
+ * consuming rather than joining; the member applies it (rd_kafka_assign) once it has. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque) {
+    struct member *m = opaque;
+    if (m->waiting) rd_kafka_topic_partition_list_destroy(m->waiting);
+    m->waiting = NULL;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (__atomic_load_n(&group_go, __ATOMIC_ACQUIRE)) rd_kafka_assign(rk, parts);
+        else m->waiting = rd_kafka_topic_partition_list_copy(parts);
+        __atomic_store_n(&m->held, parts->cnt, __ATOMIC_RELEASE);
+    } else {
+        rd_kafka_assign(rk, NULL);
+        __atomic_store_n(&m->held, 0, __ATOMIC_RELEASE);
+    }
+}
+
+static void *member_run(void *arg) {
+    struct member *m = arg;
+    rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(m->rk);
+    rd_kafka_message_t *batch[1000];
+    while (__atomic_load_n(&group_consumed, __ATOMIC_RELAXED) < group_target) {
+        if (m->waiting && __atomic_load_n(&group_go, __ATOMIC_ACQUIRE)) {
+            rd_kafka_assign(m->rk, m->waiting);
+            rd_kafka_topic_partition_list_destroy(m->waiting);
+            m->waiting = NULL;
+        }
+        ssize_t n = rd_kafka_consume_batch_queue(queue, 10, batch, 1000);
+        if (n < 0) die("group", rd_kafka_err2str(rd_kafka_last_error()));
+        long got = 0;
+        for (ssize_t i = 0; i < n; i++) {
+            if (!batch[i]->err) got++;
+            rd_kafka_message_destroy(batch[i]);
+        }
+        if (got && __atomic_add_fetch(&group_consumed, got, __ATOMIC_RELAXED) - got < group_target &&
+            __atomic_load_n(&group_consumed, __ATOMIC_RELAXED) >= group_target) {
+            group_done_cpu = cpu_seconds();
+            group_done_ns = now_ns();
+        }
+    }
+    rd_kafka_queue_destroy(queue);
+    return NULL;
+}
+
+static int group(int argc, char **argv) {
+    if (argc != 7) die("group", "BROKER TOPIC COUNT MEMBERS FETCH_WAIT_MS FETCH_MAX_BYTES PARTITION_MAX_BYTES");
+    const char *broker = argv[0], *topic = argv[1];
+    group_target = atol(argv[2]);
+    int n = atoi(argv[3]);
+    if (n < 1 || n > 64) die("group", "MEMBERS must be 1..64");
+    static struct member members[64];
+    char err[512], name[300];
+    snprintf(name, sizeof name, "bench-group-%s-%d", topic, (int)getpid());
+    int partitions = 0;
+    uint64_t started = now_ns();
+    for (int i = 0; i < n; i++) {
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        set(conf, "bootstrap.servers", broker);
+        set(conf, "group.id", name);
+        set(conf, "enable.auto.commit", "false");
+        set(conf, "auto.offset.reset", "earliest");
+        set(conf, "session.timeout.ms", "6000");
+        set(conf, "heartbeat.interval.ms", "500");
+        set(conf, "fetch.wait.max.ms", argv[4]);
+        set(conf, "fetch.max.bytes", argv[5]);
+        set(conf, "max.partition.fetch.bytes", argv[6]);
+        rd_kafka_conf_set_opaque(conf, &members[i]);
+        rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+        members[i].rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+        if (!members[i].rk) die("consumer", err);
+        if (i == 0) partitions = partition_count(members[i].rk, topic);
+        rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA);
+        rd_kafka_resp_err_t e = rd_kafka_subscribe(members[i].rk, list);
+        rd_kafka_topic_partition_list_destroy(list);
+        if (e) die("subscribe", rd_kafka_err2str(e));
+        if (pthread_create(&members[i].thread, NULL, member_run, &members[i])) die("group", "pthread_create");
+    }
+    /* Settled: every partition held, by every member when there are enough partitions to go
+     * round, for 200 ms in a row. */
+    int want_members = n < partitions ? n : partitions;
+    for (uint64_t since = 0;;) {
+        int held = 0, holding = 0;
+        for (int i = 0; i < n; i++) {
+            int h = __atomic_load_n(&members[i].held, __ATOMIC_ACQUIRE);
+            held += h;
+            holding += h > 0;
+        }
+        if (held == partitions && holding >= want_members) {
+            if (!since) since = now_ns();
+            if (now_ns() - since >= 200000000u) break;
+        } else {
+            since = 0;
+        }
+        if (now_ns() - started > 120000000000u) die("group", "did not settle in 120 s");
+        usleep(1000);
+    }
+    double settle = (double)(now_ns() - started) / 1e9;
+    double c0 = cpu_seconds();
+    uint64_t t0 = now_ns();
+    __atomic_store_n(&group_go, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < n; i++) pthread_join(members[i].thread, NULL);
+    double seconds = (double)(group_done_ns - t0) / 1e9, cpu = group_done_cpu - c0;
+    printf("{\"group\": [%.6f, %.6f, %.6f]}\n", seconds, cpu, settle);
+    fflush(stdout);
+    for (int i = 0; i < n; i++) {
+        rd_kafka_consumer_close(members[i].rk);
+        rd_kafka_destroy(members[i].rk);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "produce")) return produce(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "consume")) return consume(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "latency")) return latency(argc - 2, argv + 2);
+    if (argc >= 2 && !strcmp(argv[1], "group")) return group(argc - 2, argv + 2);
     if (argc >= 2 && !strcmp(argv[1], "version")) {
         printf("%s\n", rd_kafka_version_str());
         return 0;
     }
-    fprintf(stderr, "usage: rdkafka_bench produce|consume|latency|version ...\n");
+    fprintf(stderr, "usage: rdkafka_bench produce|consume|latency|group|version ...\n");
     return 2;
 }

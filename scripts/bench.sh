@@ -3,9 +3,11 @@
 # one behind stunnel for the TLS cost), builds in release mode, builds the native librdkafka
 # harness (Benchmarks/rdkafka_bench.c), and runs Benchmarks/ClientBenchmarks (Kiel, librdkafka
 # from C and confluent-kafka from Python side by side against the same brokers, printing the
-# ratios). Stops the services on exit.
-# Extra arguments go to the benchmark (`--quick` for a short run). It writes the run as an SVG
-# chart to Benchmarks/results.svg (KIEL_BENCH_CHART names another path).
+# ratios), then draws Benchmarks/results.svg from the numbers (Benchmarks/results.json) with
+# scripts/bench_chart.py. Stops the services on exit.
+# Extra arguments go to the benchmark: `--quick` for a short run, `--growth` to add produce by
+# partition count and consume by group size, `--only=codecs` or `--only=growth` for one part
+# alone (its numbers and chart then go to .build/, not Benchmarks/).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,7 +41,7 @@ if [[ -z "$rdkafka_lib" ]]; then
     exit 1
 fi
 mkdir -p "$ROOT/.build"
-cc -O2 -Wall -Wextra -Werror -o "$ROOT/.build/rdkafka-bench" Benchmarks/rdkafka_bench.c \
+cc -O2 -Wall -Wextra -Werror -pthread -o "$ROOT/.build/rdkafka-bench" Benchmarks/rdkafka_bench.c \
     "$rdkafka_lib" -Wl,-rpath,"$(dirname "$rdkafka_lib")"
 export KIEL_BENCH_RDKAFKA="$ROOT/.build/rdkafka-bench"
 
@@ -49,6 +51,10 @@ run="$KIEL_SERVICES_RUN"
 eval "$(scripts/tls-broker.sh up $$)"
 tls_run="$KIEL_BENCH_TLS_RUN"
 
-# The run as a chart (msg/s, CPU per message, latency percentiles), which Benchmarks/README.md shows.
-export KIEL_BENCH_CHART="${KIEL_BENCH_CHART:-$ROOT/Benchmarks/results.svg}"
-"$(swift build -c release --show-bin-path)/client-benchmarks" "$@"
+out="$ROOT/Benchmarks"
+for arg in "$@"; do
+    [[ "$arg" == --only=* ]] && out="$ROOT/.build"
+done
+"$(swift build -c release --show-bin-path)/client-benchmarks" "$@" --json "$out/results.json"
+python3 scripts/bench_chart.py "$out/results.json" "$out/results.svg"
+echo "bench: wrote $out/results.json and $out/results.svg"

@@ -19,21 +19,10 @@ enum KielSide {
         .environment["KIEL_BENCH_STATS_MS"].flatMap(Int.init).map { .milliseconds($0) }
     /// The reports taken, kept so that taking them is not optimized away.
     nonisolated(unsafe) static var reports: [ClientStatistics] = []
-    /// Text-like values for the codec runs: random letters of a 32-character alphabet, message
-    /// i taken at offset i % 251 of one buffer, from the generator `rdkafka_bench.c` uses.
-    static func textValues(size: Int) -> [[UInt8]] {
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz ,.\n:;".utf8)
-        var x: UInt32 = 1
-        let buffer = (0..<(size + 251)).map { _ in
-            x = x &* 1_103_515_245 &+ 12345
-            return alphabet[Int((x >> 16) & 31)]
-        }
-        return (0..<251).map { Array(buffer[$0..<($0 + size)]) }
-    }
 
     static func produce(broker: String, topic: String, size: Int, count: Int,
                         security: Security = .plaintext, compression: CompressionCodec = .none,
-                        text: Bool = false) throws -> Run {
+                        payload: Payload = .repeated) throws -> Run {
         let loop = try IOLoop()
         var options = Producer<[UInt8]>.Options()
         options.linger = .milliseconds(5)
@@ -43,7 +32,7 @@ enum KielSide {
         let producer = try Producer<[UInt8]>(loop: loop, brokers: [broker], serializer: .bytes, options: options)
         try loop.runUntilComplete(timeout: .seconds(30)) { done in producer.connect { done($0.mapError { $0 }) } }
         if let interval = statisticsInterval { producer.reportStatistics(every: interval) { reports.append($0) } }
-        let values = text ? textValues(size: size) : [[UInt8](repeating: 0x78, count: size)]
+        let values = payload.values(size: size)
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in
             var sent = 0
@@ -51,7 +40,9 @@ enum KielSide {
             func more() {
                 while sent < count {
                     do {
-                        try producer.produce(topic, values[sent % values.count]) { if case .failure(let e) = $0 { failed = e } }
+                        try producer.produce(topic, values[sent % values.count]) {
+                            if case .failure(let e) = $0 { failed = e }
+                        }
                         sent += 1
                     } catch KielError.bufferFull {
                         loop.callLater(.milliseconds(1), more)

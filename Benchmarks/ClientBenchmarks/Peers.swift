@@ -57,6 +57,15 @@ struct NativeSide {
                                                 String(fetchWaitMs)])))
     }
 
+    /// `members` subscribe()d consumers of one group; the run and the seconds the group took to settle.
+    func group(broker: String, topic: String, count: Int, members: Int, fetchWaitMs: Int, maxBytes: Int,
+               partitionMaxBytes: Int) throws -> (run: Run, settle: Double) {
+        let json = try JSON.parse(try run(binary, ["group", broker, topic, String(count), String(members),
+                                                   String(fetchWaitMs), String(maxBytes), String(partitionMaxBytes)]))
+        guard case .array(let a)? = json["group"], a.count == 3 else { return (Run(seconds: .nan, cpu: .nan), .nan) }
+        return (Run(seconds: number(a[0]), cpu: number(a[1])), number(a[2]))
+    }
+
     var version: String { (try? run(binary, ["version"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? "?" }
 }
 

@@ -84,25 +84,57 @@ struct TLSTable {
     }
 }
 
-/// Each codec's produce and consume, Kiel ÷ librdkafka (Kiel's codecs are Swift, librdkafka's
-/// the C libraries), with both clients' CPU seconds.
+/// Messages per second and CPU microseconds per message of one run of `count` messages.
+func perMessage(_ r: Run, _ count: Int) -> (rate: Double, cpuMicros: Double) {
+    (Double(count) / r.seconds, r.cpu / Double(count) * 1e6)
+}
+
+/// Per codec, produce and consume: both clients' msg/s and CPU per message, and the ratios.
 struct CodecTable {
     private var rows: [[String]] = []
+    /// (codec and direction, msg/s ratio, CPU per message ratio), Kiel ÷ librdkafka.
+    private(set) var ratios: [(name: String, rate: Double, cpu: Double)] = []
 
-    mutating func add(_ codec: String, count: Int, produce: (kiel: Run, native: Run), consume: (kiel: Run, native: Run)) {
-        let n = Double(count)
-        rows.append([codec,
-                     fmt(n / produce.kiel.seconds, 0), fmt(n / produce.native.seconds, 0),
-                     fmt(produce.native.seconds / produce.kiel.seconds, 2), fmt(produce.kiel.cpu / produce.native.cpu, 2),
-                     fmt(n / consume.kiel.seconds, 0), fmt(n / consume.native.seconds, 0),
-                     fmt(consume.native.seconds / consume.kiel.seconds, 2), fmt(consume.kiel.cpu / consume.native.cpu, 2),
-                     "\(fmt(produce.kiel.cpu, 3)) / \(fmt(produce.native.cpu, 3))",
-                     "\(fmt(consume.kiel.cpu, 3)) / \(fmt(consume.native.cpu, 3))"])
+    mutating func add(_ name: String, count: Int, kiel: Run, native: Run) {
+        let k = perMessage(kiel, count), n = perMessage(native, count)
+        ratios.append((name, k.rate / n.rate, k.cpuMicros / n.cpuMicros))
+        rows.append([name, fmt(k.rate, 0), fmt(n.rate, 0), fmt(k.cpuMicros, 2), fmt(n.cpuMicros, 2),
+                     fmt(k.rate / n.rate, 2), fmt(k.cpuMicros / n.cpuMicros, 2)])
     }
 
     func render() -> String {
-        markdown(["codec", "produce Kiel msg/s", "produce rdk msg/s", "produce msg/s Kiel÷rdk", "produce CPU Kiel÷rdk",
-                  "consume Kiel msg/s", "consume rdk msg/s", "consume msg/s Kiel÷rdk", "consume CPU Kiel÷rdk",
-                  "produce CPU s Kiel / rdk", "consume CPU s Kiel / rdk"], rows)
+        markdown(["codec", "Kiel msg/s", "librdkafka msg/s", "Kiel CPU µs/msg", "librdkafka CPU µs/msg",
+                  "msg/s Kiel÷rdk", "CPU/msg Kiel÷rdk"], rows)
+    }
+
+    /// The codec cases furthest behind librdkafka, by throughput and by CPU per message.
+    func slowest() -> String {
+        guard let rate = ratios.min(by: { $0.rate < $1.rate }), let cpu = ratios.max(by: { $0.cpu < $1.cpu }) else { return "" }
+        return "Slowest codec ratio: \(rate.name) at \(fmt(rate.rate, 2))× librdkafka's msg/s; "
+            + "most CPU per message: \(cpu.name) at \(fmt(cpu.cpu, 2))× librdkafka's."
+    }
+}
+
+/// How msg/s and CPU per message change with a parameter (partitions, group members).
+struct GrowthTable {
+    let parameter: String
+    /// The heading of a last column of notes, if any.
+    let notes: String?
+    private var rows: [[String]] = []
+
+    init(_ parameter: String, notes: String? = nil) {
+        self.parameter = parameter
+        self.notes = notes
+    }
+
+    mutating func add(_ value: Int, count: Int, kiel: Run, native: Run, note: String = "") {
+        let k = perMessage(kiel, count), n = perMessage(native, count)
+        rows.append([String(value), fmt(k.rate, 0), fmt(n.rate, 0), fmt(k.cpuMicros, 2), fmt(n.cpuMicros, 2),
+                     fmt(k.rate / n.rate, 2), fmt(k.cpuMicros / n.cpuMicros, 2)] + (notes == nil ? [] : [note]))
+    }
+
+    func render() -> String {
+        markdown([parameter, "Kiel msg/s", "librdkafka msg/s", "Kiel CPU µs/msg", "librdkafka CPU µs/msg",
+                  "msg/s Kiel÷rdk", "CPU/msg Kiel÷rdk"] + (notes.map { [$0] } ?? []), rows)
     }
 }

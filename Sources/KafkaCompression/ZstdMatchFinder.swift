@@ -10,6 +10,8 @@ struct ZstdSequence {
 /// matches may reach into earlier blocks within the window. Confined to the encoding thread.
 struct ZstdMatchFinder {
     static let minMatch = 4
+    /// Positions indexed at each end of a long match at the fast (not lazy) levels.
+    static let sparseEdge = 8
     let hashLog: Int
     /// Bytes hashed per position: longer hashes keep chains selective on repetitive data.
     let hashLength: Int
@@ -20,8 +22,13 @@ struct ZstdMatchFinder {
     let skipShift: Int
     /// Recently used offsets, most recent first; matches at these offsets code cheaply.
     var recent = (1, 4, 8)
-    var head: [Int32]
-    var chain: [Int32]
+    /// The latest position per hash, and per position the one before it with the same hash;
+    /// -1 for none. Raw memory owned by `tables`: the hot loop indexes them on every byte, and
+    /// as arrays each write paid a uniqueness check and a bounds check (every index here is
+    /// already masked to its table's size).
+    let head: UnsafeMutablePointer<Int32>
+    let chain: UnsafeMutablePointer<Int32>
+    private let tables: Tables
     let chainMask: Int
 
     init(level: Int, inputCount: Int, windowLog: Int) {
@@ -34,10 +41,16 @@ struct ZstdMatchFinder {
         searchDepth = level <= 1 ? 1 : min(1 << (level / 2 + 1), 256)
         lazy = level >= 5
         skipShift = level <= 2 ? 5 : level < 10 ? 6 : 8
-        head = [Int32](repeating: -1, count: 1 << hashLog)
+        // The fast levels walk at most a few links, so a chain of the last 64K positions serves
+        // them as well as one per input byte, and zero-filling it no longer costs 4 bytes of
+        // memset per input byte. An entry overwritten by a later position is not followed
+        // (links must point backwards), so a short chain only ends walks early.
+        let chainLimit = lazy ? min(inputCount, windowSize) : min(inputCount, windowSize, 1 << 16)
         var chainSize = 1
-        while chainSize < min(inputCount, windowSize) { chainSize <<= 1 }
-        chain = [Int32](repeating: -1, count: chainSize)
+        while chainSize < chainLimit { chainSize <<= 1 }
+        tables = Tables(headCount: 1 << hashLog, chainCount: chainSize)
+        head = tables.head
+        chain = tables.chain
         chainMask = chainSize - 1
     }
 
@@ -174,6 +187,16 @@ struct ZstdMatchFinder {
             let matchEnd = pos + length
             var fill = inserted
             let fillEnd = min(matchEnd, hashEnd)
+            // Hashing every position inside a long match was most of the fast levels' time on
+            // repetitive batches. Like zstd's fast strategies, they index only its edges: its
+            // first and last `sparseEdge` positions (later matches start at or past its end).
+            if !lazy && fillEnd - fill > 4 * Self.sparseEdge {
+                while fill < inserted + Self.sparseEdge {
+                    _ = insert(p, fill)
+                    fill += 1
+                }
+                fill = fillEnd - Self.sparseEdge
+            }
             while fill < fillEnd {
                 _ = insert(p, fill)
                 fill += 1
@@ -183,5 +206,26 @@ struct ZstdMatchFinder {
             anchor = pos
         }
         return end - anchor
+    }
+}
+
+extension ZstdMatchFinder {
+    /// Owns the memory of `head` and `chain`, filled with -1, for as long as a finder (or a
+    /// copy of one) lives.
+    final class Tables {
+        let head: UnsafeMutablePointer<Int32>
+        let chain: UnsafeMutablePointer<Int32>
+
+        init(headCount: Int, chainCount: Int) {
+            head = .allocate(capacity: headCount)
+            head.initialize(repeating: -1, count: headCount)
+            chain = .allocate(capacity: chainCount)
+            chain.initialize(repeating: -1, count: chainCount)
+        }
+
+        deinit {
+            head.deallocate()
+            chain.deallocate()
+        }
     }
 }
