@@ -107,6 +107,39 @@ enum ZstdHuffman {
         var reader = try ZstdBackwardBitReader(start: source, count: sourceCount, error: .corruptLiterals)
         var i = 0
         let fastEnd = outCount - 3
+        if !reader.small {
+            // Four symbols per refill while at least a whole word lies ahead of the start: a
+            // refill leaves at most 7 bits consumed and four symbols take at most 44, so the
+            // masking shifts never see a count past 63 and no per-symbol check is needed.
+            let shift = UInt64(truncatingIfNeeded: 64 - tableLog)
+            var container = reader.container
+            var consumed = reader.consumed
+            var ptr = reader.ptr
+            while i < fastEnd {
+                let bytes = consumed &>> 3
+                guard ptr - source >= bytes else { break }
+                ptr -= bytes
+                consumed &= 7
+                container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
+                let o = out + i
+                var cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
+                o[0] = UInt8(truncatingIfNeeded: cell &>> 8)
+                consumed &+= Int(cell & 0xFF)
+                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
+                o[1] = UInt8(truncatingIfNeeded: cell &>> 8)
+                consumed &+= Int(cell & 0xFF)
+                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
+                o[2] = UInt8(truncatingIfNeeded: cell &>> 8)
+                consumed &+= Int(cell & 0xFF)
+                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
+                o[3] = UInt8(truncatingIfNeeded: cell &>> 8)
+                consumed &+= Int(cell & 0xFF)
+                i &+= 4
+            }
+            reader.container = container
+            reader.consumed = consumed
+            reader.ptr = ptr
+        }
         while i < fastEnd {
             reader.reload()
             for k in 0..<4 {
