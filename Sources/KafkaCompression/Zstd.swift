@@ -14,6 +14,32 @@ public enum Zstd {
     /// dictionary, or when the content would exceed `maxSize` bytes.
     public static func decompress(_ input: [UInt8], maxSize: Int) throws -> [UInt8] {
         let limit = max(0, maxSize)
+        if let declared = input.withUnsafeBufferPointer(ZstdDecoder.declaredContentSize),
+           declared <= UInt64(limit),
+           declared <= UInt64(max(1 << 20, input.count.multipliedReportingOverflow(by: 64).partialValue)) {
+            // The usual Kafka batch is one frame that declares its size: decode straight into
+            // the result. Should the input hold more than that (further frames), decode again
+            // the general way.
+            let size = Int(declared)
+            var failure: ZstdError?
+            var outgrown = false
+            let result = [UInt8](unsafeUninitializedCapacity: size + ZstdOutputBuffer.slack) { buffer, initialized in
+                let output = ZstdOutputBuffer(borrowing: buffer.baseAddress!, capacity: size, limit: limit)
+                let decoder = ZstdDecoder(output: output)
+                do throws(ZstdError) {
+                    try input.withUnsafeBufferPointer { bytes throws(ZstdError) in
+                        try decoder.decodeAll(bytes)
+                    }
+                    initialized = output.count
+                } catch {
+                    failure = error
+                    outgrown = output.outgrown
+                    initialized = 0
+                }
+            }
+            if let failure, !outgrown { throw failure }
+            if failure == nil { return result }
+        }
         let decoder = ZstdDecoder(limit: limit, expectedSize: 0)
         try input.withUnsafeBufferPointer { buffer throws(ZstdError) in
             try decoder.decodeAll(buffer)

@@ -31,6 +31,11 @@ final class ZstdDecoder {
         literals = .allocate(capacity: ZstdOutputBuffer.slack)
     }
 
+    init(output: ZstdOutputBuffer) {
+        self.output = output
+        literals = .allocate(capacity: ZstdOutputBuffer.slack)
+    }
+
     /// Makes room for `count` literals (at most one block's worth); earlier content is dropped.
     func reserveLiterals(_ count: Int) {
         guard count > literalsCapacity else { return }
@@ -164,6 +169,21 @@ final class ZstdDecoder {
     func decodeCompressedBlock(_ block: UnsafePointer<UInt8>, count: Int) throws(ZstdError) {
         let literalsSize = try decodeLiterals(block, count: count)
         try decodeSequences(block + literalsSize, count: count - literalsSize)
+    }
+
+    /// The content size the first frame of `input` declares, if it starts with a Zstandard
+    /// frame header that declares one; nil otherwise. Checks nothing else.
+    static func declaredContentSize(_ input: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard let base = input.baseAddress, input.count >= 5, readLE32(base) == magic else { return nil }
+        let descriptor = base[4]
+        let singleSegment = descriptor & 0x20 != 0
+        let size = [singleSegment ? 1 : 0, 2, 4, 8][Int(descriptor >> 6)]
+        guard size > 0 else { return nil }
+        let at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][Int(descriptor & 3)]
+        guard input.count - at >= size else { return nil }
+        var value: UInt64 = 0
+        for i in 0..<size { value |= UInt64(base[at + i]) << UInt64(8 * i) }
+        return size == 2 ? value + 256 : value
     }
 
     @inline(__always)

@@ -15,6 +15,26 @@ final class ZstdRoundTripTests: XCTestCase {
         return frame
     }
 
+    /// A first frame that declares its size is decoded straight into the result; further
+    /// frames after it must still be decoded, and the limit must still cover them all.
+    func testConcatenatedFramesAfterOneThatDeclaresItsSize() throws {
+        let first = ZstdTestData.generate("text", length: 5000, seed: 1)
+        let second = ZstdTestData.generate("records", length: 70_000, seed: 2)
+        let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 9, 9, 9]
+        let input = Zstd.compress(first) + skippable + Zstd.compress(second)
+        let all = first + second
+        XCTAssertTrue(try Zstd.decompress(input, maxSize: all.count) == all)
+        XCTAssertThrowsError(try Zstd.decompress(input, maxSize: all.count - 1)) { error in
+            XCTAssertEqual(error as? ZstdError, .outputTooLarge(limit: all.count - 1))
+        }
+        XCTAssertThrowsError(try Zstd.decompress(input + [0x28, 0xB5], maxSize: all.count)) { error in
+            XCTAssertEqual(error as? ZstdError, .truncatedInput)
+        }
+        XCTAssertThrowsError(try Zstd.decompress(Zstd.compress(first), maxSize: first.count - 1)) { error in
+            XCTAssertEqual(error as? ZstdError, .outputTooLarge(limit: first.count - 1))
+        }
+    }
+
     func testRandomDataAllSizes() throws {
         for size in Self.sizes {
             let input = ZstdTestData.generate("random", length: size, seed: UInt64(size))
