@@ -46,91 +46,126 @@ extension LZ4Frame {
             contentSize = Int(size)
         }
         ip += descriptorLength + 1
-        let blockMax = blockMaxSize(code: code)
-        let independent = flg & flagBlockIndependence != 0
-        let blockChecksums = flg & flagBlockChecksum != 0
-        let frameStart = output.count
-        while true {
-            guard input.count - ip >= 4 else { throw malformed("truncated block size") }
+        let layout = BlockLayout(
+            blockMax: blockMaxSize(code: code), independent: flg & flagBlockIndependence != 0,
+            blockChecksums: flg & flagBlockChecksum != 0, contentChecksum: flg & flagContentChecksum != 0)
+        // Decode the whole frame into one array sized once from the block headers, so each
+        // block lands where it belongs instead of being decoded apart and then copied.
+        let limitLeft = maxSize - output.count
+        let bound = min(contentBound(input, from: ip, layout), limitLeft)
+        var failure: CompressionError?
+        var end = ip
+        let content = input.withUnsafeBufferPointer { src in
+            [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { dst, written in
+                written = 0
+                do throws(CompressionError) {
+                    (end, written) = try decodeBlocks(src, from: ip, into: dst.baseAddress!, capacity: bound,
+                                                      limitLeft: limitLeft, maxSize: maxSize, layout)
+                } catch {
+                    failure = error
+                }
+            }
+        }
+        if let failure { throw failure }
+        if let contentSize, contentSize != content.count {
+            throw malformed("content size does not match")
+        }
+        if output.isEmpty {
+            // Blocks that decode to much less than their room would leave the result holding
+            // mostly unused memory; give it back then.
+            output = bound - content.count > max(content.count, 4096) ? content.withUnsafeBufferPointer { Array($0) } : content
+        } else {
+            output.reserve(adding: content.count, limit: maxSize)
+            output.append(contentsOf: content)
+        }
+        return end
+    }
+
+    /// What the frame descriptor says about the blocks that follow it.
+    struct BlockLayout {
+        var blockMax: Int
+        var independent: Bool
+        var blockChecksums: Bool
+        var contentChecksum: Bool
+    }
+
+    /// The most the blocks starting at `start` can decode to, as `decodeBlocks` sets room
+    /// aside for them: a stored block its size, a compressed one `blockRoom` without the
+    /// limit. Stops at the end mark or at the first block `decodeBlocks` would refuse.
+    static func contentBound(_ input: [UInt8], from start: Int, _ layout: BlockLayout) -> Int {
+        var ip = start
+        var total = 0
+        let trailer = layout.blockChecksums ? 4 : 0
+        while input.count - ip >= 4 {
             let word = read32(input, ip)
             ip += 4
             if word == 0 { break }
             let size = Int(word & ~uncompressedBit)
-            guard size <= blockMax else { throw malformed("block larger than the frame's maximum") }
-            guard size <= input.count - ip - (blockChecksums ? 4 : 0) else { throw malformed("block runs past the input") }
-            let block = input[ip..<(ip + size)]
-            if blockChecksums {
-                guard XXHash32.hash(block) == read32(input, ip + size) else { throw CompressionError.checksumMismatch(.lz4) }
+            guard size <= layout.blockMax, size <= input.count - ip - trailer else { break }
+            total += word & uncompressedBit != 0 ? size : min(layout.blockMax, size * 255 + 16)
+            ip += size + trailer
+        }
+        return total
+    }
+
+    /// Decodes the blocks starting at `start` (and checks the content checksum) into
+    /// `dst[0..<capacity]`; `limitLeft` is what the caller's limit leaves for this frame.
+    /// Returns where the frame ended in `input` and the content's size.
+    static func decodeBlocks(_ input: UnsafeBufferPointer<UInt8>, from start: Int,
+                             into dst: UnsafeMutablePointer<UInt8>, capacity: Int,
+                             limitLeft: Int, maxSize: Int, _ layout: BlockLayout) throws(CompressionError) -> (Int, Int) {
+        let base = input.baseAddress!
+        let count = input.count
+        func read32(_ at: Int) -> UInt32 { UInt32(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt32.self)) }
+        let trailer = layout.blockChecksums ? 4 : 0
+        var ip = start
+        var op = 0
+        while true {
+            guard count - ip >= 4 else { throw malformed("truncated block size") }
+            let word = read32(ip)
+            ip += 4
+            if word == 0 { break }
+            let size = Int(word & ~uncompressedBit)
+            guard size <= layout.blockMax else { throw malformed("block larger than the frame's maximum") }
+            guard size <= count - ip - trailer else { throw malformed("block runs past the input") }
+            let block = UnsafeBufferPointer(start: base + ip, count: size)
+            if layout.blockChecksums {
+                guard XXHash32.hash(UnsafeRawBufferPointer(block)) == read32(ip + size) else {
+                    throw CompressionError.checksumMismatch(.lz4)
+                }
             }
             if word & uncompressedBit != 0 {
-                guard size <= maxSize - output.count else { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
-                output.reserve(adding: size, limit: maxSize)
-                output.append(contentsOf: block)
+                guard size <= limitLeft - op else { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
+                guard size <= capacity - op else { throw malformed("block runs past the frame's bound") }
+                (dst + op).update(from: base + ip, count: size)
+                op += size
             } else {
-                try decodeBlock(block, into: &output, blockMax: blockMax, maxSize: maxSize,
-                                windowStart: independent ? output.count : frameStart)
+                let room = blockRoom(compressedSize: size, blockMax: layout.blockMax, limitLeft: limitLeft - op)
+                guard room <= capacity - op else { throw malformed("block runs past the frame's bound") }
+                let result = LZ4Block.decode(block, dst: dst, start: op, capacity: op + room,
+                                             windowStart: layout.independent ? op : 0)
+                switch result {
+                case .ok(let end):
+                    op = end
+                case .overflow:
+                    if room == limitLeft - op && room < layout.blockMax {
+                        throw CompressionError.outputTooLarge(.lz4, limit: maxSize)
+                    }
+                    throw malformed("block decodes past the frame's maximum")
+                case .malformed(let reason):
+                    throw malformed(reason)
+                }
             }
-            ip += size + (blockChecksums ? 4 : 0)
+            ip += size + trailer
         }
-        if flg & flagContentChecksum != 0 {
-            guard input.count - ip >= 4 else { throw malformed("truncated content checksum") }
-            guard XXHash32.hash(output[frameStart...]) == read32(input, ip) else {
+        if layout.contentChecksum {
+            guard count - ip >= 4 else { throw malformed("truncated content checksum") }
+            guard XXHash32.hash(UnsafeRawBufferPointer(start: dst, count: op)) == read32(ip) else {
                 throw CompressionError.checksumMismatch(.lz4)
             }
             ip += 4
         }
-        if let contentSize, contentSize != output.count - frameStart {
-            throw malformed("content size does not match")
-        }
-        return ip
-    }
-
-    /// Decodes one compressed block onto the end of `output`.
-    static func decodeBlock(_ block: ArraySlice<UInt8>, into output: inout [UInt8], blockMax: Int,
-                            maxSize: Int, windowStart: Int) throws(CompressionError) {
-        let start = output.count
-        let room = blockRoom(compressedSize: block.count, blockMax: blockMax, limitLeft: maxSize - start)
-        var result = LZ4Block.DecodeResult.overflow
-        if windowStart == start {
-            // Independent block (what Kafka writes): decode into fresh memory, no zero-fill.
-            let decoded = block.withUnsafeBufferPointer { src in
-                [UInt8](unsafeUninitializedCapacity: room) { dst, written in
-                    result = LZ4Block.decode(src, dst: dst.baseAddress!, start: 0, capacity: room, windowStart: 0)
-                    if case .ok(let end) = result { written = end } else { written = 0 }
-                }
-            }
-            if case .ok = result {
-                if output.isEmpty {
-                    output = decoded
-                } else {
-                    output.reserve(adding: decoded.count, limit: maxSize)
-                    output.append(contentsOf: decoded)
-                }
-                return
-            }
-        } else {
-            // Linked blocks: matches reach into earlier output, so decode in place after it.
-            output.reserve(adding: room, limit: maxSize)
-            output.append(contentsOf: repeatElement(0, count: room))
-            result = block.withUnsafeBufferPointer { src in
-                output.withUnsafeMutableBufferPointer { dst in
-                    LZ4Block.decode(src, dst: dst.baseAddress!, start: start, capacity: start + room, windowStart: windowStart)
-                }
-            }
-            if case .ok(let end) = result {
-                output.removeLast(start + room - end)
-                return
-            }
-        }
-        switch result {
-        case .ok:
-            return
-        case .overflow:
-            if room == maxSize - start && room < blockMax { throw CompressionError.outputTooLarge(.lz4, limit: maxSize) }
-            throw malformed("block decodes past the frame's maximum")
-        case .malformed(let reason):
-            throw malformed(reason)
-        }
+        return (ip, op)
     }
 
     /// Output space to set aside for one block: the frame's block maximum, but never more

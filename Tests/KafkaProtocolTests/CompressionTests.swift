@@ -183,9 +183,26 @@ extension CompressionTests {
         XCTAssertEqual(try LZ4Frame.decompress(frame, maxSize: Self.limit),
                        [UInt8](repeating: 0x61, count: blocks))
 
+        XCTAssertLessThan(try LZ4Frame.decompress(frame, maxSize: Self.limit).capacity, 2 * blocks + 4096)
+
         let fourMiB = LZ4Frame.blockMaxSize(code: 7)
         XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 2, blockMax: fourMiB, limitLeft: Self.limit), 2 * 255 + 16)
         XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 1 << 20, blockMax: fourMiB, limitLeft: Self.limit), fourMiB)
         XCTAssertEqual(LZ4Frame.blockRoom(compressedSize: 1 << 20, blockMax: fourMiB, limitLeft: 1000), 1000)
+    }
+
+    /// Frames one after another decode to their contents in order, and the caller's limit
+    /// covers them together.
+    func testConcatenatedLZ4FramesShareTheLimit() throws {
+        let first = Array((0..<70_000).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        let second = Array((0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        let input = LZ4Frame.compress(first, contentChecksum: true) + LZ4Frame.compress(second, blockSizeCode: 5)
+        XCTAssertEqual(try LZ4Frame.decompress(input, maxSize: first.count + second.count), first + second)
+        XCTAssertThrowsError(try LZ4Frame.decompress(input, maxSize: first.count + second.count - 1)) { error in
+            XCTAssertEqual(error as? CompressionError, .outputTooLarge(.lz4, limit: first.count + second.count - 1))
+        }
+        XCTAssertThrowsError(try LZ4Frame.decompress(input, maxSize: first.count - 1)) { error in
+            XCTAssertEqual(error as? CompressionError, .outputTooLarge(.lz4, limit: first.count - 1))
+        }
     }
 }
