@@ -6,57 +6,12 @@ import KielTestSupport
 /// A cooperative (`cooperative-sticky`) member against the scripted broker's coordinator: it
 /// keeps its partitions through a rebalance, so the coordinator's refusals in the middle of
 /// one decide whether it may go on consuming them.
-final class KafkaGroupCooperativeFaultTests: XCTestCase {
-    private var broker: ScriptedBroker!
-    private var loop: IOLoop!
-    private var consumer: KafkaGroupConsumer<[UInt8]>!
-    private var received: [[UInt8]] = []
-    private var changes: [AllocationChange] = []
-    private var errors: [KielError] = []
+final class KafkaGroupCooperativeFaultTests: ScriptedGroupTestCase {
+    override var assignors: [GroupAssignor] { [.cooperativeSticky] }
 
     override func setUpWithError() throws {
-        broker = try ScriptedBroker(topics: ["t": 2])
-        broker.fetchWait = 0.02
-        for partition in Int32(0) ..< 2 {
-            try broker.append(topic: "t", partition: partition, values: (0 ..< 10).map { [UInt8(partition), UInt8($0)] })
-        }
-        loop = try IOLoop()
-        var options = KafkaGroupConsumer<[UInt8]>.Options()
-        options.heartbeatInterval = .milliseconds(50)
-        options.sessionTimeout = .seconds(5)
-        options.autocommit = false
-        options.maxWaitTime = .milliseconds(20)
-        consumer = try KafkaGroupConsumer(loop: loop, brokers: [broker.bootstrap], group: "g", deserializer: .bytes,
-                                          assignors: [.cooperativeSticky], options: options)
-        consumer.onMessages = { [unowned self] messages in self.received += messages.map(\.value) }
-        consumer.onRebalance = { [unowned self] change in self.changes.append(change) }
-        consumer.onError = { [unowned self] error in self.errors.append(error) }
-        consumer.subscribe("t")
-        var joined: Result<Void, KielError>?
-        consumer.connect { joined = $0 }
-        XCTAssertTrue(spin { joined != nil && self.received.count == 20 }, "joined and consumed: \(String(describing: joined))")
+        try super.setUpWithError()
         XCTAssertTrue(consumer.membership.cooperative)
-        XCTAssertEqual(changes, [AllocationChange(gained: ["t": [0, 1]])])
-    }
-
-    override func tearDown() {
-        if let consumer {
-            var closed = false
-            consumer.close { closed = true }
-            XCTAssertTrue(spin { closed })
-        }
-        broker?.stop()
-        super.tearDown()
-    }
-
-    @discardableResult
-    private func spin(seconds: Double = 10, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            loop.runOnce(timeout: .milliseconds(5))
-            if condition() { return true }
-        }
-        return condition()
     }
 
     /// A rebalance under way keeps the partitions; a rebalance that ends in a plain rejoin

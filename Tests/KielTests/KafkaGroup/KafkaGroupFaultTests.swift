@@ -6,64 +6,10 @@ import KielTestSupport
 /// A broker-coordinated member against the scripted broker's coordinator, for the answers a
 /// real coordinator gives only in rare moments: a rebalance announced by a heartbeat, a
 /// coordinator that moved, a member the coordinator forgot.
-final class KafkaGroupFaultTests: XCTestCase {
-    private var broker: ScriptedBroker!
-    private var loop: IOLoop!
-    private var consumer: KafkaGroupConsumer<[UInt8]>!
-    private var received: [[UInt8]] = []
-    private var changes: [AllocationChange] = []
-    private var errors: [KielError] = []
-
+final class KafkaGroupFaultTests: ScriptedGroupTestCase {
     override func setUpWithError() throws {
-        broker = try ScriptedBroker(topics: ["t": 2])
-        broker.fetchWait = 0.02
-        for partition in Int32(0) ..< 2 {
-            try broker.append(topic: "t", partition: partition, values: (0 ..< 10).map { [UInt8(partition), UInt8($0)] })
-        }
-        loop = try IOLoop()
-        var options = KafkaGroupConsumer<[UInt8]>.Options()
-        options.heartbeatInterval = .milliseconds(50)
-        options.sessionTimeout = .seconds(5)
-        options.autocommit = false
-        options.maxWaitTime = .milliseconds(20)
-        consumer = try KafkaGroupConsumer(loop: loop, brokers: [broker.bootstrap], group: "g", deserializer: .bytes,
-                                          options: options)
-        consumer.onMessages = { [unowned self] messages in self.received += messages.map(\.value) }
-        consumer.onRebalance = { [unowned self] change in self.changes.append(change) }
-        consumer.onError = { [unowned self] error in self.errors.append(error) }
-        consumer.subscribe("t")
-        var joined: Result<Void, KielError>?
-        consumer.connect { joined = $0 }
-        XCTAssertTrue(spin { joined != nil && self.received.count == 20 }, "joined and consumed: \(String(describing: joined))")
-        XCTAssertNoThrow(try joined?.get())
-        XCTAssertEqual(changes, [AllocationChange(gained: ["t": [0, 1]])])
+        try super.setUpWithError()
         XCTAssertEqual(consumer.memberId, "member-1", "joined with the id MEMBER_ID_REQUIRED gave")
-    }
-
-    override func tearDown() {
-        if let consumer {
-            var closed = false
-            consumer.close { closed = true }
-            XCTAssertTrue(spin { closed })
-        }
-        broker?.stop()
-        super.tearDown()
-    }
-
-    @discardableResult
-    private func spin(seconds: Double = 10, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            loop.runOnce(timeout: .milliseconds(5))
-            if condition() { return true }
-        }
-        return condition()
-    }
-
-    private func appendMore() throws {
-        for partition in Int32(0) ..< 2 {
-            try broker.append(topic: "t", partition: partition, values: (10 ..< 15).map { [UInt8(partition), UInt8($0)] })
-        }
     }
 
     func testRebalanceAnnouncedByHeartbeatCommitsUnderTheEndingGenerationThenRejoins() throws {
