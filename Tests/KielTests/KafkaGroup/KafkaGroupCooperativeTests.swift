@@ -7,18 +7,7 @@ import KielTestSupport
 /// keep consuming what they keep through a rebalance, give up only what moves, and a moved
 /// partition is never held by two members of one generation; with Kiel members alone, and
 /// with confluent-kafka (librdkafka) members in the same group.
-final class KafkaGroupCooperativeTests: XCTestCase {
-    private var harness: KafkaGroupHarness!
-    private var peers: [ConfluentMember] = []
-
-    override func tearDown() {
-        harness?.closeAll()
-        for peer in peers { peer.stop() }
-        peers = []
-        harness = nil
-        super.tearDown()
-    }
-
+final class KafkaGroupCooperativeTests: BrokerGroupTestCase {
     /// Everything `label` gave up and gained since its `since`-th rebalance report.
     private func moves(_ label: String, since: Int) -> (lost: Int, gained: Int) {
         let changes = harness.changes[label, default: []].dropFirst(since)

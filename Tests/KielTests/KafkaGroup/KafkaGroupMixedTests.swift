@@ -7,18 +7,7 @@ import KielTestSupport
 /// the real broker, with each assignor both offer: the partitions are split between them,
 /// every message is consumed at least once, none is lost when either side leaves, and the
 /// offsets Kiel commits read back through confluent-kafka for the same group.
-final class KafkaGroupMixedTests: XCTestCase {
-    private var harness: KafkaGroupHarness!
-    private var peers: [ConfluentMember] = []
-
-    override func tearDown() {
-        harness?.closeAll()
-        for peer in peers { peer.stop() }
-        peers = []
-        harness = nil
-        super.tearDown()
-    }
-
+final class KafkaGroupMixedTests: BrokerGroupTestCase {
     /// confluent-kafka joins first and leads (it runs the assignor for the Kiel members).
     func testMixedGroupWithRange() throws { try mixedGroup(strategy: "range", assignor: .range, kielLeads: false) }
 

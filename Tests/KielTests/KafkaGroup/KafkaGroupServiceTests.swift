@@ -6,15 +6,7 @@ import KielTestSupport
 /// Kiel members of broker-coordinated groups against the real broker: they split a topic's
 /// partitions, consume every message, never hold a partition twice in one generation, and
 /// hand partitions over on `close` with the offsets committed, so nothing is lost.
-final class KafkaGroupServiceTests: XCTestCase {
-    private var harness: KafkaGroupHarness!
-
-    override func tearDown() {
-        harness?.closeAll()
-        harness = nil
-        super.tearDown()
-    }
-
+final class KafkaGroupServiceTests: BrokerGroupTestCase {
     private func partitions(_ topic: String, _ count: Int) -> Set<TopicPartition> {
         Set((0 ..< Int32(count)).map { TopicPartition(topic, $0) })
     }

@@ -6,15 +6,7 @@ import KielTestSupport
 /// Static members (KIP-345) against the real broker: a member that restarts with its
 /// instance id within the session timeout takes its partitions back and the others are not
 /// rebalanced.
-final class KafkaGroupStaticTests: XCTestCase {
-    private var harness: KafkaGroupHarness!
-
-    override func tearDown() {
-        harness?.closeAll()
-        harness = nil
-        super.tearDown()
-    }
-
+final class KafkaGroupStaticTests: BrokerGroupTestCase {
     func testAStaticMemberRestartsIntoItsOwnPartitionsWithoutARebalance() throws {
         harness = try KafkaGroupHarness()
         let h = harness!

@@ -7,18 +7,7 @@ import KielTestSupport
 /// (session 6 s, heartbeat 300 ms, rebalance timeout 10 s): a first member joining a new
 /// group, a second member joining it, and the second one leaving. Printed, never asserted:
 /// they depend on the machine and on how the broker schedules rebalances.
-final class KafkaGroupTimingTests: XCTestCase {
-    private var harness: KafkaGroupHarness!
-    private var peers: [ConfluentMember] = []
-
-    override func tearDown() {
-        harness?.closeAll()
-        for peer in peers { peer.stop() }
-        peers = []
-        harness = nil
-        super.tearDown()
-    }
-
+final class KafkaGroupTimingTests: BrokerGroupTestCase {
     private static func micros() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 
     private static func ms(_ micros: Int64?) -> String {
