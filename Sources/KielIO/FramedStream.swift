@@ -9,9 +9,11 @@ import Glibc
 ///
 /// Reading uses one reusable buffer and delivers every complete frame in it; a declared
 /// frame size above `maxFrameSize`, or negative, closes the stream with an error before any
-/// allocation. An incomplete frame is carried over in a buffer that grows with the bytes
-/// that arrived, not with the size the prefix announced. Writing queues bytes and flushes once per loop turn, coping with partial
-/// writes and `EAGAIN`; the stream asks for write readiness only while output is pending.
+/// allocation. An incomplete small frame is carried over in a buffer; a large one is read
+/// straight into the array it is delivered in (`FrameAssembly`). Either grows with the bytes
+/// that arrived, not with the size the prefix announced. Writing queues bytes and flushes once
+/// per loop turn, coping with partial writes and `EAGAIN`; the stream asks for write
+/// readiness only while output is pending.
 /// Writes use `MSG_NOSIGNAL`, so a dead peer is an error, never a `SIGPIPE`.
 ///
 /// A stream may carry a `StreamLayer` (TLS): bytes read go through it before framing, and
@@ -37,8 +39,10 @@ public final class FramedStream {
 
     private static let readChunk = 64 * 1024
     private var readBuffer: [UInt8]
-    /// Bytes of an incomplete frame carried over to the next read.
+    /// Bytes of an incomplete small frame carried over to the next read.
     private var partial: [UInt8] = []
+    /// An incomplete large frame.
+    private var assembly = FrameAssembly()
 
     private var outbound: [UInt8] = []
     private var outboundStart = 0
@@ -74,8 +78,8 @@ public final class FramedStream {
     /// The socket, for tests and diagnostics; -1 once closed.
     var fileDescriptor: Int32 { fd }
 
-    /// What the carry-over buffer of an incomplete frame has reserved, for tests.
-    var pendingBufferCapacity: Int { partial.capacity }
+    /// What the buffers of an incomplete frame have reserved, for tests.
+    var pendingBufferCapacity: Int { max(partial.capacity, assembly.reservedBytes) }
 
     /// Bytes queued but not yet accepted by the kernel (for back-pressure).
     public var bufferedOutputBytes: Int { outbound.count - outboundStart + layerOutbound.count }
@@ -135,15 +139,25 @@ public final class FramedStream {
     private func readAvailable(errorOnly: Bool) {
         // A few reads per wake-up: enough to drain a busy socket without starving others.
         for _ in 0..<8 {
-            let count = readBuffer.withUnsafeMutableBytes { buffer in
-                recv(fd, buffer.baseAddress, buffer.count, 0)
+            let count: Int, asked: Int
+            if layer == nil && assembly.isAssembling {
+                // The rest of a large frame goes straight where it will be delivered from.
+                (count, asked) = assembly.receive { space in recv(fd, space.baseAddress, space.count, 0) }
+                if assembly.isComplete { deliver(assembly.finish()) }
+            } else {
+                count = readBuffer.withUnsafeMutableBytes { buffer in
+                    recv(fd, buffer.baseAddress, buffer.count, 0)
+                }
+                asked = Self.readChunk
+                if count > 0 {
+                    readBuffer.withUnsafeBytes { buffer in
+                        let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                        if let layer { unwrap(bytes, with: layer) } else { consume(bytes) }
+                    }
+                }
             }
             if count > 0 {
-                readBuffer.withUnsafeBytes { buffer in
-                    let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-                    if let layer { unwrap(bytes, with: layer) } else { consume(bytes) }
-                }
-                if !isOpen || count < Self.readChunk { return }
+                if !isOpen || count < asked { return }
             } else if count == 0 {
                 fail(.closedByPeer)
                 return
@@ -194,22 +208,60 @@ public final class FramedStream {
     }
 
     private func consume(_ bytes: UnsafeRawBufferPointer) {
+        var bytes = bytes
+        if assembly.isAssembling {
+            let taken = assembly.append(bytes)
+            if assembly.isComplete { deliver(assembly.finish()) }
+            guard isOpen, taken < bytes.count else { return }
+            bytes = UnsafeRawBufferPointer(rebasing: bytes[taken...])
+        }
         if partial.isEmpty {
             guard let used = deliverFrames(in: bytes) else { return }
-            if used < bytes.count { partial.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[used...])) }
+            if used < bytes.count { carryOver(UnsafeRawBufferPointer(rebasing: bytes[used...])) }
         } else {
             partial.append(contentsOf: bytes)
             let used = partial.withUnsafeBytes { deliverFrames(in: $0) }
             guard let used, isOpen else { return }
-            partial.removeFirst(used)
-            // Don't keep a large frame's buffer around for the small frames that follow.
-            if partial.capacity > 1 << 20 && partial.count < partial.capacity / 4 {
-                partial = Array(partial)
+            if Self.startsLargeFrame(partial[used...]) {
+                partial.withUnsafeBytes { carryOver(UnsafeRawBufferPointer(rebasing: $0[used...])) }
+                partial.removeAll(keepingCapacity: partial.capacity <= 1 << 20)
+            } else {
+                partial.removeFirst(used)
+                // Don't keep a grown buffer around for the small frames that follow.
+                if partial.capacity > 1 << 20 && partial.count < partial.capacity / 4 {
+                    partial = Array(partial)
+                }
             }
         }
         // No reserving for the announced size: a peer could announce maxFrameSize and send
-        // 4 bytes. Appending grows the buffer geometrically, so a large frame still costs
-        // only a few copies, and never more than about twice what actually arrived.
+        // 4 bytes. The buffers grow geometrically, so a large frame still costs only a few
+        // copies, and never more than about twice what actually arrived.
+    }
+
+    /// Keeps the start of an incomplete frame (its size already checked): a large one begins
+    /// its assembly, a small one (or a size prefix not yet whole) waits in `partial`.
+    private func carryOver(_ rest: UnsafeRawBufferPointer) {
+        if Self.startsLargeFrame(rest) {
+            assembly.start(size: Int(Self.announcedSize(rest)), with: UnsafeRawBufferPointer(rebasing: rest[4...]))
+        } else {
+            partial.append(contentsOf: rest)
+        }
+    }
+
+    /// Whether `bytes` begin with the size prefix of a frame that is assembled in place.
+    private static func startsLargeFrame(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count >= 4 && Int(announcedSize(bytes)) > FrameAssembly.threshold
+    }
+
+    /// The size prefix at the start of `bytes` (at least 4 of them).
+    private static func announcedSize(_ bytes: some Collection<UInt8>) -> Int32 {
+        var size: UInt32 = 0
+        for byte in bytes.prefix(4) { size = size << 8 | UInt32(byte) }
+        return Int32(bitPattern: size)
+    }
+
+    private func deliver(_ frame: [UInt8]) {
+        onFrame?(frame)
     }
 
     /// Delivers every complete frame in `bytes`; returns the bytes used, or nil if the
@@ -330,6 +382,7 @@ public final class FramedStream {
         outbound = []
         outboundStart = 0
         partial = []
+        assembly.reset()
         layerOutbound = []
         layerInbound = []
         onEstablished = nil
