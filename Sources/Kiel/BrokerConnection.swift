@@ -143,6 +143,11 @@ public final class BrokerConnection {
         enqueue(pending, timeout: timeout)
     }
 
+    /// Writes the requests queued on the socket now rather than at the end of the turn.
+    func flushNow() {
+        stream?.flushNow()
+    }
+
     private func enqueue(_ pending: PendingRequest, timeout: Duration?) {
         if state == .closed {
             loop.callSoon { pending.complete(.failure(.closed)) }

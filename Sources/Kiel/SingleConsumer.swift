@@ -108,37 +108,51 @@ public final class SingleConsumer<Value> {
     /// after `seek`). `partitions` limits reading to those partitions (first call only).
     public func consume(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
                         _ completion: @escaping (Batch) -> Void) {
+        fetch(topic, start: start, partitions: partitions, completion)
+    }
+
+    /// `consume`, for a subscription too: with the topic's partitions and positions known the
+    /// Fetch is sent before this returns; after a lookup, only if `wanted()` still says so
+    /// (otherwise there is no answer at all), so a subscription stopped meanwhile moves no position.
+    private func fetch(_ topic: String, start: StartPosition, partitions: [Int32]?,
+                       while wanted: @escaping () -> Bool = { true }, _ completion: @escaping (Batch) -> Void) {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon { completion(.failure(.closed)) } }
         if starts[topic] == nil {
             starts[topic] = start
             if let partitions { partitionFilter[topic] = Set(partitions) }
         }
-        cluster.partitions(of: topic) { [weak self] result in
-            guard let self else { return }
+        let fetchFrom = { [weak self] (all: [Int32]) in
+            guard let self, wanted() else { return }
+            var all = all
+            if let filter = self.partitionFilter[topic] {
+                all = all.filter { filter.contains($0) }
+                if all.isEmpty {
+                    return self.loop.callSoon {
+                        completion(.failure(.unknownPartition(topic: topic, partition: filter.min() ?? -1)))
+                    }
+                }
+            }
+            let tps = all.map { TopicPartition(topic, $0) }
+            let start = self.starts[topic] ?? .end
+            for tp in tps where self.engine.assignments[tp] == nil { self.engine.assign(tp, from: start) }
+            self.engine.fetchRound(tps, while: wanted) { [weak self] result in
+                guard let self else { return }
+                switch result {
+                case .failure(let error): completion(.failure(error))
+                case .success(let round):
+                    // Errors only, or every partition paused: a subscription waits a backoff
+                    // before asking again instead of asking in a tight loop.
+                    if round.partitionErrors || round.allPaused { self.partitionErrors.insert(topic) }
+                    completion(.success(self.messages(round.records)))
+                }
+            }
+        }
+        if let known = cluster.metadata.partitions(of: topic) { return fetchFrom(known) }
+        cluster.partitions(of: topic) { result in
             switch result {
             case .failure(let error): completion(.failure(error))
-            case .success(var all):
-                if let filter = self.partitionFilter[topic] {
-                    all = all.filter { filter.contains($0) }
-                    if all.isEmpty {
-                        return completion(.failure(.unknownPartition(topic: topic, partition: filter.min() ?? -1)))
-                    }
-                }
-                let tps = all.map { TopicPartition(topic, $0) }
-                let start = self.starts[topic] ?? .end
-                for tp in tps where self.engine.assignments[tp] == nil { self.engine.assign(tp, from: start) }
-                self.engine.fetchRound(tps) { [weak self] result in
-                    guard let self else { return }
-                    switch result {
-                    case .failure(let error): completion(.failure(error))
-                    case .success(let round):
-                        // Errors only, or every partition paused: a subscription waits a backoff
-                        // before asking again instead of asking in a tight loop.
-                        if round.partitionErrors || round.allPaused { self.partitionErrors.insert(topic) }
-                        completion(.success(self.messages(round.records)))
-                    }
-                }
+            case .success(let all): fetchFrom(all)
             }
         }
     }
@@ -163,6 +177,9 @@ public final class SingleConsumer<Value> {
         if let state = loops.removeValue(forKey: topic) {
             state.running = false
             if let t = state.timer { loop.removeTimeout(t) }
+            // The subscription asks for the next records before handing over the last: that
+            // answer is not for anyone now.
+            for tp in engine.assignments.keys where tp.topic == topic { engine.dropAnswersOnTheirWay(tp) }
         }
     }
 
@@ -182,21 +199,27 @@ public final class SingleConsumer<Value> {
     private func runLoop(_ topic: String, start: StartPosition, partitions: [Int32]?,
                          _ deliver: @escaping (Batch) -> Void) {
         loop.assertInLoop()
+        unsubscribe(topic)
         let state = ConsumeLoop()
-        loops[topic]?.running = false
         loops[topic] = state
         // The loop holds the consumer only weakly: a consumer its owner let go of stops
         // fetching instead of living on, unreachable, in its own callbacks.
         weak let owner = self
         func next() {
             guard state.running, let consumer = owner, !consumer.closed else { return }
-            consumer.consume(topic, start: start, partitions: partitions) { result in
+            consumer.fetch(topic, start: start, partitions: partitions, while: { state.running }) { result in
                 guard state.running, let consumer = owner, !consumer.closed else { return }
                 switch result {
                 case .success(let messages):
-                    if !messages.isEmpty { deliver(result) }
                     let errored = consumer.partitionErrors.remove(topic) != nil
-                    guard messages.isEmpty && errored else { return next() }
+                    if !messages.isEmpty {
+                        // The next Fetch leaves before these are handed over, so the broker
+                        // gathers the next answer while the callback runs. A seek, pause or
+                        // unsubscribe from the callback makes that answer stale: it is dropped.
+                        next()
+                        return deliver(result)
+                    }
+                    guard errored else { return next() }
                     // Every partition failing at once (say, a leader that moved) would otherwise be
                     // asked again in a tight loop until metadata catches up.
                     state.timer = consumer.loop.callLater(consumer.options.retryBackoff) { next() }

@@ -117,6 +117,14 @@ public final class FramedStream {
         scheduleFlush()
     }
 
+    /// Writes what is queued now instead of at the end of the turn: for a request whose
+    /// answer the peer can prepare while this side goes on with other work.
+    public func flushNow() {
+        loop.assertInLoop()
+        guard isOpen, !waitingForWritable, bufferedOutputBytes > 0 else { return }
+        flush()
+    }
+
     /// Closes the socket now, dropping unsent output; `onClose(nil)` follows on a later turn.
     public func close() {
         loop.assertInLoop()

@@ -24,39 +24,53 @@ extension FetchEngine {
     // MARK: one round
 
     /// Asks each leader once for `tps` (looking positions up first where there are none) and
-    /// answers when every leader has. Fails only when every leader failed and nothing arrived.
-    func fetchRound(_ tps: [TopicPartition], _ completion: @escaping (Result<Round, KielError>) -> Void) {
+    /// answers when every leader has, never before this call returns. Fails only when every
+    /// leader failed and nothing arrived. With every position known the requests are sent
+    /// before this returns; after a lookup, only if `wanted()` still says so (otherwise there
+    /// is no answer at all).
+    func fetchRound(_ tps: [TopicPartition], while wanted: @escaping () -> Bool = { true },
+                    _ completion: @escaping (Result<Round, KielError>) -> Void) {
+        let lookups = tps.contains { assignments[$0].map { $0.position == nil && $0.start.listOffsetsTimestamp() != nil } ?? false }
+        guard lookups else { return sendRound(tps, completion) }
         resolvePositions(tps) { [weak self] error in
-            guard let self else { return }
+            guard let self, wanted() else { return }
             if let error { return completion(.failure(error)) }
-            let byLeader = self.fetchableByLeader(tps)
-            guard !byLeader.isEmpty else {
+            self.sendRound(tps, completion)
+        }
+    }
+
+    /// One Fetch per leader of `tps`, answered when all have been.
+    private func sendRound(_ tps: [TopicPartition], _ completion: @escaping (Result<Round, KielError>) -> Void) {
+        let byLeader = fetchableByLeader(tps)
+        guard !byLeader.isEmpty else {
+            let result: Result<Round, KielError>
+            if tps.allSatisfy({ assignments[$0]?.paused == true }) {
                 // Everything paused is nothing to fetch, not a failure.
-                if tps.allSatisfy({ self.assignments[$0]?.paused == true }) {
-                    var idle = Round()
-                    idle.allPaused = true
-                    return completion(.success(idle))
-                }
-                return completion(.failure(.noBrokersAvailable("no leader known for \(tps.first?.topic ?? "")")))
+                var idle = Round()
+                idle.allPaused = true
+                result = .success(idle)
+            } else {
+                result = .failure(.noBrokersAvailable("no leader known for \(tps.first?.topic ?? "")"))
             }
-            var remaining = byLeader.count
-            var round = Round()
-            var errors: [KielError] = []
-            for (leader, group) in byLeader {
-                self.send(group, to: leader) { result in
-                    switch result {
-                    case .failure(let error): errors.append(error)
-                    case .success(let (records, outcomes)):
-                        round.records += records
-                        if outcomes.contains(.failed) { round.partitionErrors = true }
-                    }
-                    remaining -= 1
-                    guard remaining == 0 else { return }
-                    if round.records.isEmpty, errors.count == byLeader.count, let error = errors.first {
-                        return completion(.failure(error))
-                    }
-                    completion(.success(round))
+            return loop.callSoon { completion(result) }
+        }
+        var remaining = byLeader.count
+        var round = Round()
+        var errors: [KielError] = []
+        for (leader, group) in byLeader {
+            send(group, to: leader) { result in
+                switch result {
+                case .failure(let error): errors.append(error)
+                case .success(let (records, outcomes)):
+                    round.records += records
+                    if outcomes.contains(.failed) { round.partitionErrors = true }
                 }
+                remaining -= 1
+                guard remaining == 0 else { return }
+                if round.records.isEmpty, errors.count == byLeader.count, let error = errors.first {
+                    return completion(.failure(error))
+                }
+                completion(.success(round))
             }
         }
     }
@@ -104,6 +118,9 @@ extension FetchEngine {
                 completion(.success(self.absorb(answer.response, asked: asked)))
             }
         }
+        // On the wire before the caller goes on to deliver the last answer: the broker gathers
+        // the next one meanwhile.
+        connection.flushNow()
     }
 
     /// kiel's rule: `maxBytes` shared evenly among the partitions asked of one leader, never

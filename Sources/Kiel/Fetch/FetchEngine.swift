@@ -105,6 +105,12 @@ final class FetchEngine {
         assign(tp, from: start, ifOutOfRange: a.fallback)
     }
 
+    /// Keeps `tp`'s position but ignores any answer for it already on its way, so that
+    /// answer does not move the position past records nobody will be handed.
+    func dropAnswersOnTheirWay(_ tp: TopicPartition) {
+        assignments[tp]?.run += 1
+    }
+
     /// Stops fetching `tp`: nothing more of it is delivered, not even from an answer already
     /// on its way.
     func unassign(_ tp: TopicPartition) {

@@ -1,0 +1,132 @@
+import Foundation
+import XCTest
+@testable import Kiel
+
+/// A subscription asks for the next records before it hands over the last ones, so the broker
+/// gathers an answer while `onMessages` runs. What the callback does to the consumer (unsubscribe,
+/// seek, pause) must make that answer stale: nothing skipped, doubled or out of order.
+final class SubscriptionPipeliningTests: XCTestCase {
+    private let tp = TopicPartition("t", 0)
+
+    private func spin(_ loop: IOLoop, seconds: Double, until condition: () -> Bool = { false }) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if condition() { return true }
+            loop.runOnce(timeout: .milliseconds(5))
+        }
+        return condition()
+    }
+
+    /// A broker with `t`/0 holding offsets 0..<100, holding each Fetch for `wait` seconds.
+    private func makeBroker(wait: TimeInterval) throws -> ScriptedBroker {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        try broker.append(topic: "t", partition: 0, values: (0..<100).map { [UInt8(truncatingIfNeeded: $0)] })
+        broker.fetchWait = wait
+        return broker
+    }
+
+    private func makeConsumer(_ loop: IOLoop, _ broker: ScriptedBroker) throws -> SingleConsumer<[UInt8]> {
+        var options = SingleConsumer<[UInt8]>.Options()
+        options.maxWaitTime = .milliseconds(100)
+        return try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .bytes, options: options)
+    }
+
+    private func appendSecondHundred(_ broker: ScriptedBroker) {
+        XCTAssertNoThrow(try broker.append(topic: "t", partition: 0, values: (100..<200).map { [UInt8(truncatingIfNeeded: $0)] }))
+    }
+
+    func testTheNextFetchIsOnTheWireWhileTheCallbackRuns() throws {
+        let broker = try makeBroker(wait: 0.2)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        func fetches() -> Int { broker.counts().fetchesByNode.values.reduce(0, +) }
+        var seenInsideCallback: Int?
+        var offsets: [Int64] = []
+        consumer.onMessages = { messages in
+            offsets += messages.map(\.offset)
+            guard seenInsideCallback == nil else { return }
+            // The loop does not run in here: only a request sent before the call can arrive.
+            let giveUp = Date().addingTimeInterval(5)
+            while fetches() < 2 && Date() < giveUp { usleep(1000) }
+            seenInsideCallback = fetches()
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
+        XCTAssertEqual(seenInsideCallback, 2, "the second Fetch reached the broker before the first callback returned")
+        XCTAssertEqual(offsets, Array(0..<100))
+    }
+
+    func testUnsubscribingFromTheCallbackLeavesTheNextAnswerForTheNextSubscription() throws {
+        let broker = try makeBroker(wait: 0.3)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        consumer.onMessages = { messages in
+            offsets += messages.map(\.offset)
+            if offsets.count == 100 {
+                // The Fetch for offset 100 is already out; it will come back with these.
+                self.appendSecondHundred(broker)
+                consumer.unsubscribe("t")
+            }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
+        _ = spin(loop, seconds: 0.8)
+        XCTAssertEqual(offsets.count, 100, "nothing delivered after unsubscribe")
+        XCTAssertEqual(consumer.fetching.position(tp), 100, "the answer on its way did not move the position")
+        consumer.subscribe("t")
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 200 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, Array(0..<200))
+    }
+
+    func testASeekFromTheCallbackDropsTheAnswerOnItsWay() throws {
+        let broker = try makeBroker(wait: 0.3)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        var sought = false
+        consumer.onMessages = { messages in
+            offsets += messages.map(\.offset)
+            if !sought {
+                sought = true
+                self.appendSecondHundred(broker)
+                consumer.seek("t", to: .offset(50))
+            }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 250 })
+        _ = spin(loop, seconds: 0.5)
+        XCTAssertEqual(offsets, Array(0..<100) + Array(50..<200))
+    }
+
+    func testPausingFromTheCallbackHoldsTheAnswerOnItsWayBack() throws {
+        let broker = try makeBroker(wait: 0.3)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        consumer.onMessages = { messages in
+            offsets += messages.map(\.offset)
+            if offsets.count == 100 {
+                self.appendSecondHundred(broker)
+                consumer.fetching.pause([self.tp])
+            }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
+        _ = spin(loop, seconds: 0.8)
+        XCTAssertEqual(offsets.count, 100, "nothing delivered while paused")
+        consumer.fetching.resume([tp])
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 200 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, Array(0..<200))
+    }
+}
