@@ -11,6 +11,9 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
     let longLog: Int
     let shortLog: Int
     let windowSize: Int
+    /// Shifts that keep a hash's top `longLog` and `shortLog` bits.
+    private let longShift: UInt64
+    private let shortShift: UInt64
     /// The scan's step grows by one after each `stepIncrement` bytes without a match.
     let stepIncrement: Int
     /// The two most recent offsets; 0 when none can be used yet.
@@ -28,6 +31,8 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
         let sizeLog = 64 - max(inputCount, 1).leadingZeroBitCount
         longLog = max(8, min(level >= 4 ? 18 : level >= 3 ? 17 : 16, sizeLog))
         shortLog = longLog - 1
+        longShift = UInt64(64 - longLog)
+        shortShift = UInt64(64 - shortLog)
         windowSize = 1 << windowLog
         stepIncrement = level >= 3 ? 256 : 128
         longTable = ZstdPositionTable(count: 1 << longLog, filledWith: .min)
@@ -49,19 +54,19 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
     /// Hash of the 8 bytes at `pos` (zstd's multiplier).
     @inline(__always)
     func longHash(_ p: UnsafePointer<UInt8>, _ pos: Int) -> Int {
-        Int(truncatingIfNeeded: (Self.read64(p, pos) &* 0xCF1B_BCDC_B7A5_6463) >> UInt64(64 - longLog))
+        Int(truncatingIfNeeded: (Self.read64(p, pos) &* 0xCF1B_BCDC_B7A5_6463) &>> longShift)
     }
 
     /// Hash of the 5 bytes at `pos` (reads 8, keeps the low 5).
     @inline(__always)
     func shortHash(_ p: UnsafePointer<UInt8>, _ pos: Int) -> Int {
-        Int(truncatingIfNeeded: ((Self.read64(p, pos) << 24) &* 889_523_592_379) >> UInt64(64 - shortLog))
+        Int(truncatingIfNeeded: ((Self.read64(p, pos) &<< 24) &* 889_523_592_379) &>> shortShift)
     }
 
     /// Whether a table entry for `pos` is a usable match source: earlier, and inside the window.
     @inline(__always)
     func inWindow(_ candidate: Int32, _ pos: Int) -> Bool {
-        UInt(bitPattern: pos &- Int(candidate) &- 1) < UInt(windowSize - 1)
+        UInt(bitPattern: pos &- Int(candidate) &- 1) < UInt(bitPattern: windowSize &- 1)
     }
 
     /// A match found by the scan: where it starts, its source, its length, and the position
@@ -110,6 +115,7 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
     }
 
     /// Scans from `pos` to the first match; nil when the block's scannable part ends first.
+    /// Positions stay between 0 and `limit`, so the loop uses wrapping arithmetic.
     @inline(__always)
     mutating func scan(_ p: UnsafePointer<UInt8>, from start: Int, anchor: Int, limit: Int, end: Int) -> Match? {
         var pos = start
@@ -126,9 +132,10 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
             short[shortSlot] = Int32(truncatingIfNeeded: pos)
 
             // The most recent offset, one byte ahead: the cheapest match to code.
-            if rep1 > 0 && Self.read32(p, pos + 1 - rep1) == Self.read32(p, pos + 1) {
-                let length = ZstdMatchFinder.matchLength(p, pos + 1 - rep1 + 4, pos + 1 + 4, limit: end) + 4
-                return Match(start: pos + 1, offset: rep1, length: length, searched: pos, next: next,
+            let ahead = pos &+ 1
+            if rep1 > 0 && Self.read32(p, ahead &- rep1) == Self.read32(p, ahead) {
+                let length = ZstdMatchFinder.matchLength(p, ahead &- rep1 &+ 4, ahead &+ 4, limit: end) &+ 4
+                return Match(start: ahead, offset: rep1, length: length, searched: pos, next: next,
                              step: step, isRepeat: true)
             }
             let nextLongSlot = longHash(p, next)
@@ -148,11 +155,11 @@ struct ZstdDoubleFastMatchFinder: ZstdSequenceFinder {
                               searched: pos, next: next, step: step)
             }
             if next >= nextStep {
-                step += 1
-                nextStep += stepIncrement
+                step &+= 1
+                nextStep &+= stepIncrement
             }
             pos = next
-            next += step
+            next &+= step
             longSlot = nextLongSlot
             longCandidate = nextLongCandidate
         } while next <= limit

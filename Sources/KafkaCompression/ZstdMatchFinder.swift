@@ -75,17 +75,19 @@ struct ZstdMatchFinder: ZstdSequenceFinder {
     }
 
     /// Length of the common prefix of `p+a` and `p+b` (a < b), not reading at or past `limit`.
+    /// Wrapping arithmetic: every index here lies between 0 and `limit`.
     @inline(__always)
     static func matchLength(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int, limit: Int) -> Int {
+        let available = limit &- b
+        let x = UnsafeRawPointer(p + a), y = UnsafeRawPointer(p + b)
         var n = 0
-        let raw = UnsafeRawPointer(p)
-        while b + n + 8 <= limit {
-            let x = raw.loadUnaligned(fromByteOffset: a + n, as: UInt64.self)
-                ^ raw.loadUnaligned(fromByteOffset: b + n, as: UInt64.self)
-            if x != 0 { return n + x.trailingZeroBitCount >> 3 }
-            n += 8
+        while n &+ 8 <= available {
+            let diff = x.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+                ^ y.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+            if diff != 0 { return n &+ diff.trailingZeroBitCount &>> 3 }
+            n &+= 8
         }
-        while b + n < limit && p[a + n] == p[b + n] { n += 1 }
+        while n < available && p[a &+ n] == p[b &+ n] { n &+= 1 }
         return n
     }
 
