@@ -29,7 +29,7 @@ struct ZstdBitWriter {
     }
 
     /// Adds `n` bits holding `value` (no higher bits set) without storing them: callers flush
-    /// before 64 bits are pending, so the shifts below never reach 64.
+    /// before more than 63 bits are pending, so the shifts here and in `flush` stay below 64.
     @inline(__always)
     mutating func add(_ value: UInt64, _ n: Int) {
         container |= value &<< UInt64(truncatingIfNeeded: bitCount)
@@ -44,7 +44,12 @@ struct ZstdBitWriter {
         cursor += whole
         container = container &>> UInt64(truncatingIfNeeded: whole << 3)
         bitCount &= 7
-        if cursor > limit { grow() }
+        if cursor > limit {
+            let used = cursor - start, capacity = 2 * (limit - start)
+            (storage, start) = Self.grow(start: start, limit: limit, cursor: cursor)
+            limit = start + capacity
+            cursor = start + used
+        }
     }
 
     /// Writes the end marker and pads to a whole byte.
@@ -54,16 +59,14 @@ struct ZstdBitWriter {
     }
 
     /// Moves the stream into memory twice as large (a copy of the writer keeps the old memory).
+    /// Static and returning the new fields, so the hot loops keep the writer in registers.
     @inline(never)
-    private mutating func grow() {
+    private static func grow(start: UnsafeMutablePointer<UInt8>, limit: UnsafeMutablePointer<UInt8>,
+                             cursor: UnsafeMutablePointer<UInt8>) -> (Storage, UnsafeMutablePointer<UInt8>) {
         let used = cursor - start
-        let capacity = 2 * (limit - start)
-        let bigger = Storage(count: capacity + 8)
+        let bigger = Storage(count: 2 * (limit - start) + 8)
         bigger.bytes.initialize(from: start, count: used)
-        storage = bigger
-        start = bigger.bytes
-        limit = start + capacity
-        cursor = start + used
+        return (bigger, bigger.bytes)
     }
 
     /// Owns a stream's memory for as long as a writer (or a copy of one) uses it.

@@ -201,10 +201,12 @@ enum ZstdSequenceEncoder {
     /// advance as the decoder's will), and its lengths and offset as symbols with extra bits.
     private static func code(_ sequences: UnsafeBufferPointer<ZstdSequence>, repeats: inout (Int, Int, Int),
                              into coded: UnsafeMutablePointer<Coded>) {
-        var (rep1, rep2, rep3) = repeats
         literalsLengthCodes.withUnsafeBufferPointer { llCodes in
             matchLengthCodes.withUnsafeBufferPointer { mlCodes in
-                for (i, s) in sequences.enumerated() {
+                // Locals, not the captured `repeats`: the loop keeps them in registers.
+                var (rep1, rep2, rep3) = repeats
+                for i in 0..<sequences.count {
+                    let s = sequences[i]
                     let value: Int
                     if s.literalLength > 0 && s.offset == rep1 {
                         value = 1
@@ -218,24 +220,25 @@ enum ZstdSequenceEncoder {
                         value = 1
                         (rep1, rep2) = (s.offset, rep1)
                     } else {
-                        value = s.offset + 3
+                        value = s.offset &+ 3
                         (rep1, rep2, rep3) = (s.offset, rep1, rep2)
                     }
-                    let ofCode = 63 - UInt64(value).leadingZeroBitCount
-                    let ll = llCodes[min(s.literalLength, llCodes.count - 1)]
-                    let ml = mlCodes[min(s.matchLength - 3, mlCodes.count - 1)]
+                    let ofCode = 63 &- UInt64(value).leadingZeroBitCount
+                    let ll = llCodes[min(s.literalLength, llCodes.count &- 1)]
+                    let ml = mlCodes[min(s.matchLength &- 3, mlCodes.count &- 1)]
                     coded[i] = Coded(
-                        llCode: ll.code, mlCode: ml.code, ofCode: UInt8(ofCode),
+                        llCode: ll.code, mlCode: ml.code, ofCode: UInt8(truncatingIfNeeded: ofCode),
                         llBits: ll.bits, mlBits: ml.bits,
-                        llExtra: UInt32(s.literalLength) - ll.base, mlExtra: UInt32(s.matchLength) - ml.base,
-                        ofExtra: UInt32(value - (1 << ofCode)))
+                        llExtra: UInt32(truncatingIfNeeded: s.literalLength) &- ll.base,
+                        mlExtra: UInt32(truncatingIfNeeded: s.matchLength) &- ml.base,
+                        ofExtra: UInt32(truncatingIfNeeded: value &- (1 &<< ofCode)))
                     if ll.code == LengthCode.large || ml.code == LengthCode.large {
                         coded[i] = codeLarge(coded[i], literalLength: s.literalLength, matchLength: s.matchLength)
                     }
                 }
+                repeats = (rep1, rep2, rep3)
             }
         }
-        repeats = (rep1, rep2, rep3)
     }
 
     /// Recodes lengths beyond the lookup tables (at least 64 literals, 131 match bytes).
@@ -269,7 +272,6 @@ enum ZstdSequenceEncoder {
             ofState = of.encode(Int(c.ofCode), state: ofState, into: &writer)
             mlState = ml.encode(Int(c.mlCode), state: mlState, into: &writer)
             llState = ll.encode(Int(c.llCode), state: llState, into: &writer)
-            writer.flush()
             writeExtras(c, into: &writer)
             i -= 1
         }
@@ -279,12 +281,14 @@ enum ZstdSequenceEncoder {
         return writer.close()
     }
 
-    /// A sequence's extra bits: literals length, match length, offset.
+    /// A sequence's extra bits (literals length, match length, offset), then a store. At most
+    /// 7 + 26 state bits are pending on entry: the writer holds at most 63, which the extra bits
+    /// keep to when they come to at most 30 (nearly always); else a store goes between them.
     @inline(__always)
     private static func writeExtras(_ c: Coded, into writer: inout ZstdBitWriter) {
         writer.add(UInt64(c.llExtra), Int(c.llBits))
+        if Int(c.llBits) &+ Int(c.mlBits) &+ Int(c.ofCode) > 30 { writer.flush() }
         writer.add(UInt64(c.mlExtra), Int(c.mlBits))
-        writer.flush()
         writer.add(UInt64(c.ofExtra), Int(c.ofCode))
         writer.flush()
     }
