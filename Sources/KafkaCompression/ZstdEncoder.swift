@@ -1,4 +1,5 @@
-/// Builds Zstandard frames: LZ77 sequences from `ZstdMatchFinder`, coded with the predefined
+/// Builds Zstandard frames: LZ77 sequences from `ZstdDoubleFastMatchFinder` (levels 1–4) or
+/// `ZstdMatchFinder` (5 and up), coded with the predefined
 /// FSE distributions, literals raw or Huffman-coded, blocks of at most 128 KiB, each kept raw
 /// when coding would not make it smaller. Frames carry the content size and an XXH64 checksum.
 /// Confined to the calling thread.
@@ -18,37 +19,50 @@ struct ZstdEncoder {
         } else {
             input.withUnsafeBufferPointer { buffer in
                 guard let p = buffer.baseAddress else { return }
-                var finder = ZstdMatchFinder(level: level, inputCount: input.count, windowLog: windowLog)
-                var sequences = [ZstdSequence]()
-                var repeats = (1, 4, 8)
-                var start = 0
-                while start < input.count {
-                    let end = min(start + Self.blockSize, input.count)
-                    let last = end == input.count
-                    var blockRepeats = repeats
-                    // Chains store positions as Int32; beyond that, blocks are stored raw.
-                    if input.count < Int(Int32.max),
-                       case let trailing = finder.sequences(p, count: input.count, start: start, end: end, into: &sequences),
-                       let body = ZstdBlockEncoder.encode(
-                        p, start: start, end: end, sequences: sequences, trailingLiterals: trailing,
-                        repeats: &blockRepeats), body.count < end - start {
-                        appendBlockHeader(&out, last: last, type: 2, size: body.count)
-                        out.append(contentsOf: body)
-                        repeats = blockRepeats
-                    } else if Self.isRun(p, start: start, end: end) {
-                        appendBlockHeader(&out, last: last, type: 1, size: end - start)
-                        out.append(p[start])
-                    } else {
-                        appendBlockHeader(&out, last: last, type: 0, size: end - start)
-                        out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: end - start))
-                    }
-                    start = end
+                if level <= 4 {
+                    var finder = ZstdDoubleFastMatchFinder(level: level, inputCount: input.count, windowLog: windowLog)
+                    writeBlocks(p, count: input.count, finder: &finder, into: &out)
+                } else {
+                    var finder = ZstdMatchFinder(level: level, inputCount: input.count, windowLog: windowLog)
+                    writeBlocks(p, count: input.count, finder: &finder, into: &out)
                 }
             }
         }
         let checksum = UInt32(truncatingIfNeeded: ZstdXXH64.hash(input))
         for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: checksum >> UInt32(8 * i))) }
         return out
+    }
+
+    /// Appends the blocks for the `count` bytes at `p`, each compressed, a run or stored raw,
+    /// whichever is smallest.
+    private func writeBlocks<Finder: ZstdSequenceFinder>(
+        _ p: UnsafePointer<UInt8>, count: Int, finder: inout Finder, into out: inout [UInt8]
+    ) {
+        var sequences = [ZstdSequence]()
+        var repeats = (1, 4, 8)
+        var start = 0
+        while start < count {
+            let end = min(start + Self.blockSize, count)
+            let last = end == count
+            var blockRepeats = repeats
+            // Finders store positions as Int32; beyond that, blocks are stored raw.
+            if count < Int(Int32.max),
+               case let trailing = finder.sequences(p, count: count, start: start, end: end, into: &sequences),
+               let body = ZstdBlockEncoder.encode(
+                p, start: start, end: end, sequences: sequences, trailingLiterals: trailing,
+                repeats: &blockRepeats), body.count < end - start {
+                appendBlockHeader(&out, last: last, type: 2, size: body.count)
+                out.append(contentsOf: body)
+                repeats = blockRepeats
+            } else if Self.isRun(p, start: start, end: end) {
+                appendBlockHeader(&out, last: last, type: 1, size: end - start)
+                out.append(p[start])
+            } else {
+                appendBlockHeader(&out, last: last, type: 0, size: end - start)
+                out.append(contentsOf: UnsafeBufferPointer(start: p + start, count: end - start))
+            }
+            start = end
+        }
     }
 
     private static func isRun(_ p: UnsafePointer<UInt8>, start: Int, end: Int) -> Bool {

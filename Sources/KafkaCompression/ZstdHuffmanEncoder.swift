@@ -72,22 +72,26 @@ enum ZstdHuffmanEncoder {
 
     /// Writes a Huffman-compressed literals section if it is smaller than `rawSize`.
     static func encode(_ literals: [UInt8], rawSize: Int, into body: inout [UInt8]) -> Bool {
+        literals.withUnsafeBufferPointer { encode($0, rawSize: rawSize, into: &body) }
+    }
+
+    private static func encode(_ literals: UnsafeBufferPointer<UInt8>, rawSize: Int, into body: inout [UInt8]) -> Bool {
         let n = literals.count
         guard n >= 64, n <= 128 * 1024 else { return false }
-        var counts = [Int](repeating: 0, count: 256)
-        for b in literals { counts[Int(b)] += 1 }
+        let counts = histogram(literals)
         guard let lengths = codeLengths(counts) else { return false }
         let last = lengths.lastIndex { $0 > 0 } ?? 0
         guard last >= 1 else { return false }
         let tableLog = lengths.max() ?? 0
         var weights = [Int](repeating: 0, count: 256)
         for i in 0...last where lengths[i] > 0 { weights[i] = tableLog + 1 - lengths[i] }
-        // Canonical codes in the decoder's order: by weight, then by symbol.
+        // Canonical codes in the decoder's order: by weight, then by symbol. Each entry holds
+        // the code above its length's 8 bits, so the stream loop makes one lookup per symbol.
         var codes = [UInt64](repeating: 0, count: 256)
         var position = 0
         for w in 1...tableLog {
             for s in 0...last where weights[s] == w {
-                codes[s] = UInt64(position >> (w - 1))
+                codes[s] = UInt64(position >> (w - 1)) << 8 | UInt64(lengths[s])
                 position += 1 << (w - 1)
             }
         }
@@ -99,7 +103,7 @@ enum ZstdHuffmanEncoder {
             var streams = [[UInt8]]()
             for k in 0..<4 {
                 let lo = min(k * segment, n), hi = min(lo + segment, n)
-                streams.append(stream(literals, lo, hi, codes, lengths))
+                streams.append(stream(literals, lo, hi, codes))
             }
             guard streams[0].count <= 0xFFFF, streams[1].count <= 0xFFFF, streams[2].count <= 0xFFFF else {
                 return false
@@ -110,7 +114,7 @@ enum ZstdHuffmanEncoder {
             }
             for s in streams { section += s }
         } else {
-            section += stream(literals, 0, n, codes, lengths)
+            section += stream(literals, 0, n, codes)
         }
         let compressed = section.count
         let sizeFormat: Int, fieldBits: Int, headerBytes: Int
@@ -128,6 +132,28 @@ enum ZstdHuffmanEncoder {
         for k in 0..<headerBytes { body.append(UInt8(truncatingIfNeeded: header >> (8 * k))) }
         body += section
         return true
+    }
+
+    /// How often each byte value occurs.
+    static func histogram(_ bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        var counts = [Int](repeating: 0, count: 256)
+        counts.withUnsafeMutableBufferPointer { counts in
+            let counts = counts.baseAddress!
+            guard var p = bytes.baseAddress else { return }
+            let end = p + bytes.count
+            while p + 4 <= end {
+                counts[Int(p[0])] &+= 1
+                counts[Int(p[1])] &+= 1
+                counts[Int(p[2])] &+= 1
+                counts[Int(p[3])] &+= 1
+                p += 4
+            }
+            while p < end {
+                counts[Int(p[0])] &+= 1
+                p += 1
+            }
+        }
+        return counts
     }
 
     /// The smaller of the direct (4 bits per weight) and FSE-compressed weight descriptions.
@@ -184,15 +210,34 @@ enum ZstdHuffmanEncoder {
     }
 
     /// One backward stream: symbols written last-first so the decoder meets the first one first.
-    private static func stream(_ literals: [UInt8], _ lo: Int, _ hi: Int,
-                               _ codes: [UInt64], _ lengths: [Int]) -> [UInt8] {
-        var writer = ZstdBitWriter(capacity: (hi - lo) + 8)
-        var i = hi - 1
-        while i >= lo {
-            let s = Int(literals[i])
-            writer.write(codes[s], lengths[s])
-            i -= 1
+    private static func stream(_ literals: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int,
+                               _ codes: [UInt64]) -> [UInt8] {
+        var writer = ZstdBitWriter(capacity: (hi - lo) * maxBits / 8 + 8)
+        codes.withUnsafeBufferPointer { codes in
+            let codes = codes.baseAddress!
+            let literals = literals.baseAddress!
+            var i = hi
+            // Four codes take at most 44 bits, which fit beside the 7 a store may leave.
+            while i - 4 >= lo {
+                put(codes[Int(literals[i - 1])], into: &writer)
+                put(codes[Int(literals[i - 2])], into: &writer)
+                put(codes[Int(literals[i - 3])], into: &writer)
+                put(codes[Int(literals[i - 4])], into: &writer)
+                writer.flush()
+                i -= 4
+            }
+            while i > lo {
+                i -= 1
+                put(codes[Int(literals[i])], into: &writer)
+                writer.flush()
+            }
         }
         return writer.close()
+    }
+
+    /// Adds one code table entry (the code above its length's 8 bits).
+    @inline(__always)
+    private static func put(_ entry: UInt64, into writer: inout ZstdBitWriter) {
+        writer.add(entry &>> 8, Int(entry & 0xFF))
     }
 }

@@ -6,9 +6,10 @@ struct ZstdSequence {
     var offset: Int
 }
 
-/// Hash-chain LZ77 match finder over the whole input; keeps its tables across blocks so
-/// matches may reach into earlier blocks within the window. Confined to the encoding thread.
-struct ZstdMatchFinder {
+/// Hash-chain LZ77 match finder over the whole input, for the levels above 4 (it still serves
+/// any level); keeps its tables across blocks so matches may reach into earlier blocks within
+/// the window. Confined to the encoding thread.
+struct ZstdMatchFinder: ZstdSequenceFinder {
     static let minMatch = 4
     /// Positions indexed at each end of a long match at the fast (not lazy) levels.
     static let sparseEdge = 8
@@ -23,12 +24,11 @@ struct ZstdMatchFinder {
     /// Recently used offsets, most recent first; matches at these offsets code cheaply.
     var recent = (1, 4, 8)
     /// The latest position per hash, and per position the one before it with the same hash;
-    /// -1 for none. Raw memory owned by `tables`: the hot loop indexes them on every byte, and
-    /// as arrays each write paid a uniqueness check and a bounds check (every index here is
-    /// already masked to its table's size).
+    /// -1 for none.
     let head: UnsafeMutablePointer<Int32>
     let chain: UnsafeMutablePointer<Int32>
-    private let tables: Tables
+    private let headTable: ZstdPositionTable
+    private let chainTable: ZstdPositionTable
     let chainMask: Int
 
     init(level: Int, inputCount: Int, windowLog: Int) {
@@ -48,9 +48,10 @@ struct ZstdMatchFinder {
         let chainLimit = lazy ? min(inputCount, windowSize) : min(inputCount, windowSize, 1 << 16)
         var chainSize = 1
         while chainSize < chainLimit { chainSize <<= 1 }
-        tables = Tables(headCount: 1 << hashLog, chainCount: chainSize)
-        head = tables.head
-        chain = tables.chain
+        headTable = ZstdPositionTable(count: 1 << hashLog, filledWith: -1)
+        chainTable = ZstdPositionTable(count: chainSize, filledWith: -1)
+        head = headTable.entries
+        chain = chainTable.entries
         chainMask = chainSize - 1
     }
 
@@ -74,17 +75,19 @@ struct ZstdMatchFinder {
     }
 
     /// Length of the common prefix of `p+a` and `p+b` (a < b), not reading at or past `limit`.
+    /// Wrapping arithmetic: every index here lies between 0 and `limit`.
     @inline(__always)
     static func matchLength(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int, limit: Int) -> Int {
+        let available = limit &- b
+        let x = UnsafeRawPointer(p + a), y = UnsafeRawPointer(p + b)
         var n = 0
-        let raw = UnsafeRawPointer(p)
-        while b + n + 8 <= limit {
-            let x = raw.loadUnaligned(fromByteOffset: a + n, as: UInt64.self)
-                ^ raw.loadUnaligned(fromByteOffset: b + n, as: UInt64.self)
-            if x != 0 { return n + x.trailingZeroBitCount >> 3 }
-            n += 8
+        while n &+ 8 <= available {
+            let diff = x.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+                ^ y.loadUnaligned(fromByteOffset: n, as: UInt64.self)
+            if diff != 0 { return n &+ diff.trailingZeroBitCount &>> 3 }
+            n &+= 8
         }
-        while b + n < limit && p[a + n] == p[b + n] { n += 1 }
+        while n < available && p[a &+ n] == p[b &+ n] { n &+= 1 }
         return n
     }
 
@@ -206,26 +209,5 @@ struct ZstdMatchFinder {
             anchor = pos
         }
         return end - anchor
-    }
-}
-
-extension ZstdMatchFinder {
-    /// Owns the memory of `head` and `chain`, filled with -1, for as long as a finder (or a
-    /// copy of one) lives.
-    final class Tables {
-        let head: UnsafeMutablePointer<Int32>
-        let chain: UnsafeMutablePointer<Int32>
-
-        init(headCount: Int, chainCount: Int) {
-            head = .allocate(capacity: headCount)
-            head.initialize(repeating: -1, count: headCount)
-            chain = .allocate(capacity: chainCount)
-            chain.initialize(repeating: -1, count: chainCount)
-        }
-
-        deinit {
-            head.deallocate()
-            chain.deallocate()
-        }
     }
 }

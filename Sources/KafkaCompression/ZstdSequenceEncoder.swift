@@ -15,6 +15,11 @@ enum ZstdSequenceEncoder {
     static func choose(codes: [UInt8], kind: ZstdSequenceTable.Kind, predefined: ZstdFSEEncoder) -> Choice {
         var counts = [Int](repeating: 0, count: kind.maxSymbol + 1)
         for c in codes { counts[Int(c)] += 1 }
+        return choose(counts: counts, total: codes.count, kind: kind, predefined: predefined)
+    }
+
+    /// The choice for a block whose codes of this kind occur `counts` times (`total` in all).
+    static func choose(counts: [Int], total: Int, kind: ZstdSequenceTable.Kind, predefined: ZstdFSEEncoder) -> Choice {
         let present = counts.filter { $0 > 0 }.count
         if present == 1, let symbol = counts.firstIndex(where: { $0 > 0 }) {
             return Choice(mode: 1, description: [UInt8(symbol)], encoder: ZstdFSEEncoder(rle: symbol))
@@ -22,8 +27,8 @@ enum ZstdSequenceEncoder {
         let (defaults, defaultLog) = kind.defaultDistribution
         let predefinedCost = cost(counts: counts, norm: defaults, accuracyLog: defaultLog)
         let fallback = Choice(mode: 0, description: [], encoder: predefined)
-        guard codes.count >= 16 else { return fallback }
-        var log = min(kind.maxAccuracyLog, max(5, 64 - (codes.count - 1).leadingZeroBitCount - 2))
+        guard total >= 16 else { return fallback }
+        var log = min(kind.maxAccuracyLog, max(5, 64 - (total - 1).leadingZeroBitCount - 2))
         log = max(log, 64 - present.leadingZeroBitCount)
         guard log <= kind.maxAccuracyLog, let norm = normalize(counts, accuracyLog: log) else { return fallback }
         let description = writeDistribution(norm, accuracyLog: log)
@@ -120,77 +125,171 @@ enum ZstdSequenceEncoder {
         return out
     }
 
+    /// A sequence as the bitstream codes it: three symbols, and the extra bits after each
+    /// symbol's baseline (an offset code is also its count of extra bits).
+    struct Coded {
+        var llCode: UInt8
+        var mlCode: UInt8
+        var ofCode: UInt8
+        var llBits: UInt8
+        var mlBits: UInt8
+        var llExtra: UInt32
+        var mlExtra: UInt32
+        var ofExtra: UInt32
+    }
+
+    /// A length's code, its extra bits and baseline, looked up for the common short lengths.
+    struct LengthCode {
+        /// Marks the entry past a table's end: the length needs `codeLarge`.
+        static let large: UInt8 = 255
+        var code: UInt8
+        var bits: UInt8
+        var base: UInt32
+    }
+
+    /// Literal lengths 0..<64, then the `large` marker.
+    static let literalsLengthCodes: [LengthCode] = (0..<64).map { ll in
+        let code = ZstdBlockEncoder.literalsLengthCode(ll)
+        let (base, bits) = ZstdSequenceTable.Kind.literalsLength.code(code)
+        return LengthCode(code: UInt8(code), bits: bits, base: base)
+    } + [LengthCode(code: LengthCode.large, bits: 0, base: 0)]
+
+    /// Match lengths 3..<131 (indexed by length - 3), then the `large` marker.
+    static let matchLengthCodes: [LengthCode] = (3..<131).map { ml in
+        let code = ZstdBlockEncoder.matchLengthCode(ml)
+        let (base, bits) = ZstdSequenceTable.Kind.matchLength.code(code)
+        return LengthCode(code: UInt8(code), bits: bits, base: base)
+    } + [LengthCode(code: LengthCode.large, bits: 0, base: 0)]
+
     /// Writes the mode byte, table descriptions and bitstream for `sequences` (at least one).
     static func encode(_ sequences: [ZstdSequence], repeats: inout (Int, Int, Int), into body: inout [UInt8]) {
         let n = sequences.count
-        var llCodes = [UInt8](repeating: 0, count: n)
-        var mlCodes = [UInt8](repeating: 0, count: n)
-        var ofCodes = [UInt8](repeating: 0, count: n)
-        var ofValues = [Int](repeating: 0, count: n)
-        var (rep1, rep2, rep3) = repeats
-        for (i, s) in sequences.enumerated() {
-            var value: Int
-            if s.literalLength > 0 && s.offset == rep1 {
-                value = 1
-            } else if s.literalLength > 0 && s.offset == rep2 {
-                value = 2
-                rep2 = rep1
-                rep1 = s.offset
-            } else if s.literalLength > 0 && s.offset == rep3 {
-                value = 3
-                rep3 = rep2
-                rep2 = rep1
-                rep1 = s.offset
-            } else if s.literalLength == 0 && s.offset == rep2 {
-                value = 1
-                rep2 = rep1
-                rep1 = s.offset
-            } else {
-                value = s.offset + 3
-                rep3 = rep2
-                rep2 = rep1
-                rep1 = s.offset
+        var llCounts = [Int](repeating: 0, count: ZstdSequenceTable.Kind.literalsLength.maxSymbol + 1)
+        var mlCounts = [Int](repeating: 0, count: ZstdSequenceTable.Kind.matchLength.maxSymbol + 1)
+        var ofCounts = [Int](repeating: 0, count: ZstdSequenceTable.Kind.offset.maxSymbol + 1)
+        let coded = [Coded](unsafeUninitializedCapacity: n) { buffer, initialized in
+            sequences.withUnsafeBufferPointer { sequences in
+                code(sequences, repeats: &repeats, into: buffer.baseAddress!)
             }
-            ofValues[i] = value
-            ofCodes[i] = UInt8(63 - UInt64(value).leadingZeroBitCount)
-            llCodes[i] = UInt8(ZstdBlockEncoder.literalsLengthCode(s.literalLength))
-            mlCodes[i] = UInt8(ZstdBlockEncoder.matchLengthCode(s.matchLength))
+            initialized = n
         }
-        repeats = (rep1, rep2, rep3)
+        coded.withUnsafeBufferPointer { coded in
+            llCounts.withUnsafeMutableBufferPointer { ll in
+                mlCounts.withUnsafeMutableBufferPointer { ml in
+                    ofCounts.withUnsafeMutableBufferPointer { of in
+                        for c in coded {
+                            ll[Int(c.llCode)] += 1
+                            ml[Int(c.mlCode)] += 1
+                            of[Int(c.ofCode)] += 1
+                        }
+                    }
+                }
+            }
+        }
 
-        let ll = choose(codes: llCodes, kind: .literalsLength, predefined: .literalsLength)
-        let of = choose(codes: ofCodes, kind: .offset, predefined: .offset)
-        let ml = choose(codes: mlCodes, kind: .matchLength, predefined: .matchLength)
+        let ll = choose(counts: llCounts, total: n, kind: .literalsLength, predefined: .literalsLength)
+        let of = choose(counts: ofCounts, total: n, kind: .offset, predefined: .offset)
+        let ml = choose(counts: mlCounts, total: n, kind: .matchLength, predefined: .matchLength)
         body.append(ll.mode << 6 | of.mode << 4 | ml.mode << 2)
         body += ll.description
         body += of.description
         body += ml.description
+        body += coded.withUnsafeBufferPointer { bitstream($0, ll: ll.encoder, ml: ml.encoder, of: of.encoder) }
+    }
 
-        var writer = ZstdBitWriter(capacity: n * 4 + 8)
-        func writeExtras(_ i: Int) {
-            let s = sequences[i]
-            let (llBase, llBits) = ZstdSequenceTable.Kind.literalsLength.code(Int(llCodes[i]))
-            writer.write(UInt64(s.literalLength - Int(llBase)), Int(llBits))
-            let (mlBase, mlBits) = ZstdSequenceTable.Kind.matchLength.code(Int(mlCodes[i]))
-            writer.write(UInt64(s.matchLength - Int(mlBase)), Int(mlBits))
-            let ofBits = Int(ofCodes[i])
-            writer.write(UInt64(ofValues[i] - (1 << ofBits)), ofBits)
+    /// Codes each sequence: its offset as a repeat code where the repeat offsets allow (they
+    /// advance as the decoder's will), and its lengths and offset as symbols with extra bits.
+    private static func code(_ sequences: UnsafeBufferPointer<ZstdSequence>, repeats: inout (Int, Int, Int),
+                             into coded: UnsafeMutablePointer<Coded>) {
+        literalsLengthCodes.withUnsafeBufferPointer { llCodes in
+            matchLengthCodes.withUnsafeBufferPointer { mlCodes in
+                // Locals, not the captured `repeats`: the loop keeps them in registers.
+                var (rep1, rep2, rep3) = repeats
+                for i in 0..<sequences.count {
+                    let s = sequences[i]
+                    let value: Int
+                    if s.literalLength > 0 && s.offset == rep1 {
+                        value = 1
+                    } else if s.literalLength > 0 && s.offset == rep2 {
+                        value = 2
+                        (rep1, rep2) = (s.offset, rep1)
+                    } else if s.literalLength > 0 && s.offset == rep3 {
+                        value = 3
+                        (rep1, rep2, rep3) = (s.offset, rep1, rep2)
+                    } else if s.literalLength == 0 && s.offset == rep2 {
+                        value = 1
+                        (rep1, rep2) = (s.offset, rep1)
+                    } else {
+                        value = s.offset &+ 3
+                        (rep1, rep2, rep3) = (s.offset, rep1, rep2)
+                    }
+                    let ofCode = 63 &- UInt64(value).leadingZeroBitCount
+                    let ll = llCodes[min(s.literalLength, llCodes.count &- 1)]
+                    let ml = mlCodes[min(s.matchLength &- 3, mlCodes.count &- 1)]
+                    coded[i] = Coded(
+                        llCode: ll.code, mlCode: ml.code, ofCode: UInt8(truncatingIfNeeded: ofCode),
+                        llBits: ll.bits, mlBits: ml.bits,
+                        llExtra: UInt32(truncatingIfNeeded: s.literalLength) &- ll.base,
+                        mlExtra: UInt32(truncatingIfNeeded: s.matchLength) &- ml.base,
+                        ofExtra: UInt32(truncatingIfNeeded: value &- (1 &<< ofCode)))
+                    if ll.code == LengthCode.large || ml.code == LengthCode.large {
+                        coded[i] = codeLarge(coded[i], literalLength: s.literalLength, matchLength: s.matchLength)
+                    }
+                }
+                repeats = (rep1, rep2, rep3)
+            }
         }
-        var llState = Int(ll.encoder.initialState[Int(llCodes[n - 1])])
-        var mlState = Int(ml.encoder.initialState[Int(mlCodes[n - 1])])
-        var ofState = Int(of.encoder.initialState[Int(ofCodes[n - 1])])
-        writeExtras(n - 1)
+    }
+
+    /// Recodes lengths beyond the lookup tables (at least 64 literals, 131 match bytes).
+    @inline(never)
+    private static func codeLarge(_ c: Coded, literalLength: Int, matchLength: Int) -> Coded {
+        var c = c
+        let llCode = ZstdBlockEncoder.literalsLengthCode(literalLength)
+        let (llBase, llBits) = ZstdSequenceTable.Kind.literalsLength.code(llCode)
+        (c.llCode, c.llBits, c.llExtra) = (UInt8(llCode), llBits, UInt32(literalLength) - llBase)
+        let mlCode = ZstdBlockEncoder.matchLengthCode(matchLength)
+        let (mlBase, mlBits) = ZstdSequenceTable.Kind.matchLength.code(mlCode)
+        (c.mlCode, c.mlBits, c.mlExtra) = (UInt8(mlCode), mlBits, UInt32(matchLength) - mlBase)
+        return c
+    }
+
+    /// The interleaved backward bitstream: the last sequence's states start it, each earlier
+    /// sequence adds its three state transitions then its extra bits, the final states end it.
+    private static func bitstream(_ coded: UnsafeBufferPointer<Coded>,
+                                  ll: ZstdFSEEncoder, ml: ZstdFSEEncoder, of: ZstdFSEEncoder) -> [UInt8] {
+        let n = coded.count
+        // Per sequence: at most 9 + 9 + 8 state bits and 16 + 16 + 31 extra bits.
+        var writer = ZstdBitWriter(capacity: n * 12 + 8)
+        let lastOne = coded[n - 1]
+        var llState = Int(ll.initialState[Int(lastOne.llCode)]) + (1 << ll.accuracyLog)
+        var mlState = Int(ml.initialState[Int(lastOne.mlCode)]) + (1 << ml.accuracyLog)
+        var ofState = Int(of.initialState[Int(lastOne.ofCode)]) + (1 << of.accuracyLog)
+        writeExtras(lastOne, into: &writer)
         var i = n - 2
         while i >= 0 {
-            ofState = of.encoder.encode(Int(ofCodes[i]), from: ofState, into: &writer)
-            mlState = ml.encoder.encode(Int(mlCodes[i]), from: mlState, into: &writer)
-            llState = ll.encoder.encode(Int(llCodes[i]), from: llState, into: &writer)
-            writeExtras(i)
+            let c = coded[i]
+            ofState = of.encode(Int(c.ofCode), state: ofState, into: &writer)
+            mlState = ml.encode(Int(c.mlCode), state: mlState, into: &writer)
+            llState = ll.encode(Int(c.llCode), state: llState, into: &writer)
+            writeExtras(c, into: &writer)
             i -= 1
         }
-        writer.write(UInt64(mlState), ml.encoder.accuracyLog)
-        writer.write(UInt64(ofState), of.encoder.accuracyLog)
-        writer.write(UInt64(llState), ll.encoder.accuracyLog)
-        body += writer.close()
+        writer.write(UInt64(mlState), ml.accuracyLog)
+        writer.write(UInt64(ofState), of.accuracyLog)
+        writer.write(UInt64(llState), ll.accuracyLog)
+        return writer.close()
+    }
+
+    /// A sequence's extra bits (literals length, match length, offset), then a store. At most
+    /// 7 + 26 state bits are pending on entry: the writer holds at most 63, which the extra bits
+    /// keep to when they come to at most 30 (nearly always); else a store goes between them.
+    @inline(__always)
+    private static func writeExtras(_ c: Coded, into writer: inout ZstdBitWriter) {
+        writer.add(UInt64(c.llExtra), Int(c.llBits))
+        if Int(c.llBits) &+ Int(c.mlBits) &+ Int(c.ofCode) > 30 { writer.flush() }
+        writer.add(UInt64(c.mlExtra), Int(c.mlBits))
+        writer.add(UInt64(c.ofExtra), Int(c.ofCode))
+        writer.flush()
     }
 }
