@@ -64,12 +64,24 @@ enum KielSide {
         return result
     }
 
-    static func consume(broker: String, topic: String, count: Int, fetchWait: Duration, maxBytes: Int) throws -> Run {
+    /// Values as views into the fetched bytes (`.view`), as librdkafka hands out pointers into
+    /// its buffers; `copyValues` gives each value an array of its own (`.bytes`) instead.
+    static func consume(broker: String, topic: String, count: Int, fetchWait: Duration, maxBytes: Int,
+                        copyValues: Bool = false) throws -> Run {
+        copyValues
+            ? try consume(broker: broker, topic: topic, count: count, fetchWait: fetchWait, maxBytes: maxBytes,
+                          deserializer: Deserializer<[UInt8]>.bytes)
+            : try consume(broker: broker, topic: topic, count: count, fetchWait: fetchWait, maxBytes: maxBytes,
+                          deserializer: Deserializer<ArraySlice<UInt8>>.view)
+    }
+
+    private static func consume<Value>(broker: String, topic: String, count: Int, fetchWait: Duration, maxBytes: Int,
+                                       deserializer: Deserializer<Value>) throws -> Run {
         let loop = try IOLoop()
-        var options = SingleConsumer<[UInt8]>.Options()
+        var options = SingleConsumer<Value>.Options()
         options.maxWaitTime = fetchWait
         options.maxBytes = maxBytes
-        let consumer = try SingleConsumer<[UInt8]>(loop: loop, brokers: [broker], deserializer: .bytes, options: options)
+        let consumer = try SingleConsumer<Value>(loop: loop, brokers: [broker], deserializer: deserializer, options: options)
         if let interval = statisticsInterval { consumer.reportStatistics(every: interval) { reports.append($0) } }
         let c0 = cpuSeconds(), t0 = monotonicNanos()
         try loop.runUntilComplete(timeout: .seconds(300)) { (done: @escaping (Result<Void, any Error>) -> Void) in

@@ -191,7 +191,8 @@ func loadAverage() -> String {
 
 /// One Kiel measurement alone, for a profiler or an outside timer:
 /// `client-benchmarks kiel produce SIZE COUNT` prints the topic it filled, which
-/// `client-benchmarks kiel consume SIZE COUNT TOPIC` then reads (without TOPIC it fills one first).
+/// `client-benchmarks kiel consume SIZE COUNT TOPIC` then reads (without TOPIC it fills one first);
+/// `KIEL_BENCH_COPY_VALUES=1` consumes with `.bytes` instead of `.view`.
 func kielOnly(_ what: String, size: Int, count: Int, topic filled: String?) throws {
     var name = filled ?? ""
     if filled == nil {
@@ -200,7 +201,8 @@ func kielOnly(_ what: String, size: Int, count: Int, topic filled: String?) thro
     }
     let r = what == "consume"
         ? try KielSide.consume(broker: broker, topic: name, count: count, fetchWait: .milliseconds(fetchWaitMs),
-                               maxBytes: consumeMaxBytes)
+                               maxBytes: consumeMaxBytes,
+                               copyValues: ProcessInfo.processInfo.environment["KIEL_BENCH_COPY_VALUES"] == "1")
         : try KielSide.produce(broker: broker, topic: name, size: size, count: count)
     print("{\"\(what)\": [\(r.seconds), \(r.cpu)], \"topic\": \"\(name)\"}")
 }
