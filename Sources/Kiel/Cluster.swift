@@ -32,7 +32,11 @@ public final class Cluster {
     /// The settings it was made with.
     public let options: Options
     /// The last metadata received; empty until the first refresh completes.
-    public private(set) var metadata = ClusterMetadata()
+    public private(set) var metadata = ClusterMetadata() {
+        didSet { metadataChanges &+= 1 }
+    }
+    /// Counts the changes to `metadata`, so a caller can keep what it read from it until the next.
+    private(set) var metadataChanges = 0
     private var connections: [BrokerAddress: BrokerConnection] = [:]
     private var refreshWaiters: [(Result<ClusterMetadata, KielError>) -> Void] = []
     private var refreshing = false

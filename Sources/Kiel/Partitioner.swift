@@ -125,7 +125,7 @@ extension Partitioner {
     /// `accumulator` that can take the record (sent, or full), and is asked once more — the
     /// sticky rule moves on then, as the Java client's `onNewBatch` lets it.
     func place<Token>(key: [UInt8]?, size: Int, topic: String, partitions: [Int32],
-                      accumulator: RecordAccumulator<Token>) -> Int32 {
+                      accumulator: borrowing RecordAccumulator<Token>) -> Int32 {
         let chosen = partition(topic: topic, key: key, partitions: partitions)
         guard watchesBatches, !accumulator.openBatchTakes(size, at: TopicPartition(topic, chosen)) else { return chosen }
         batchSealed(topic: topic, partition: chosen)

@@ -72,6 +72,8 @@ public final class Producer<Value> {
     /// Records whose topic's partitions are being looked up, with when each was accepted.
     var awaitingTopic: [String: [(record: PendingRecord<DeliveryReport?>, partition: Int32?, since: Deadline)]] = [:]
     var awaitingBytes = 0
+    /// The last topic produced to, with its partitions as of `Cluster.metadataChanges`.
+    private var lastTopicPartitions: (topic: String, changes: Int, partitions: [Int32])?
     var producerID: Int64 = -1
     var producerEpoch: Int16 = -1
     var idempotenceState: IdempotenceState = .unknown
@@ -200,7 +202,7 @@ public final class Producer<Value> {
         if record.size + ProducerBatch<Void>.overhead > options.maxRecordBytes {
             throw .messageTooLarge(size: record.size, limit: options.maxRecordBytes)
         }
-        guard let partitions = cluster.metadata.partitions(of: topic) else {
+        guard let partitions = knownPartitions(of: topic) else {
             return try awaitTopic(record, topic: topic, partition: partition)
         }
         let chosen = partition ?? partitioner.place(key: record.key, size: record.size, topic: topic, partitions: partitions,
@@ -211,6 +213,17 @@ public final class Producer<Value> {
         }
         try accumulator.append(record, to: TopicPartition(topic, chosen), now: loop.now.uptimeNanoseconds).get()
         scheduleSend()
+    }
+
+    /// The topic's partitions from metadata, kept for the next record to the same topic until
+    /// the metadata changes: one string comparison per record instead of a lookup.
+    private func knownPartitions(of topic: String) -> [Int32]? {
+        if let last = lastTopicPartitions, last.changes == cluster.metadataChanges, last.topic == topic {
+            return last.partitions
+        }
+        guard let partitions = cluster.metadata.partitions(of: topic) else { return nil }
+        lastTopicPartitions = (topic, cluster.metadataChanges, partitions)
+        return partitions
     }
 
     /// The topic is not in metadata yet: hold the record (within the buffer limit) while the

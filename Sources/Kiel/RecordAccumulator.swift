@@ -45,6 +45,10 @@ struct RecordAccumulator<Token> {
     private var nextBatchID: UInt64 = 1
     private(set) var bufferedBytes = 0
     private(set) var bufferedRecords = 0
+    /// The partition the last record joined and how full its open batch is since, so the
+    /// sticky partitioner's question about that partition (every record but one per batch)
+    /// costs no dictionary lookup. Forgotten by every change to a queue other than `append`.
+    private var lastOpen: (tp: TopicPartition, count: Int, bytes: Int)?
     /// While set, every batch counts as ready (flush / close).
     var flushing = false
 
@@ -76,7 +80,8 @@ struct RecordAccumulator<Token> {
         }
         // One dictionary access that mutates the stored queue in place: copying it out would
         // copy the open batch's record array on every append.
-        Self.append(record, to: &queues[tp, default: []], tp: tp, now: now, limits: limits, nextID: &nextBatchID)
+        let open = Self.append(record, to: &queues[tp, default: []], tp: tp, now: now, limits: limits, nextID: &nextBatchID)
+        lastOpen = (tp, open.count, open.bytes)
         bufferedBytes += record.size
         bufferedRecords += 1
         return .success(())
@@ -85,6 +90,9 @@ struct RecordAccumulator<Token> {
     /// Whether a record of `size` bytes for `tp` would join the batch filling there, rather
     /// than open a new one (there is none: the last was sent; or it is full).
     func openBatchTakes(_ size: Int, at tp: TopicPartition) -> Bool {
+        if let open = lastOpen, open.tp == tp {
+            return open.count < limits.batchRecords && open.bytes + size <= limits.batchBytes
+        }
         guard let last = queues[tp]?.last else { return false }
         return Self.takes(last, size, limits)
     }
@@ -93,13 +101,15 @@ struct RecordAccumulator<Token> {
         batch.count < limits.batchRecords && batch.bytes + size <= limits.batchBytes && batch.attempts == 0
     }
 
+    /// Returns the fill of the batch the record joined.
     private static func append(_ record: PendingRecord<Token>, to queue: inout [ProducerBatch<Token>],
-                               tp: TopicPartition, now: () -> UInt64, limits: AccumulatorLimits, nextID: inout UInt64) {
+                               tp: TopicPartition, now: () -> UInt64, limits: AccumulatorLimits,
+                               nextID: inout UInt64) -> (count: Int, bytes: Int) {
         let last = queue.count - 1
         if last >= 0, takes(queue[last], record.size, limits) {
             queue[last].records.append(record)
             queue[last].bytes += record.size
-            return
+            return (queue[last].count, queue[last].bytes)
         }
         var batch = ProducerBatch<Token>(id: nextID, partition: tp, createdAt: now())
         nextID += 1
@@ -107,6 +117,7 @@ struct RecordAccumulator<Token> {
         batch.records.append(record)
         batch.bytes += record.size
         queue.append(batch)
+        return (batch.count, batch.bytes)
     }
 
     private func isReady(_ batch: ProducerBatch<Token>, isLast: Bool, now: UInt64) -> Bool {
@@ -121,6 +132,7 @@ struct RecordAccumulator<Token> {
     /// `idempotent`, batches sent for the first time get their base sequence here.
     mutating func drain(now: UInt64, idempotent: Bool,
                         canSend: (TopicPartition) -> Bool = { _ in true }) -> [ProducerBatch<Token>] {
+        lastOpen = nil
         var out: [ProducerBatch<Token>] = []
         for (tp, queue) in queues where hasRoom(tp) {
             guard let first = queue.first, isReady(first, isLast: queue.count == 1, now: now),
@@ -171,6 +183,7 @@ struct RecordAccumulator<Token> {
     /// newer batch, not to be sent before `notBefore`, keeping its sequence numbers; the
     /// partition pauses until its other batches in flight are back. Without `id`, the oldest.
     mutating func retry(_ tp: TopicPartition, id: UInt64? = nil, notBefore: UInt64) {
+        lastOpen = nil
         guard var batch = takeInFlight(tp, id: id) else { return }
         batch.notBefore = notBefore
         var queue = queues[tp] ?? []
@@ -197,6 +210,7 @@ struct RecordAccumulator<Token> {
     /// Removes every batch (queued and in flight) of the partitions `matching` selects and
     /// returns their records, for failing them (unknown topic, close without flush).
     mutating func failAll(matching: (TopicPartition) -> Bool = { _ in true }) -> [PendingRecord<Token>] {
+        lastOpen = nil
         var out: [PendingRecord<Token>] = []
         for tp in Array(queues.keys) where matching(tp) {
             for batch in queues.removeValue(forKey: tp) ?? [] { out.append(contentsOf: batch.records) }
@@ -213,6 +227,7 @@ struct RecordAccumulator<Token> {
     /// Removes queued (not in-flight) batches created before `instant` — records that waited
     /// longer than the delivery timeout, e.g. for a leader that never appeared.
     mutating func expireQueued(createdBefore instant: UInt64) -> [PendingRecord<Token>] {
+        lastOpen = nil
         var out: [PendingRecord<Token>] = []
         for tp in Array(queues.keys) {
             var queue = queues[tp]!
