@@ -107,7 +107,7 @@ enum ZstdHuffman {
         var reader = try ZstdBackwardBitReader(start: source, count: sourceCount, error: .corruptLiterals)
         var i = 0
         let fastEnd = outCount - 3
-        if !reader.small {
+        if sourceCount >= 8 {
             // Four symbols per refill while at least a whole word lies ahead of the start: a
             // refill leaves at most 7 bits consumed and four symbols take at most 44, so the
             // masking shifts never see a count past 63 and no per-symbol check is needed.

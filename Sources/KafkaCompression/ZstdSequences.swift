@@ -92,7 +92,8 @@ extension ZstdDecoder {
         try output.append(source, count: n)
     }
 
-    // The hot loop: every index and length is checked before memory is touched.
+    // The hot loop: every index and length is checked before memory is touched; the copies
+    // may overshoot by up to 15 bytes into the slack behind literals and output.
     private func executeSequences(
         count sequenceCount: Int,
         tables: (UnsafePointer<ZstdSequenceTable.Entry>, UnsafePointer<ZstdSequenceTable.Entry>,
@@ -105,6 +106,7 @@ extension ZstdDecoder {
         var llState = Int(reader.read(logs.0))
         var ofState = Int(reader.read(logs.1))
         var mlState = Int(reader.read(logs.2))
+        reader.reload()
 
         let blockStart = output.count
         let blockEnd = blockStart + blockMaximum
@@ -120,24 +122,27 @@ extension ZstdDecoder {
         let window = windowSize
 
         for index in 0..<sequenceCount {
-            reader.reload()
+            // Bit budget, as in the reference decoder: a reload leaves at most 7 bits consumed;
+            // offset (<= 31) and match length (<= 16) extra bits fit, and unless all three
+            // extra fields take 31 bits or more, so do the literals length's and the three state
+            // updates' (<= 16 + 26) without a second reload.
             let le = llTable[llState]
             let me = mlTable[mlState]
             let oe = ofTable[ofState]
-            let ofValue = Int(oe.baseValue) + Int(reader.read(Int(oe.extraBits)))
-            if oe.extraBits > 24 { reader.reload() }
-            let ml = Int(me.baseValue) + Int(reader.read(Int(me.extraBits)))
-            let ll = Int(le.baseValue) + Int(reader.read(Int(le.extraBits)))
-            if index + 1 < sequenceCount {
+            let ofValue = Int(oe.baseValue) &+ reader.readFast(Int(oe.extraBits))
+            let ml = Int(me.baseValue) &+ reader.readFast(Int(me.extraBits))
+            if Int(oe.extraBits) &+ Int(me.extraBits) &+ Int(le.extraBits) >= 31 { reader.reload() }
+            let ll = Int(le.baseValue) &+ reader.readFast(Int(le.extraBits))
+            if index &+ 1 < sequenceCount {
+                llState = Int(le.nextBase) &+ reader.readFast(Int(le.nbBits))
+                mlState = Int(me.nextBase) &+ reader.readFast(Int(me.nbBits))
+                ofState = Int(oe.nextBase) &+ reader.readFast(Int(oe.nbBits))
                 reader.reload()
-                llState = Int(le.nextBase) + Int(reader.read(Int(le.nbBits)))
-                mlState = Int(me.nextBase) + Int(reader.read(Int(me.nbBits)))
-                ofState = Int(oe.nextBase) + Int(reader.read(Int(oe.nbBits)))
             }
 
             var offset: Int
             if ofValue > 3 {
-                offset = ofValue - 3
+                offset = ofValue &- 3
                 rep3 = rep2
                 rep2 = rep1
                 rep1 = offset
@@ -154,40 +159,14 @@ extension ZstdDecoder {
                 }
             }
 
-            guard ll <= litCount - lit else { throw .corruptSequences }
-            guard ll + ml <= end - op else { throw overrun(end: end, blockEnd: blockEnd) }
-            if ll <= 16 {
-                let s = UnsafeRawPointer(lits + lit)
-                let d = UnsafeMutableRawPointer(out + op)
-                d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                d.storeBytes(of: s.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
-            } else {
-                (out + op).update(from: lits + lit, count: ll)
-            }
-            op += ll
-            lit += ll
-
-            guard offset <= op - frameStart, offset <= window else { throw .invalidOffset }
-            let matchEnd = op + ml
-            if offset >= 8 {
-                var s = UnsafeRawPointer(out + (op - offset))
-                var d = UnsafeMutableRawPointer(out + op)
-                let stop = UnsafeMutableRawPointer(out + matchEnd)
-                repeat {
-                    d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
-                    s += 8
-                    d += 8
-                } while d < stop
-            } else {
-                var s = op - offset
-                var d = op
-                while d < matchEnd {
-                    out[d] = out[s]
-                    d += 1
-                    s += 1
-                }
-            }
-            op = matchEnd
+            guard ll <= litCount &- lit else { throw .corruptSequences }
+            guard ll &+ ml <= end &- op else { throw overrun(end: end, blockEnd: blockEnd) }
+            Self.copyLiterals(from: lits + lit, to: out + op, count: ll)
+            op &+= ll
+            lit &+= ll
+            guard offset <= op &- frameStart, offset <= window else { throw .invalidOffset }
+            Self.copyMatch(at: out + op, offset: offset, count: ml)
+            op &+= ml
         }
         guard reader.isExactlyConsumed else { throw .corruptSequences }
         let rest = litCount - lit
@@ -196,5 +175,58 @@ extension ZstdDecoder {
         op += rest
         output.count = op
         repeatOffsets = (rep1, rep2, rep3)
+    }
+
+    /// Copies `count` literals in 16-byte chunks (literals and output both have the slack).
+    @inline(__always)
+    private static func copyLiterals(from source: UnsafePointer<UInt8>, to destination: UnsafeMutablePointer<UInt8>, count: Int) {
+        var s = UnsafeRawPointer(source)
+        var d = UnsafeMutableRawPointer(destination)
+        copy16(s, d)
+        guard count > 16 else { return }
+        let stop = d + count
+        repeat {
+            s += 16
+            d += 16
+            copy16(s, d)
+        } while d + 16 < stop
+    }
+
+    /// Copies a match of `count` bytes from `offset` bytes back, which may overlap the bytes it
+    /// writes: 16-byte chunks when the offset allows, 8-byte ones for offsets 8...15, and for
+    /// shorter offsets byte by byte until a multiple of the offset reaches 8, then 8 bytes at a
+    /// time from that distance (the content repeats with every multiple of the offset).
+    @inline(__always)
+    private static func copyMatch(at destination: UnsafeMutablePointer<UInt8>, offset: Int, count: Int) {
+        var d = UnsafeMutableRawPointer(destination)
+        let stop = d + count
+        if offset >= 16 {
+            var s = UnsafeRawPointer(d - offset)
+            repeat {
+                copy16(s, d)
+                s += 16
+                d += 16
+            } while d < stop
+            return
+        }
+        var distance = offset
+        if offset < 8 {
+            distance = (8 / offset + (8 % offset == 0 ? 0 : 1)) * offset
+            let bytes = min(distance, count)
+            for i in 0..<bytes { destination[i] = destination[i - offset] }
+            d += bytes
+            guard d < stop else { return }
+        }
+        var s = UnsafeRawPointer(d - distance)
+        repeat {
+            d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            s += 8
+            d += 8
+        } while d < stop
+    }
+
+    @inline(__always)
+    private static func copy16(_ source: UnsafeRawPointer, _ destination: UnsafeMutableRawPointer) {
+        destination.storeBytes(of: source.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
     }
 }
