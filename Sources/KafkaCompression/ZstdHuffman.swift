@@ -102,10 +102,9 @@ enum ZstdHuffman {
 
     /// A two-symbol lookup table built from a one-symbol table, always indexed by the next
     /// `maxTableLog` bits (a fixed shift in the decoding loop): each cell is
-    /// `second << 24 | first << 16 | count << 8 | bits`. A cell holds two symbols when both
+    /// `count << 24 | bits << 16 | second << 8 | first`. A cell holds two symbols when both
     /// codes fit in those bits, else one (`count` 1, `second` meaningless); a decoder stores
-    /// both bytes and advances by `count`. `bits` sits in the low byte because x86 takes a
-    /// variable shift count from there.
+    /// the low two bytes as they are and advances by `count`.
     static func pairTable(_ table: Table) -> [UInt32] {
         let size = 1 << maxTableLog
         let mask = size - 1
@@ -120,8 +119,8 @@ enum ZstdHuffman {
                     let second = UInt32(cells[((index << firstBits) & mask) >> down])
                     let bits = firstBits + Int(second & 0xFF)
                     pairs[index] = bits <= maxTableLog
-                        ? (second >> 8) << 24 | (first >> 8) << 16 | 2 << 8 | UInt32(bits)
-                        : (first >> 8) << 16 | 1 << 8 | UInt32(firstBits)
+                        ? 2 << 24 | UInt32(bits) << 16 | (second >> 8) << 8 | first >> 8
+                        : 1 << 24 | UInt32(firstBits) << 16 | first >> 8
                 }
                 initialized = size
             }
@@ -226,10 +225,11 @@ enum ZstdHuffman {
             bits = (word | 1) &<< UInt64(truncatingIfNeeded: consumed & 7)
             for _ in 0..<5 {
                 let cell = pairs[Int(truncatingIfNeeded: bits &>> UInt64(64 - maxTableLog))]
-                bits &<<= UInt64(truncatingIfNeeded: cell & 0xFF)
                 UnsafeMutableRawPointer(out + i).storeBytes(
-                    of: UInt16(truncatingIfNeeded: cell &>> 16).littleEndian, as: UInt16.self)
-                i &+= Int(truncatingIfNeeded: (cell &>> 8) & 0xFF)
+                    of: UInt16(truncatingIfNeeded: cell).littleEndian, as: UInt16.self)
+                // A masking shift takes the low 6 bits of `cell >> 16`: the bit count alone.
+                bits &<<= UInt64(truncatingIfNeeded: cell &>> 16)
+                i &+= Int(truncatingIfNeeded: cell &>> 24)
             }
         }
         reader.container = word

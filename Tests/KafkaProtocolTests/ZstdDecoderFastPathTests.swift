@@ -94,7 +94,7 @@ final class ZstdDecoderFastPathTests: XCTestCase {
     func testPairCells() throws {
         func cell(_ pairs: [UInt32], _ index: Int) -> (count: UInt32, bits: UInt32, first: UInt32, second: UInt32) {
             let c = pairs[index]
-            return ((c >> 8) & 0xFF, c & 0xFF, (c >> 16) & 0xFF, c >> 24)
+            return (c >> 24, (c >> 16) & 0xFF, c & 0xFF, (c >> 8) & 0xFF)
         }
         // RFC 8878 section 4.2.1: A 1, B 01, C 001, E 0000, F 0001 (tableLog 4).
         let rfc = ZstdHuffman.pairTable(try ZstdHuffman.buildTable(weights: [4, 3, 2, 0, 1]))
