@@ -7,14 +7,13 @@
 /// `start` must stay valid while the reader is used. Confined to the decoding thread.
 struct ZstdBackwardBitReader {
     let start: UnsafePointer<UInt8>
+    /// `container` holds the 8 bytes at `ptr` (a stream shorter than 8 bytes sits in its low
+    /// bytes, the missing top bytes counted as consumed), so the bits left are always
+    /// `(ptr - start) * 8 + 64 - consumed`.
     var ptr: UnsafePointer<UInt8>
     var container: UInt64
     /// Bits already taken from the top of `container`.
     var consumed: Int
-    /// True when the stream is shorter than 8 bytes and `container` was assembled by hand.
-    let small: Bool
-    /// Zero bits below the data of a short stream (never part of it).
-    let bottomPadding: Int
 
     /// Throws `error` when the stream is empty or its last byte lacks the end marker.
     init(start: UnsafePointer<UInt8>, count: Int, error: ZstdError) throws(ZstdError) {
@@ -26,26 +25,34 @@ struct ZstdBackwardBitReader {
             ptr = start + (count - 8)
             container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
             consumed = 0
-            small = false
-            bottomPadding = 0
         } else {
             ptr = start
             var value: UInt64 = 0
             for i in 0..<count { value |= UInt64(start[i]) << UInt64(8 * i) }
-            container = value << UInt64(8 * (8 - count))
-            consumed = 0
-            small = true
-            bottomPadding = 8 * (8 - count)
+            container = value
+            consumed = 8 * (8 - count)
         }
         consumed += last.leadingZeroBitCount + 1
     }
 
-    /// The next `n` bits (0...56 after a reload), most recently written first.
+    /// The next `n` bits (0...56 after a reload), most recently written first; zeros past
+    /// the start of the stream.
     @inline(__always)
     mutating func read(_ n: Int) -> UInt64 {
         let value = (container << UInt64(truncatingIfNeeded: consumed)) >> UInt64(truncatingIfNeeded: 64 - n)
         consumed += n
         return value
+    }
+
+    /// `read` for hot loops: masking shifts, so `consumed + n` must stay within 64 for the
+    /// value to mean anything (true of every valid stream after `refill`); past that the
+    /// value is garbage, which the caller's final `isExactlyConsumed` check rejects. The
+    /// extra shift by one makes `n == 0` yield 0 without a branch.
+    @inline(__always)
+    mutating func readFast(_ n: Int) -> Int {
+        let value = ((container &<< UInt64(truncatingIfNeeded: consumed)) &>> 1) &>> UInt64(truncatingIfNeeded: 63 &- n)
+        consumed &+= n
+        return Int(truncatingIfNeeded: value)
     }
 
     /// The next `n` bits (1...56) without consuming them.
@@ -55,24 +62,23 @@ struct ZstdBackwardBitReader {
     }
 
     /// Refills the container so at least 56 bits are available, unless the start is near.
+    /// Keeps the count of bits left exact even after an overflow, so the final check holds.
     @inline(__always)
     mutating func reload() {
-        if consumed > 64 || small { return }
-        let bytes = consumed >> 3
-        let available = ptr - start
-        if available >= bytes {
+        let bytes = consumed &>> 3
+        if ptr - start >= bytes {
             ptr -= bytes
             consumed &= 7
         } else {
-            if available == 0 { return }
+            if ptr == start { return }
+            consumed -= (ptr - start) * 8
             ptr = start
-            consumed -= available * 8
         }
         container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
     }
 
     /// Bits not read yet (negative after an overflow).
-    var remainingBits: Int { (ptr - start) * 8 + 64 - bottomPadding - consumed }
+    var remainingBits: Int { (ptr - start) * 8 + 64 - consumed }
     var overflowed: Bool { remainingBits < 0 }
     var isExactlyConsumed: Bool { remainingBits == 0 }
 }

@@ -102,14 +102,25 @@ enum ZstdFSE {
             }
         }
         guard position == 0, placed == high + 1 else { throw .corruptFSETable }
-        var entries = [Entry](repeating: Entry(symbol: 0, nbBits: 0, baseline: 0), count: size)
-        for state in 0..<size {
-            let s = Int(symbols[state])
-            let nextState = next[s]
-            next[s] += 1
-            let nbBits = accuracyLog - (63 - UInt64(nextState).leadingZeroBitCount)
-            let baseline = (nextState << nbBits) - size
-            entries[state] = Entry(symbol: symbols[state], nbBits: UInt8(nbBits), baseline: UInt16(baseline))
+        // Each symbol's states, in order, take the next values of `next[s]` (from its count up
+        // to twice that); a state's bits and baseline follow from that value. Raw buffers: the
+        // array form checked bounds and uniqueness on every access of this per-block loop.
+        let entries = next.withUnsafeMutableBufferPointer { next in
+            symbols.withUnsafeBufferPointer { symbols in
+                [Entry](unsafeUninitializedCapacity: size) { entries, initialized in
+                    for state in 0..<size {
+                        let symbol = symbols[state]
+                        let nextState = next[Int(symbol)]
+                        next[Int(symbol)] = nextState &+ 1
+                        let nbBits = accuracyLog &- (63 &- nextState.leadingZeroBitCount)
+                        let baseline = (nextState &<< nbBits) &- size
+                        entries[state] = Entry(
+                            symbol: symbol, nbBits: UInt8(truncatingIfNeeded: nbBits),
+                            baseline: UInt16(truncatingIfNeeded: baseline))
+                    }
+                    initialized = size
+                }
+            }
         }
         return Table(accuracyLog: accuracyLog, entries: entries)
     }

@@ -9,6 +9,8 @@ enum ZstdHuffman {
     struct Table: Sendable {
         var tableLog: Int
         var cells: [UInt16]
+        /// `pairTable(self)` once a block had enough literals to repay building it; else empty.
+        var pairs: [UInt32] = []
     }
 
     /// Reads a Huffman tree description; returns the table and the bytes the description used.
@@ -98,49 +100,52 @@ enum ZstdHuffman {
         return Table(tableLog: tableLog, cells: cells)
     }
 
-    /// Decodes exactly `outCount` symbols from one backward stream into `out`.
+    /// A two-symbol lookup table built from a one-symbol table, always indexed by the next
+    /// `maxTableLog` bits (a fixed shift in the decoding loop): each cell is
+    /// `count << 24 | bits << 16 | second << 8 | first`. A cell holds two symbols when both
+    /// codes fit in those bits, else one (`count` 1, `second` meaningless); a decoder stores
+    /// the low two bytes as they are and advances by `count`.
+    static func pairTable(_ table: Table) -> [UInt32] {
+        let size = 1 << maxTableLog
+        let mask = size - 1
+        let down = maxTableLog - table.tableLog
+        return table.cells.withUnsafeBufferPointer { cells in
+            [UInt32](unsafeUninitializedCapacity: size) { pairs, initialized in
+                for index in 0..<size {
+                    let first = UInt32(cells[index >> down])
+                    let firstBits = Int(first & 0xFF)
+                    // The bits after the first code, the rest unknown (zero): the second code is
+                    // only trusted when it lies wholly within the known bits.
+                    let second = UInt32(cells[((index << firstBits) & mask) >> down])
+                    let bits = firstBits + Int(second & 0xFF)
+                    pairs[index] = bits <= maxTableLog
+                        ? 2 << 24 | UInt32(bits) << 16 | (second >> 8) << 8 | first >> 8
+                        : 1 << 24 | UInt32(firstBits) << 16 | first >> 8
+                }
+                initialized = size
+            }
+        }
+    }
+
+    /// Decodes exactly `outCount` symbols from one backward stream into `out`, never writing
+    /// past them. With `pairs` (from `pairTable`), most of the stream goes two symbols per
+    /// lookup.
     static func decodeStream(
-        table: UnsafePointer<UInt16>, tableLog: Int,
+        table: UnsafePointer<UInt16>, pairs: UnsafePointer<UInt32>? = nil, tableLog: Int,
         source: UnsafePointer<UInt8>, sourceCount: Int,
         out: UnsafeMutablePointer<UInt8>, outCount: Int
     ) throws(ZstdError) {
         var reader = try ZstdBackwardBitReader(start: source, count: sourceCount, error: .corruptLiterals)
         var i = 0
-        let fastEnd = outCount - 3
-        if !reader.small {
-            // Four symbols per refill while at least a whole word lies ahead of the start: a
-            // refill leaves at most 7 bits consumed and four symbols take at most 44, so the
-            // masking shifts never see a count past 63 and no per-symbol check is needed.
-            let shift = UInt64(truncatingIfNeeded: 64 - tableLog)
-            var container = reader.container
-            var consumed = reader.consumed
-            var ptr = reader.ptr
-            while i < fastEnd {
-                let bytes = consumed &>> 3
-                guard ptr - source >= bytes else { break }
-                ptr -= bytes
-                consumed &= 7
-                container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
-                let o = out + i
-                var cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
-                o[0] = UInt8(truncatingIfNeeded: cell &>> 8)
-                consumed &+= Int(cell & 0xFF)
-                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
-                o[1] = UInt8(truncatingIfNeeded: cell &>> 8)
-                consumed &+= Int(cell & 0xFF)
-                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
-                o[2] = UInt8(truncatingIfNeeded: cell &>> 8)
-                consumed &+= Int(cell & 0xFF)
-                cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
-                o[3] = UInt8(truncatingIfNeeded: cell &>> 8)
-                consumed &+= Int(cell & 0xFF)
-                i &+= 4
+        if sourceCount >= 8 {
+            if let pairs {
+                i = decodePairs(pairs, reader: &reader, out: out, outCount: outCount)
+            } else {
+                i = decodeFours(table, tableLog: tableLog, reader: &reader, out: out, outCount: outCount)
             }
-            reader.container = container
-            reader.consumed = consumed
-            reader.ptr = ptr
         }
-        while i < fastEnd {
+        // The tail, and streams too short for the fast loops: one symbol per lookup, checked.
+        while i < outCount - 3 {
             reader.reload()
             for k in 0..<4 {
                 let cell = table[Int(reader.peek(tableLog))]
@@ -157,5 +162,79 @@ enum ZstdHuffman {
             i += 1
         }
         guard reader.isExactlyConsumed else { throw .corruptLiterals }
+    }
+
+    /// Four symbols per refill while at least a whole word lies ahead of the stream's start:
+    /// a refill leaves at most 7 bits consumed and four symbols take at most 44, so the
+    /// masking shifts never see a count past 63 and no per-symbol check is needed. Returns
+    /// how many symbols it wrote.
+    @inline(__always)
+    private static func decodeFours(
+        _ table: UnsafePointer<UInt16>, tableLog: Int, reader: inout ZstdBackwardBitReader,
+        out: UnsafeMutablePointer<UInt8>, outCount: Int
+    ) -> Int {
+        let shift = UInt64(truncatingIfNeeded: 64 - tableLog)
+        let source = reader.start
+        var container = reader.container
+        var consumed = reader.consumed
+        var ptr = reader.ptr
+        var i = 0
+        while i < outCount - 3 {
+            let bytes = consumed &>> 3
+            guard ptr - source >= bytes else { break }
+            ptr -= bytes
+            consumed &= 7
+            container = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
+            for k in 0..<4 {
+                let cell = table[Int(truncatingIfNeeded: (container &<< UInt64(truncatingIfNeeded: consumed)) &>> shift)]
+                out[i &+ k] = UInt8(truncatingIfNeeded: cell &>> 8)
+                consumed &+= Int(cell & 0xFF)
+            }
+            i &+= 4
+        }
+        reader.container = container
+        reader.consumed = consumed
+        reader.ptr = ptr
+        return i
+    }
+
+    /// Five pair lookups per refill (at most 7 + 5 * 11 = 62 bits, so no per-lookup check),
+    /// while ten symbols' room is left: each lookup stores two bytes, and the second byte of a
+    /// single-symbol cell is overwritten by the next lookup or lies within that room. Stops
+    /// a whole word before the stream's start. Returns how many symbols it wrote.
+    ///
+    /// `bits` is the container shifted past the consumed bits, with a marker bit in place of
+    /// its lowest bit (never read: 62 bits at most are), so a lookup is one fixed shift and
+    /// consuming is one variable shift; the marker's position tells how many bits went.
+    @inline(__always)
+    private static func decodePairs(
+        _ pairs: UnsafePointer<UInt32>, reader: inout ZstdBackwardBitReader,
+        out: UnsafeMutablePointer<UInt8>, outCount: Int
+    ) -> Int {
+        let source = reader.start
+        var word = reader.container
+        var ptr = reader.ptr
+        var bits = (word | 1) &<< UInt64(truncatingIfNeeded: reader.consumed)
+        var i = 0
+        while i <= outCount - 10 {
+            let consumed = bits.trailingZeroBitCount
+            let bytes = consumed &>> 3
+            guard ptr - source >= bytes else { break }
+            ptr -= bytes
+            word = UInt64(littleEndian: UnsafeRawPointer(ptr).loadUnaligned(as: UInt64.self))
+            bits = (word | 1) &<< UInt64(truncatingIfNeeded: consumed & 7)
+            for _ in 0..<5 {
+                let cell = pairs[Int(truncatingIfNeeded: bits &>> UInt64(64 - maxTableLog))]
+                UnsafeMutableRawPointer(out + i).storeBytes(
+                    of: UInt16(truncatingIfNeeded: cell).littleEndian, as: UInt16.self)
+                // A masking shift takes the low 6 bits of `cell >> 16`: the bit count alone.
+                bits &<<= UInt64(truncatingIfNeeded: cell &>> 16)
+                i &+= Int(truncatingIfNeeded: cell &>> 24)
+            }
+        }
+        reader.container = word
+        reader.consumed = bits.trailingZeroBitCount
+        reader.ptr = ptr
+        return i
     }
 }

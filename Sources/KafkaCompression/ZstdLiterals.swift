@@ -68,36 +68,55 @@ extension ZstdDecoder {
             streams += used
             streamsSize -= used
         }
-        guard let table = huffman else { throw .corruptLiterals }
+        guard var table = huffman else { throw .corruptLiterals }
+        // Two symbols per lookup repay the pair table's 2048 cells only over some thousands of
+        // literals; a repeated table keeps it for later blocks.
+        if table.pairs.isEmpty && regenerated >= 6144 {
+            table.pairs = ZstdHuffman.pairTable(table)
+            huffman = table
+        }
         reserveLiterals(regenerated)
         literalsCount = regenerated
+        let out = literals
         try table.cells.withUnsafeBufferPointer { cells throws(ZstdError) in
-            guard let cellBase = cells.baseAddress else { throw .corruptLiterals }
-            if sizeFormat == 0 {
-                try ZstdHuffman.decodeStream(
-                    table: cellBase, tableLog: table.tableLog, source: streams, sourceCount: streamsSize,
-                    out: literals, outCount: regenerated)
-                return
-            }
-            guard streamsSize >= 10 else { throw .corruptLiterals }
-            let size1 = Int(streams[0]) | Int(streams[1]) << 8
-            let size2 = Int(streams[2]) | Int(streams[3]) << 8
-            let size3 = Int(streams[4]) | Int(streams[5]) << 8
-            let size4 = streamsSize - 6 - size1 - size2 - size3
-            guard size4 >= 1 else { throw .corruptLiterals }
-            let segment = (regenerated + 3) / 4
-            let lastSegment = regenerated - 3 * segment
-            guard lastSegment >= 0 else { throw .corruptLiterals }
-            var source = streams + 6
-            let sizes = (size1, size2, size3, size4)
-            for index in 0..<4 {
-                let size = index == 0 ? sizes.0 : index == 1 ? sizes.1 : index == 2 ? sizes.2 : sizes.3
-                try ZstdHuffman.decodeStream(
-                    table: cellBase, tableLog: table.tableLog, source: source, sourceCount: size,
-                    out: literals + index * segment, outCount: index == 3 ? lastSegment : segment)
-                source += size
+            try table.pairs.withUnsafeBufferPointer { pairs throws(ZstdError) in
+                guard let cellBase = cells.baseAddress else { throw .corruptLiterals }
+                try Self.decodeHuffmanStreams(
+                    table: cellBase, pairs: pairs.isEmpty ? nil : pairs.baseAddress, tableLog: table.tableLog,
+                    fourStreams: sizeFormat != 0, streams: streams, streamsSize: streamsSize,
+                    out: out, count: regenerated)
             }
         }
         return headerSize + compressed
+    }
+
+    /// Decodes one stream, or four (after their jump table) into four consecutive segments.
+    private static func decodeHuffmanStreams(
+        table: UnsafePointer<UInt16>, pairs: UnsafePointer<UInt32>?, tableLog: Int, fourStreams: Bool,
+        streams: UnsafePointer<UInt8>, streamsSize: Int, out: UnsafeMutablePointer<UInt8>, count: Int
+    ) throws(ZstdError) {
+        guard fourStreams else {
+            try ZstdHuffman.decodeStream(
+                table: table, pairs: pairs, tableLog: tableLog, source: streams, sourceCount: streamsSize,
+                out: out, outCount: count)
+            return
+        }
+        guard streamsSize >= 10 else { throw .corruptLiterals }
+        let size1 = Int(streams[0]) | Int(streams[1]) << 8
+        let size2 = Int(streams[2]) | Int(streams[3]) << 8
+        let size3 = Int(streams[4]) | Int(streams[5]) << 8
+        let size4 = streamsSize - 6 - size1 - size2 - size3
+        guard size4 >= 1 else { throw .corruptLiterals }
+        let segment = (count + 3) / 4
+        let lastSegment = count - 3 * segment
+        guard lastSegment >= 0 else { throw .corruptLiterals }
+        var source = streams + 6
+        for index in 0..<4 {
+            let size = index == 0 ? size1 : index == 1 ? size2 : index == 2 ? size3 : size4
+            try ZstdHuffman.decodeStream(
+                table: table, pairs: pairs, tableLog: tableLog, source: source, sourceCount: size,
+                out: out + index * segment, outCount: index == 3 ? lastSegment : segment)
+            source += size
+        }
     }
 }
