@@ -15,6 +15,6 @@ extension SingleConsumer {
     func absorb(_ p: FetchResponse.Partition, topic: String) -> [ConsumerMessage<Value>] {
         var budget = engine.decodeBudget
         let tp = TopicPartition(topic, p.partitionIndex)
-        return messages([(tp, engine.absorb(p, tp, budget: &budget).0)])
+        return messages(engine.absorb(p, tp, budget: &budget).0.map { (tp, $0) })
     }
 }

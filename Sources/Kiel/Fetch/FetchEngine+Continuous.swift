@@ -93,7 +93,17 @@ extension FetchEngine {
     /// callback may pause or seek a partition before its records go out.
     private func enqueue(_ records: [(TopicPartition, [Record])], from leader: Int32) {
         guard !closed else { return }
-        for (tp, got) in records where !got.isEmpty {
+        // One delivery per partition: its pieces (one per record batch) joined, so its chunks
+        // can take turns with other partitions' without overtaking one another.
+        var joined: [(TopicPartition, [Record])] = []
+        for (tp, piece) in records {
+            if let last = joined.indices.last, joined[last].0 == tp {
+                joined[last].1.append(contentsOf: piece)
+            } else {
+                joined.append((tp, piece))
+            }
+        }
+        for (tp, got) in joined where !got.isEmpty {
             guard let a = assignments[tp], let position = a.position else { continue }
             ready.append(Delivery(tp: tp, leader: leader, records: got, next: 0, end: position, run: a.run, position: position))
             undelivered[leader, default: 0] += 1

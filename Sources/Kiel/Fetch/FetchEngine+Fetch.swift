@@ -8,7 +8,9 @@ extension FetchEngine {
     static var fetchVersions: ClosedRange<Int16> { 4...12 }
 
     /// What one round brought: each partition's records (at or after its position), in the
-    /// order of the answers, and whether any partition answered with an error.
+    /// order of the answers, a partition's records in one or more pieces (a piece per record
+    /// batch, so they are not copied into one array), and whether any partition answered with
+    /// an error.
     struct Round {
         var records: [(TopicPartition, [Record])] = []
         var partitionErrors = false
@@ -95,7 +97,7 @@ extension FetchEngine {
     // MARK: one request
 
     /// Sends one Fetch for `tps` to `leader` and absorbs the answer: the records per partition
-    /// (those that moved), and each partition's outcome.
+    /// (those that moved; a partition's in one or more pieces, in order), and each partition's outcome.
     func send(_ tps: [TopicPartition], to leader: Int32,
               _ completion: @escaping (Result<([(TopicPartition, [Record])], [Outcome]), KielError>) -> Void) {
         guard let connection = cluster.connection(forNode: leader) else {
@@ -148,12 +150,13 @@ extension FetchEngine {
 
     /// Every partition of one answer, sharing one decode budget. The partition that decodes
     /// first moves one place on with every answer, so a batch that needs the whole budget gets
-    /// it within as many answers as there are partitions; the records keep the answer's order.
+    /// it within as many answers as there are partitions; the records keep the answer's order,
+    /// a partition's in one piece per record batch.
     func absorb(_ response: FetchResponse, asked: Asked) -> ([(TopicPartition, [Record])], [Outcome]) {
         let parts = response.topics.flatMap { t in t.partitions.map { (topic: t.topic, partition: $0) } }
         guard !parts.isEmpty else { return ([], []) }
         var budget = decodeBudget
-        var records = [(TopicPartition, [Record])?](repeating: nil, count: parts.count)
+        var records = [(TopicPartition, [[Record]])?](repeating: nil, count: parts.count)
         var outcomes: [Outcome] = []
         let first = answers % parts.count
         answers &+= 1
@@ -171,13 +174,15 @@ extension FetchEngine {
         }
         // An `onError` above may have sought or unassigned a partition of this answer: its
         // records belong to a run that is over.
-        return (records.compactMap { $0 }.filter { assignments[$0.0]?.run == asked[$0.0]?.run }, outcomes)
+        let current = records.compactMap { $0 }.filter { assignments[$0.0]?.run == asked[$0.0]?.run }
+        return (current.flatMap { tp, pieces in pieces.map { (tp, $0) } }, outcomes)
     }
 
     /// One partition of an answer: its error code, its high watermark, and the records at or
-    /// after its position (a compressed batch may start before it), decoded under `budget`.
+    /// after its position (a compressed batch may start before it), decoded under `budget`, in
+    /// one non-empty piece per record batch (taken as decoded, not copied into one array).
     /// Moves the position past what was decoded, control batches included.
-    func absorb(_ p: FetchResponse.Partition, _ tp: TopicPartition, budget: inout DecodeBudget) -> ([Record], Outcome) {
+    func absorb(_ p: FetchResponse.Partition, _ tp: TopicPartition, budget: inout DecodeBudget) -> ([[Record]], Outcome) {
         guard var a = assignments[tp], let position = a.position else { return ([], .nothing) }
         switch p.errorCode {
         case 0:
@@ -224,18 +229,19 @@ extension FetchEngine {
             // "Latest" landed inside a batch that was already there: skip the rest of it.
             if first.baseOffset < position, first.lastOffset >= position { from = first.nextOffset }
         }
-        var out: [Record] = []
+        var out: [[Record]] = []
         var next = from
         for i in decoded.batches.indices {
-            // Taken out of the batch, so the first batch's array becomes `out` without a copy.
+            // Taken out of the batch, so its array becomes a piece of `out` without a copy.
             var records: [Record] = []
             swap(&records, &decoded.batches[i].records)
             if a.timestampFloor == nil, let last = records.last, Self.allAtOrAfter(from, records) {
                 // The usual case, every record is wanted: all of them at once.
-                if out.isEmpty { swap(&out, &records) } else { out.append(contentsOf: records) }
+                out.append(records)
                 next = last.offset == .max ? .max : last.offset + 1
                 continue
             }
+            var kept: [Record] = []
             for record in records where record.offset >= from {
                 // A hostile offset of Int64.max must not trap: the position saturates there.
                 next = record.offset == .max ? .max : record.offset + 1
@@ -243,8 +249,9 @@ extension FetchEngine {
                     if record.timestamp < floor { continue }
                     a.timestampFloor = nil
                 }
-                out.append(record)
+                kept.append(record)
             }
+            if !kept.isEmpty { out.append(kept) }
         }
         if let after = decoded.nextOffset, after > next { next = after }
         a.position = next
