@@ -108,13 +108,16 @@ public final class SingleConsumer<Value> {
     /// after `seek`). `partitions` limits reading to those partitions (first call only).
     public func consume(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil,
                         _ completion: @escaping (Batch) -> Void) {
-        fetch(topic, start: start, partitions: partitions, completion)
+        fetch(topic, start: start, partitions: partitions, now: false, completion)
     }
 
-    /// `consume`, for a subscription too: with the topic's partitions and positions known the
-    /// Fetch is sent before this returns; after a lookup, only if `wanted()` still says so
-    /// (otherwise there is no answer at all), so a subscription stopped meanwhile moves no position.
-    private func fetch(_ topic: String, start: StartPosition, partitions: [Int32]?,
+    /// `consume`, for a subscription too. `now`: with the topic's partitions and positions
+    /// known the Fetch is sent before this returns (a subscription's next Fetch, on its way
+    /// before the last answer is handed over); otherwise on a later turn, so a seek or pause
+    /// right after `consume` still counts. After a lookup the Fetch is sent only if `wanted()`
+    /// still says so, and an answer nobody wants any more gives its positions back: a
+    /// subscription stopped meanwhile skips no records.
+    private func fetch(_ topic: String, start: StartPosition, partitions: [Int32]?, now: Bool,
                        while wanted: @escaping () -> Bool = { true }, _ completion: @escaping (Batch) -> Void) {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon { completion(.failure(.closed)) } }
@@ -144,11 +147,15 @@ public final class SingleConsumer<Value> {
                     // Errors only, or every partition paused: a subscription waits a backoff
                     // before asking again instead of asking in a tight loop.
                     if round.partitionErrors || round.allPaused { self.partitionErrors.insert(topic) }
-                    completion(.success(self.messages(round.records)))
+                    let messages = self.messages(round.records)
+                    // Stopped meanwhile (an error handler, even one called while these were
+                    // made, may have unsubscribed): the records go back to be fetched again.
+                    guard wanted() else { return self.engine.giveBack(round.taken) }
+                    completion(.success(messages))
                 }
             }
         }
-        if let known = cluster.metadata.partitions(of: topic) { return fetchFrom(known) }
+        if now, let known = cluster.metadata.partitions(of: topic) { return fetchFrom(known) }
         cluster.partitions(of: topic) { result in
             switch result {
             case .failure(let error): completion(.failure(error))
@@ -207,7 +214,7 @@ public final class SingleConsumer<Value> {
         weak let owner = self
         func next() {
             guard state.running, let consumer = owner, !consumer.closed else { return }
-            consumer.fetch(topic, start: start, partitions: partitions, while: { state.running }) { result in
+            consumer.fetch(topic, start: start, partitions: partitions, now: true, while: { state.running }) { result in
                 guard state.running, let consumer = owner, !consumer.closed else { return }
                 switch result {
                 case .success(let messages):

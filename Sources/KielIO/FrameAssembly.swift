@@ -6,8 +6,9 @@
 /// answer and the next one faulting them in again.
 ///
 /// Memory follows what arrived, not what a size prefix announced: a new buffer starts at
-/// `threshold` or twice the bytes in hand (or the size of the array it replaces) and doubles
-/// as it fills, never past the frame's size.
+/// `threshold` or twice the bytes in hand and doubles as it fills, never past the frame's
+/// size; a reused one is memory already held. The kept array is held until the next large
+/// frame on the same stream, or its close.
 struct FrameAssembly {
     /// Frames larger than this are assembled here; smaller ones are cut from the read buffer.
     static let threshold = 64 * 1024
@@ -33,10 +34,12 @@ struct FrameAssembly {
         // the statement that reads a property of it.
         let kept = recycled.capacity
         if kept > 0 {
-            allowance = max(allowance, kept)
-            // Reused only while it is not far larger than needed: one huge answer should not
-            // pin its memory under a stream of small ones.
-            if kept / 4 <= size && Self.holdsStorageAlone(&recycled) { swap(&buffer, &recycled) }
+            // Reused only while it is not far larger than needed: the frame's receiver keeps
+            // the whole array alive through its views, so it should not be twice the frame.
+            if kept <= 2 * size && Self.holdsStorageAlone(&recycled) {
+                swap(&buffer, &recycled)
+                allowance = max(allowance, kept)
+            }
             recycled = []
         }
         let target = min(size, allowance)

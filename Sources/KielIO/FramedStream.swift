@@ -118,11 +118,13 @@ public final class FramedStream {
     }
 
     /// Writes what is queued now instead of at the end of the turn: for a request whose
-    /// answer the peer can prepare while this side goes on with other work.
+    /// answer the peer can prepare while this side goes on with other work. A write that fails
+    /// here is reported by the flush already due at the end of the turn, never from inside
+    /// this call, so no close handler runs in the middle of the caller's work.
     public func flushNow() {
         loop.assertInLoop()
         guard isOpen, !waitingForWritable, bufferedOutputBytes > 0 else { return }
-        flush()
+        flush(failing: false)
     }
 
     /// Closes the socket now, dropping unsent output; `onClose(nil)` follows on a later turn.
@@ -316,8 +318,9 @@ public final class FramedStream {
         }
     }
 
-    /// Hands the frames queued since the last flush to the layer, in one piece.
-    private func sealForLayer(_ layer: any StreamLayer) {
+    /// Hands the frames queued since the last flush to the layer, in one piece; false if the
+    /// layer failed.
+    private func sealForLayer(_ layer: any StreamLayer, failing: Bool) -> Bool {
         var failure: IOError?
         let taken = layerOutbound.withUnsafeBytes { plaintext -> Int in
             do throws(IOError) { return try layer.send(plaintext, wire: &outbound) } catch {
@@ -325,18 +328,23 @@ public final class FramedStream {
                 return 0
             }
         }
-        if let failure { return fail(failure) }
+        if let failure {
+            if failing { fail(failure) }
+            return false
+        }
         if taken == layerOutbound.count {
             layerOutbound.removeAll(keepingCapacity: layerOutbound.capacity <= 1 << 20)
         } else {
             layerOutbound.removeFirst(taken)
         }
+        return true
     }
 
-    private func flush() {
+    /// Writes what the socket takes; `failing: false` leaves a failed write for the next flush
+    /// to report (the queued bytes are still there).
+    private func flush(failing: Bool = true) {
         if let layer, layer.isEstablished, !layerOutbound.isEmpty {
-            sealForLayer(layer)
-            guard isOpen else { return }
+            guard sealForLayer(layer, failing: failing), isOpen else { return }
         }
         while outboundStart < outbound.count {
             let sent = outbound.withUnsafeBytes { buffer in
@@ -350,7 +358,7 @@ public final class FramedStream {
             let code = errno
             if sent < 0 && code == EINTR { continue }
             if sent < 0 && (code == EAGAIN || code == EWOULDBLOCK) { break }
-            fail(.connectionReset(errno: sent < 0 ? code : EPIPE))
+            if failing { fail(.connectionReset(errno: sent < 0 ? code : EPIPE)) }
             return
         }
         if outboundStart == outbound.count {

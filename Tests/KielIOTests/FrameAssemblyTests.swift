@@ -117,4 +117,19 @@ final class FrameAssemblyTests: XCTestCase {
             stream.close()
         }
     }
+    /// A write that fails inside `flushNow` is reported on the loop's next turn, not from
+    /// inside the call (whose caller is in the middle of its own work).
+    func testAFailedFlushNowIsReportedLaterOnce() throws {
+        let loop = try IOLoop()
+        let (stream, peer) = makePair(loop)
+        let recorder = StreamRecorder()
+        recorder.attach(stream)
+        close(peer)
+        stream.send([1, 2, 3])
+        stream.flushNow()
+        XCTAssertTrue(recorder.closes.isEmpty, "nothing reported from inside flushNow")
+        spin(loop) { recorder.closes.count == 1 }
+        XCTAssertNotNil(recorder.closes.first ?? nil)
+        XCTAssertFalse(stream.isOpen)
+    }
 }

@@ -8,7 +8,7 @@ extension SingleConsumer {
     func absorb(_ response: FetchResponse) -> [ConsumerMessage<Value>] {
         var asked: FetchEngine.Asked = [:]
         for (tp, a) in engine.assignments { if let position = a.position { asked[tp] = (position, a.run) } }
-        return messages(engine.absorb(response, asked: asked).0)
+        return messages(engine.absorb(response, asked: asked).records)
     }
 
     /// One partition of a fetch answer as messages, under a budget of its own.

@@ -129,4 +129,65 @@ final class SubscriptionPipeliningTests: XCTestCase {
         _ = spin(loop, seconds: 0.3)
         XCTAssertEqual(offsets, Array(0..<200))
     }
+    /// An error handler that unsubscribes while an answer is absorbed (a corrupt batch after
+    /// good ones): the good records are not delivered then, and not skipped either.
+    func testUnsubscribingFromADecodeErrorGivesTheAnswersRecordsBack() throws {
+        let broker = try ScriptedBroker(topics: ["t": 1])
+        defer { broker.stop() }
+        try broker.append(topic: "t", partition: 0, values: (0..<10).map { [UInt8($0)] })
+        try broker.append(topic: "t", partition: 0, values: (10..<20).map { [UInt8($0)] })
+        broker.corrupt(topic: "t", partition: 0, batch: 1)
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        var errors = 0
+        consumer.onMessages = { offsets += $0.map(\.offset) }
+        consumer.onError = { _ in
+            errors += 1
+            if errors == 1 { consumer.unsubscribe("t") }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { errors == 1 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, [], "unsubscribed while the answer was absorbed")
+        XCTAssertEqual(consumer.fetching.position(tp), 0, "its records were given back")
+        consumer.subscribe("t")
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 10 && errors >= 2 })
+        XCTAssertEqual(offsets, Array(0..<10))
+    }
+
+    /// A value that fails to deserialize, and a handler that unsubscribes because of it: the
+    /// round is not delivered, and a later subscription reads it again from where it began.
+    func testUnsubscribingFromADeserializationErrorGivesTheRoundBack() throws {
+        let broker = try makeBroker(wait: 0)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let failOn: UInt8 = 42
+        let strict = Deserializer<[UInt8]>(view: { bytes in
+            if bytes.first == failOn { throw KielError.invalidArgument("value 42") }
+            return Array(bytes)
+        })
+        var options = SingleConsumer<[UInt8]>.Options()
+        options.maxWaitTime = .milliseconds(100)
+        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: strict, options: options)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        var errors = 0
+        consumer.onMessages = { offsets += $0.map(\.offset) }
+        consumer.onError = { _ in
+            errors += 1
+            if errors == 1 { consumer.unsubscribe("t") }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { errors == 1 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, [])
+        XCTAssertEqual(consumer.fetching.position(tp), 0)
+        consumer.subscribe("t")
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 99 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, Array(0..<42) + Array(43..<100), "every record but the one that failed, once")
+        XCTAssertEqual(errors, 2, "the failing value is reported again when read again")
+    }
 }

@@ -72,9 +72,9 @@ extension FetchEngine {
                 case .failure(let error):
                     if !self.closed { self.onError?(error) }
                     healthy = false
-                case .success(let (records, outcomes)):
-                    self.enqueue(records, from: leader)
-                    healthy = !records.isEmpty || !outcomes.contains(.failed)
+                case .success(let answer):
+                    self.enqueue(answer.records, from: leader)
+                    healthy = !answer.records.isEmpty || !answer.outcomes.contains(.failed)
                 }
                 if !healthy {
                     // Errors and nothing delivered: don't ask again in a tight loop.

@@ -16,6 +16,34 @@ extension FetchEngine {
         var partitionErrors = false
         /// Nothing was asked: every partition is paused.
         var allPaused = false
+        /// Where each partition with records was asked at, so the round can give them back.
+        var taken: Taken = [:]
+    }
+
+    /// One answer absorbed: the records of the partitions that moved (a partition's in one or
+    /// more pieces, in order), each partition's outcome, and where those that moved were asked at.
+    struct Absorbed {
+        var records: [(TopicPartition, [Record])] = []
+        var outcomes: [Outcome] = []
+        var taken: Taken = [:]
+    }
+
+    /// Per partition: the offset and run an answer was asked at, and the position it left.
+    typealias Taken = [TopicPartition: (offset: Int64, run: Int, after: Int64)]
+
+    /// Records absorbed that will not be delivered after all: each partition goes back to
+    /// where it was asked at, unless something moved it since (a seek, a later answer). A
+    /// partition whose answers were dropped on their way (`dropAnswersOnTheirWay`) counts as
+    /// not moved.
+    func giveBack(_ taken: Taken) {
+        for (tp, t) in taken {
+            guard var a = assignments[tp], a.position == t.after,
+                  a.run == t.run || a.runKeepingPosition == a.run else { continue }
+            a.position = t.offset
+            a.run += 1
+            a.runKeepingPosition = a.run
+            assignments[tp] = a
+        }
     }
 
     /// The offset and run each partition of a request was asked at, to recognise a stale answer.
@@ -32,13 +60,23 @@ extension FetchEngine {
     /// is no answer at all).
     func fetchRound(_ tps: [TopicPartition], while wanted: @escaping () -> Bool = { true },
                     _ completion: @escaping (Result<Round, KielError>) -> Void) {
-        let lookups = tps.contains { assignments[$0].map { $0.position == nil && $0.start.listOffsetsTimestamp() != nil } ?? false }
-        guard lookups else { return sendRound(tps, completion) }
+        guard tps.contains(where: needsLookup) else { return sendRound(tps, completion) }
+        let runs = tps.map { assignments[$0]?.run }
         resolvePositions(tps) { [weak self] error in
             guard let self, wanted() else { return }
             if let error { return completion(.failure(error)) }
+            // Sought meanwhile to a start that needs a lookup of its own: that one first.
+            if zip(tps, runs).contains(where: { self.assignments[$0]?.run != $1 && self.needsLookup($0) }) {
+                return self.fetchRound(tps, while: wanted, completion)
+            }
             self.sendRound(tps, completion)
         }
+    }
+
+    /// Whether `tp` has no position yet and one is looked up (not an exact offset).
+    private func needsLookup(_ tp: TopicPartition) -> Bool {
+        guard let a = assignments[tp], a.position == nil else { return false }
+        return a.start.listOffsetsTimestamp() != nil
     }
 
     /// One Fetch per leader of `tps`, answered when all have been.
@@ -63,9 +101,10 @@ extension FetchEngine {
             send(group, to: leader) { result in
                 switch result {
                 case .failure(let error): errors.append(error)
-                case .success(let (records, outcomes)):
-                    round.records += records
-                    if outcomes.contains(.failed) { round.partitionErrors = true }
+                case .success(let answer):
+                    round.records += answer.records
+                    round.taken.merge(answer.taken) { $1 }
+                    if answer.outcomes.contains(.failed) { round.partitionErrors = true }
                 }
                 remaining -= 1
                 guard remaining == 0 else { return }
@@ -99,7 +138,7 @@ extension FetchEngine {
     /// Sends one Fetch for `tps` to `leader` and absorbs the answer: the records per partition
     /// (those that moved; a partition's in one or more pieces, in order), and each partition's outcome.
     func send(_ tps: [TopicPartition], to leader: Int32,
-              _ completion: @escaping (Result<([(TopicPartition, [Record])], [Outcome]), KielError>) -> Void) {
+              _ completion: @escaping (Result<Absorbed, KielError>) -> Void) {
         guard let connection = cluster.connection(forNode: leader) else {
             return loop.callSoon { completion(.failure(.noBrokersAvailable("leader \(leader) is not known"))) }
         }
@@ -152,9 +191,9 @@ extension FetchEngine {
     /// first moves one place on with every answer, so a batch that needs the whole budget gets
     /// it within as many answers as there are partitions; the records keep the answer's order,
     /// a partition's in one piece per record batch.
-    func absorb(_ response: FetchResponse, asked: Asked) -> ([(TopicPartition, [Record])], [Outcome]) {
+    func absorb(_ response: FetchResponse, asked: Asked) -> Absorbed {
         let parts = response.topics.flatMap { t in t.partitions.map { (topic: t.topic, partition: $0) } }
-        guard !parts.isEmpty else { return ([], []) }
+        guard !parts.isEmpty else { return Absorbed() }
         var budget = decodeBudget
         var records = [(TopicPartition, [[Record]])?](repeating: nil, count: parts.count)
         var outcomes: [Outcome] = []
@@ -172,10 +211,21 @@ extension FetchEngine {
             outcomes.append(outcome)
             if outcome == .moved { records[index] = (tp, got) }
         }
-        // An `onError` above may have sought or unassigned a partition of this answer: its
-        // records belong to a run that is over.
-        let current = records.compactMap { $0 }.filter { assignments[$0.0]?.run == asked[$0.0]?.run }
-        return (current.flatMap { tp, pieces in pieces.map { (tp, $0) } }, outcomes)
+        var absorbed = Absorbed(outcomes: outcomes)
+        for (tp, pieces) in records.compactMap({ $0 }) {
+            guard let ask = asked[tp], let after = assignments[tp]?.position else { continue }
+            absorbed.taken[tp] = (ask.offset, ask.run, after)
+            absorbed.records += pieces.map { (tp, $0) }
+        }
+        // An `onError` above may have sought, unassigned or unsubscribed a partition of this
+        // answer: its records belong to a run that is over, and go back if the position stayed.
+        let over = absorbed.taken.filter { assignments[$0.key]?.run != $0.value.run }
+        if !over.isEmpty {
+            giveBack(over)
+            absorbed.records.removeAll { over[$0.0] != nil }
+            for tp in over.keys { absorbed.taken[tp] = nil }
+        }
+        return absorbed
     }
 
     /// One partition of an answer: its error code, its high watermark, and the records at or

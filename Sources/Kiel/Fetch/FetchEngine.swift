@@ -28,6 +28,9 @@ final class FetchEngine {
         var position: Int64?
         /// Bumped on every assign, seek and unassign, so an answer for an earlier run is ignored.
         var run = 0
+        /// The run last started by `dropAnswersOnTheirWay` or `giveBack`, which keep or restore
+        /// the position rather than move it.
+        var runKeepingPosition = -1
         var paused = false
         var highWatermark: Int64?
         /// For starts by time: records before this timestamp (ms) are skipped until the first
@@ -108,7 +111,10 @@ final class FetchEngine {
     /// Keeps `tp`'s position but ignores any answer for it already on its way, so that
     /// answer does not move the position past records nobody will be handed.
     func dropAnswersOnTheirWay(_ tp: TopicPartition) {
-        assignments[tp]?.run += 1
+        guard var a = assignments[tp] else { return }
+        a.run += 1
+        a.runKeepingPosition = a.run
+        assignments[tp] = a
     }
 
     /// Stops fetching `tp`: nothing more of it is delivered, not even from an answer already
