@@ -139,15 +139,7 @@ final class ZstdDecoderFastPathTests: XCTestCase {
     func testFastReadsAgreeWithChecked() throws {
         var rng = ZstdTestData.SplitMix64(state: 11)
         for trial in 0..<300 {
-            var fields = [(UInt64, Int)]()
-            var writer = ZstdBitWriter(capacity: 64)
-            for _ in 0..<(trial % 30) {
-                let n = Int(rng.next() % 26)
-                let value = n == 0 ? 0 : rng.next() & ((1 << UInt64(n)) - 1)
-                fields.append((value, n))
-                writer.write(value, n)
-            }
-            let stream = writer.close()
+            let (fields, stream) = ZstdTestData.randomBitFields(&rng, count: trial % 30, maxBits: 25)
             try stream.withUnsafeBufferPointer { buffer in
                 var reader = try ZstdBackwardBitReader(
                     start: try XCTUnwrap(buffer.baseAddress), count: buffer.count, error: .corruptSequences)

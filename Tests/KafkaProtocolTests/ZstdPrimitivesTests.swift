@@ -16,15 +16,7 @@ final class ZstdPrimitivesTests: XCTestCase {
     func testBitWriterAndBackwardReaderAgree() throws {
         var rng = ZstdTestData.SplitMix64(state: 42)
         for trial in 0..<200 {
-            var fields = [(UInt64, Int)]()
-            var writer = ZstdBitWriter(capacity: 64)
-            for _ in 0..<(trial % 40) {
-                let n = Int(rng.next() % 33)
-                let value = n == 0 ? 0 : rng.next() & ((1 << UInt64(n)) - 1)
-                fields.append((value, n))
-                writer.write(value, n)
-            }
-            let stream = writer.close()
+            let (fields, stream) = ZstdTestData.randomBitFields(&rng, count: trial % 40, maxBits: 32)
             try stream.withUnsafeBufferPointer { buffer in
                 var reader = try ZstdBackwardBitReader(
                     start: try XCTUnwrap(buffer.baseAddress), count: buffer.count, error: .corruptSequences)

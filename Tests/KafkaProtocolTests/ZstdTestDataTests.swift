@@ -6,6 +6,20 @@ import XCTest
 /// Seeded inputs shared by the Zstandard tests; mirrors the generator in
 /// Fixtures/zstd/generate_zstd_fixtures.py byte for byte.
 enum ZstdTestData {
+    /// `count` bit fields of 0 to `maxBits` random bits each, and the stream that writes them
+    /// in order (read back last to first).
+    static func randomBitFields(_ rng: inout SplitMix64, count: Int, maxBits: UInt64) -> (fields: [(UInt64, Int)], stream: [UInt8]) {
+        var fields = [(UInt64, Int)]()
+        var writer = ZstdBitWriter(capacity: 64)
+        for _ in 0..<count {
+            let n = Int(rng.next() % (maxBits + 1))
+            let value = n == 0 ? 0 : rng.next() & ((1 << UInt64(n)) - 1)
+            fields.append((value, n))
+            writer.write(value, n)
+        }
+        return (fields, writer.close())
+    }
+
     struct SplitMix64 {
         var state: UInt64
         mutating func next() -> UInt64 {
