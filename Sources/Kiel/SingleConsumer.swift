@@ -167,7 +167,9 @@ public final class SingleConsumer<Value> {
     /// Keeps fetching `topic` and hands each non-empty batch to `onMessages` and each failure
     /// to `onError`, until `unsubscribe(topic)` or `close`, or a `.tls` or `.authentication`
     /// error (reported once: the connection has given up). `start` and `partitions` are as in `consume`;
-    /// subscribing again replaces the earlier subscription.
+    /// subscribing again replaces the earlier subscription. Each next Fetch is sent before the
+    /// last batch is handed over, so the broker gathers it while `onMessages` runs; a seek,
+    /// pause or unsubscribe from the callback discards that answer, and nothing is skipped.
     public func subscribe(_ topic: String, start: StartPosition = .end, partitions: [Int32]? = nil) {
         runLoop(topic, start: start, partitions: partitions) { [weak self] batch in
             switch batch {
