@@ -25,10 +25,65 @@ final class SubscriptionPipeliningTests: XCTestCase {
         return broker
     }
 
-    private func makeConsumer(_ loop: IOLoop, _ broker: ScriptedBroker) throws -> SingleConsumer<[UInt8]> {
+    private func makeConsumer(_ loop: IOLoop, _ broker: ScriptedBroker,
+                              deserializer: Deserializer<[UInt8]> = .bytes) throws -> SingleConsumer<[UInt8]> {
         var options = SingleConsumer<[UInt8]>.Options()
         options.maxWaitTime = .milliseconds(100)
-        return try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: .bytes, options: options)
+        return try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: deserializer, options: options)
+    }
+
+    /// Reads the first hundred; the callback that brings them appends the second hundred (the
+    /// Fetch already out comes back with it) and `stop`s the consumer. Checks nothing more
+    /// arrives meanwhile, runs `whileStopped`, then `restart`, and returns every offset
+    /// delivered once the second hundred is in.
+    private func stopAfterFirstHundred(_ what: String, stop: @escaping (SingleConsumer<[UInt8]>) -> Void,
+                                       whileStopped: (SingleConsumer<[UInt8]>) -> Void = { _ in },
+                                       restart: (SingleConsumer<[UInt8]>) -> Void) throws -> [Int64] {
+        let broker = try makeBroker(wait: 0.3)
+        defer { broker.stop() }
+        let loop = try IOLoop()
+        let consumer = try makeConsumer(loop, broker)
+        defer { consumer.close() }
+        var offsets: [Int64] = []
+        consumer.onMessages = { messages in
+            offsets += messages.map(\.offset)
+            if offsets.count == 100 {
+                self.appendSecondHundred(broker)
+                stop(consumer)
+            }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
+        _ = spin(loop, seconds: 0.8)
+        XCTAssertEqual(offsets.count, 100, "nothing delivered \(what)")
+        whileStopped(consumer)
+        restart(consumer)
+        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 200 })
+        _ = spin(loop, seconds: 0.3)
+        return offsets
+    }
+
+    /// Subscribes from the beginning and unsubscribes at the first error. Checks that nothing
+    /// was delivered and the position went back to 0, subscribes again, and returns what was
+    /// delivered and how many errors came once `done` says so.
+    private func unsubscribeAtFirstError(_ consumer: SingleConsumer<[UInt8]>, _ loop: IOLoop,
+                                         until done: @escaping ([Int64], Int) -> Bool) -> (offsets: [Int64], errors: Int) {
+        var offsets: [Int64] = []
+        var errors = 0
+        consumer.onMessages = { offsets += $0.map(\.offset) }
+        consumer.onError = { _ in
+            errors += 1
+            if errors == 1 { consumer.unsubscribe("t") }
+        }
+        consumer.subscribe("t", start: .beginning)
+        XCTAssertTrue(spin(loop, seconds: 10) { errors == 1 })
+        _ = spin(loop, seconds: 0.3)
+        XCTAssertEqual(offsets, [], "unsubscribed while the answer was absorbed")
+        XCTAssertEqual(consumer.fetching.position(tp), 0, "its records were given back")
+        consumer.subscribe("t")
+        XCTAssertTrue(spin(loop, seconds: 10) { done(offsets, errors) })
+        _ = spin(loop, seconds: 0.3)
+        return (offsets, errors)
     }
 
     private func appendSecondHundred(_ broker: ScriptedBroker) {
@@ -59,28 +114,9 @@ final class SubscriptionPipeliningTests: XCTestCase {
     }
 
     func testUnsubscribingFromTheCallbackLeavesTheNextAnswerForTheNextSubscription() throws {
-        let broker = try makeBroker(wait: 0.3)
-        defer { broker.stop() }
-        let loop = try IOLoop()
-        let consumer = try makeConsumer(loop, broker)
-        defer { consumer.close() }
-        var offsets: [Int64] = []
-        consumer.onMessages = { messages in
-            offsets += messages.map(\.offset)
-            if offsets.count == 100 {
-                // The Fetch for offset 100 is already out; it will come back with these.
-                self.appendSecondHundred(broker)
-                consumer.unsubscribe("t")
-            }
-        }
-        consumer.subscribe("t", start: .beginning)
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
-        _ = spin(loop, seconds: 0.8)
-        XCTAssertEqual(offsets.count, 100, "nothing delivered after unsubscribe")
-        XCTAssertEqual(consumer.fetching.position(tp), 100, "the answer on its way did not move the position")
-        consumer.subscribe("t")
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 200 })
-        _ = spin(loop, seconds: 0.3)
+        let offsets = try stopAfterFirstHundred("after unsubscribe", stop: { $0.unsubscribe("t") }, whileStopped: {
+            XCTAssertEqual($0.fetching.position(self.tp), 100, "the answer on its way did not move the position")
+        }, restart: { $0.subscribe("t") })
         XCTAssertEqual(offsets, Array(0..<200))
     }
 
@@ -107,26 +143,8 @@ final class SubscriptionPipeliningTests: XCTestCase {
     }
 
     func testPausingFromTheCallbackHoldsTheAnswerOnItsWayBack() throws {
-        let broker = try makeBroker(wait: 0.3)
-        defer { broker.stop() }
-        let loop = try IOLoop()
-        let consumer = try makeConsumer(loop, broker)
-        defer { consumer.close() }
-        var offsets: [Int64] = []
-        consumer.onMessages = { messages in
-            offsets += messages.map(\.offset)
-            if offsets.count == 100 {
-                self.appendSecondHundred(broker)
-                consumer.fetching.pause([self.tp])
-            }
-        }
-        consumer.subscribe("t", start: .beginning)
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count == 100 })
-        _ = spin(loop, seconds: 0.8)
-        XCTAssertEqual(offsets.count, 100, "nothing delivered while paused")
-        consumer.fetching.resume([tp])
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 200 })
-        _ = spin(loop, seconds: 0.3)
+        let offsets = try stopAfterFirstHundred("while paused", stop: { $0.fetching.pause([self.tp]) },
+                                                restart: { $0.fetching.resume([self.tp]) })
         XCTAssertEqual(offsets, Array(0..<200))
     }
     /// An error handler that unsubscribes while an answer is absorbed (a corrupt batch after
@@ -140,20 +158,7 @@ final class SubscriptionPipeliningTests: XCTestCase {
         let loop = try IOLoop()
         let consumer = try makeConsumer(loop, broker)
         defer { consumer.close() }
-        var offsets: [Int64] = []
-        var errors = 0
-        consumer.onMessages = { offsets += $0.map(\.offset) }
-        consumer.onError = { _ in
-            errors += 1
-            if errors == 1 { consumer.unsubscribe("t") }
-        }
-        consumer.subscribe("t", start: .beginning)
-        XCTAssertTrue(spin(loop, seconds: 10) { errors == 1 })
-        _ = spin(loop, seconds: 0.3)
-        XCTAssertEqual(offsets, [], "unsubscribed while the answer was absorbed")
-        XCTAssertEqual(consumer.fetching.position(tp), 0, "its records were given back")
-        consumer.subscribe("t")
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 10 && errors >= 2 })
+        let (offsets, _) = unsubscribeAtFirstError(consumer, loop) { $0.count >= 10 && $1 >= 2 }
         XCTAssertEqual(offsets, Array(0..<10))
     }
 
@@ -168,25 +173,9 @@ final class SubscriptionPipeliningTests: XCTestCase {
             if bytes.first == failOn { throw KielError.invalidArgument("value 42") }
             return Array(bytes)
         })
-        var options = SingleConsumer<[UInt8]>.Options()
-        options.maxWaitTime = .milliseconds(100)
-        let consumer = try SingleConsumer(loop: loop, brokers: [broker.bootstrap], deserializer: strict, options: options)
+        let consumer = try makeConsumer(loop, broker, deserializer: strict)
         defer { consumer.close() }
-        var offsets: [Int64] = []
-        var errors = 0
-        consumer.onMessages = { offsets += $0.map(\.offset) }
-        consumer.onError = { _ in
-            errors += 1
-            if errors == 1 { consumer.unsubscribe("t") }
-        }
-        consumer.subscribe("t", start: .beginning)
-        XCTAssertTrue(spin(loop, seconds: 10) { errors == 1 })
-        _ = spin(loop, seconds: 0.3)
-        XCTAssertEqual(offsets, [])
-        XCTAssertEqual(consumer.fetching.position(tp), 0)
-        consumer.subscribe("t")
-        XCTAssertTrue(spin(loop, seconds: 10) { offsets.count >= 99 })
-        _ = spin(loop, seconds: 0.3)
+        let (offsets, errors) = unsubscribeAtFirstError(consumer, loop) { offsets, _ in offsets.count >= 99 }
         XCTAssertEqual(offsets, Array(0..<42) + Array(43..<100), "every record but the one that failed, once")
         XCTAssertEqual(errors, 2, "the failing value is reported again when read again")
     }
