@@ -31,6 +31,8 @@ final class MemberProcess: @unchecked Sendable {
     private var stderrLines: [String] = []
     private var partialOut = Data()
     private var partialErr = Data()
+    /// Pipes whose writer end has closed (an empty read): 2 once the process's output is all in.
+    private var pipesAtEnd = 0
 
     init(label: String, executable: URL, arguments: [String]) throws {
         self.label = label
@@ -40,14 +42,20 @@ final class MemberProcess: @unchecked Sendable {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        out.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.take(handle.availableData, stderr: false) }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.take(handle.availableData, stderr: true) }
+        for (pipe, isStderr) in [(out, false), (err, true)] {
+            pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                if data.isEmpty { handle.readabilityHandler = nil }
+                self?.take(data, stderr: isStderr)
+            }
+        }
         try process.run()
     }
 
     private func take(_ data: Data, stderr: Bool) {
         lock.lock()
         defer { lock.unlock() }
+        if data.isEmpty { pipesAtEnd += 1 }
         var buffer = (stderr ? partialErr : partialOut) + data
         while let newline = buffer.firstIndex(of: 0x0A) {
             let line = String(decoding: buffer[buffer.startIndex ..< newline], as: UTF8.self)
@@ -67,8 +75,9 @@ final class MemberProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         guard !process.isRunning else { return nil }
-        // Let the readers drain what the process wrote last.
-        usleep(100_000)
+        // The readers still have to take what the process wrote last: wait for both pipes'
+        // ends (a child it left running could hold them open, hence the deadline).
+        while Date() < deadline + 5 && lock.withLock({ pipesAtEnd < 2 }) { usleep(10_000) }
         return process.terminationStatus
     }
 

@@ -138,9 +138,9 @@ final class ZooKeeperFaultTests: XCTestCase {
     /// Data, exist and child watches armed before a reply is cut fire for changes another
     /// client made while we were away: SetWatches re-arms them with the last zxid we saw.
     func testWatchesFireForChangesMadeWhileCutOff() throws {
-        // The reconnect is held up for a second (stalled from its first byte) so that the
-        // changes certainly happen while we are cut off.
-        let (zk, other, proxy) = try clients([0: "cut:down:50001", 1: "stall:down:0:1000"])
+        // The reconnect is held up for 2.5 s (stalled from its first byte, still under the
+        // handshake timeout) so that the changes certainly happen while we are cut off.
+        let (zk, other, proxy) = try clients([0: "cut:down:50001", 1: "stall:down:0:2500"])
         let big = h.root + "/big", data = h.root + "/data", born = h.root + "/born", quiet = h.root + "/quiet"
         try h.value { other.create(big, data: [UInt8](repeating: 0x61, count: Self.bigSize), $0) }
         try h.value { other.create(data, $0) }

@@ -222,8 +222,10 @@ final class GroupedConsumerServiceTests: XCTestCase {
         var produced = try produce(topic, broker: broker, prefix: "a", count: 20, partitions: 4)
 
         loop = try IOLoop()
-        let a = try makeConsumer(broker: broker, zk: zkHosts, group: group, topics: [topic], sessionTimeout: .seconds(4))
-        let b = try makeConsumer(broker: broker, zk: zkHosts, group: group, topics: [topic], sessionTimeout: .seconds(4))
+        // Stopping the leader makes the others elect one and drops every client meanwhile; a
+        // session long enough to outlast that (as in a real deployment) keeps both shares.
+        let a = try makeConsumer(broker: broker, zk: zkHosts, group: group, topics: [topic], sessionTimeout: .seconds(10))
+        let b = try makeConsumer(broker: broker, zk: zkHosts, group: group, topics: [topic], sessionTimeout: .seconds(10))
         func held(_ c: GroupedConsumer<String>) -> Int { c.allocation.values.reduce(0) { $0 + $1.count } }
         XCTAssertTrue(spin(seconds: 30) { held(a) == 2 && held(b) == 2 && produced.isSubset(of: allReceived) },
                       "split 2/2 and consume everything; errors: \(errors)")
@@ -235,8 +237,9 @@ final class GroupedConsumerServiceTests: XCTestCase {
             return XCTFail("a is not connected to an ensemble node")
         }
         whileLooping("stop ZooKeeper node \(node)") { try TestServices.zookeeperControl(stop: node) }
-        XCTAssertTrue(spin(seconds: 20) { a.zooKeeper.state == .connected && a.zooKeeper.connectedHost != host },
-                      "a moves to another server")
+        XCTAssertTrue(spin(seconds: 30) {
+            a.zooKeeper.state == .connected && a.zooKeeper.connectedHost != host && b.zooKeeper.state == .connected
+        }, "a moves to another server and b is connected")
         XCTAssertEqual(a.zooKeeper.sessionID, session, "the session survives")
         produced.formUnion(try produce(topic, broker: broker, prefix: "b", count: 20, partitions: 4))
         XCTAssertTrue(spin(seconds: 30) { produced.isSubset(of: allReceived) }, "consumption goes on")
