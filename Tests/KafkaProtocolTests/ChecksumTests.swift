@@ -62,6 +62,56 @@ final class ChecksumTests: XCTestCase {
         }
     }
 
+    /// The CPU path runs three chains over rounds of 3 x 8 KiB, then 3 x 256 B, and joins them
+    /// through shift tables; around every boundary of those rounds, at every alignment of the
+    /// start and continuing from earlier checksums, it must give exactly the software answer.
+    func testCRC32CHardwareMatchesSoftwareAcrossInterleavedRounds() throws {
+        try XCTSkipUnless(CRC32C.usesHardware, "no CRC-32C instruction on this CPU")
+        var rng = SeededGenerator(seed: 0x32C)
+        let data = rng.bytes(110_000)
+        var lengths = Set(0...40)
+        for block in [256, 8192] {
+            for rounds in [1, 2, 3, 4, 6] {
+                for delta in -16...16 { lengths.insert(rounds * block + delta) }
+            }
+        }
+        for mixed in [3 * 8192 + 3 * 256, 3 * 8192 + 2 * 3 * 256, 2 * 3 * 8192 + 3 * 256] {
+            for delta in -16...16 { lengths.insert(mixed + delta) }
+        }
+        let sorted = lengths.sorted()
+        data.withUnsafeBytes { raw in
+            let base = Int(bitPattern: raw.baseAddress)
+            for alignment in 0..<8 {
+                let start = (alignment - base % 8 + 8) % 8  // so the slice starts at this alignment
+                func slice(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer {
+                    UnsafeRawBufferPointer(rebasing: raw[(start + from)..<(start + to)])
+                }
+                // The reference continues the software checksum from one length to the next,
+                // so it reads the buffer once per alignment.
+                var reference: UInt32 = 0
+                var done = 0
+                for length in sorted {
+                    reference = CRC32C.updateSoftware(reference, slice(done, length))
+                    done = length
+                    let context = "alignment \(alignment) length \(length)"
+                    XCTAssertEqual(CRC32C.updateHardware(0, slice(0, length)), reference, context)
+                    let split = Int.random(in: 0...length, using: &rng)
+                    let first = CRC32C.updateHardware(0, slice(0, split))
+                    XCTAssertEqual(CRC32C.updateHardware(first, slice(split, length)), reference, "\(context) split \(split)")
+                }
+            }
+            // Random lengths and starts, continuing from a random checksum.
+            for _ in 0..<200 {
+                let length = Int.random(in: 0...100_000, using: &rng)
+                let start = Int.random(in: 0...(raw.count - length), using: &rng)
+                let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                let crc = UInt32.random(in: 1...UInt32.max, using: &rng)
+                XCTAssertEqual(CRC32C.updateHardware(crc, bytes), CRC32C.updateSoftware(crc, bytes),
+                               "start \(start) length \(length) crc \(crc)")
+            }
+        }
+    }
+
     func testCRC32IEEEVectors() {
         XCTAssertEqual(CRC32.checksum(Array("123456789".utf8)), 0xCBF4_3926)
         XCTAssertEqual(CRC32.checksum(Array("The quick brown fox jumps over the lazy dog".utf8)), 0x414F_A339)
