@@ -179,7 +179,9 @@ extension GroupMember {
         guard holdings[key] == .active, !closing else { return }
         onBatch?(key, batch)
         // The user may have closed the consumer or lost the partition from inside the callback.
-        guard holdings[key] == .active else { return }
+        // A close has sent its final commit already: this batch stays uncommitted (the next
+        // owner gets it again), as in a broker-coordinated group, rather than committed behind it.
+        guard holdings[key] == .active, !closing else { return }
         positions[key] = max(positions[key] ?? nextOffset, nextOffset)
         if settings.autocommit { commitOffsets(nil) }
     }

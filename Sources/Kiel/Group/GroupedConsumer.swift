@@ -258,7 +258,8 @@ public final class GroupedConsumer<Value> {
 
     /// Stops fetching, commits what was delivered, leaves the party and closes the ZooKeeper
     /// session, and the broker connections unless the cluster is shared. `completion` runs
-    /// once all that is done.
+    /// once all that is done. Called from `onMessages`, the messages of that call are not
+    /// committed: the partition's next owner gets them again.
     public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon(completion) }

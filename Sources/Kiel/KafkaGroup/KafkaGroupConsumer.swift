@@ -268,7 +268,9 @@ public final class KafkaGroupConsumer<Value> {
     /// Stops fetching, commits what was delivered, reports everything lost, leaves the group
     /// (LeaveGroup, so the others rebalance at once instead of after a session timeout), and
     /// closes the broker connections unless the cluster is shared. `completion` runs once all
-    /// that is done, or after `closeTimeout` if a broker does not answer.
+    /// that is done, or after `closeTimeout` if a broker does not answer. Called from
+    /// `onMessages`, the messages of that call are not committed: the partition's next owner
+    /// gets them again.
     public func close(_ completion: @escaping () -> Void = {}) {
         loop.assertInLoop()
         guard !closed else { return loop.callSoon(completion) }

@@ -216,6 +216,28 @@ final class GroupMemberTests: XCTestCase {
         XCTAssertEqual(h.violations, [])
     }
 
+    func testACloseFromInsideTheCallbackIsTheLastCommit() throws {
+        let h = try Harness()
+        h.kafka.topic("t", partitions: 1, records: 9)
+        let member = h.add("a:1")
+        let deliver = member.onBatch
+        var batches = 0
+        var closed = false
+        member.onBatch = { key, offsets in
+            deliver?(key, offsets)
+            batches += 1
+            if batches == 2 { member.close { closed = true } }
+        }
+        h.spin("closed") { closed }
+        h.turns(20)
+        // The first batch (three records) was committed on its way out; the one being handed
+        // over when the consumer closed was not, and nothing was committed after the close.
+        XCTAssertEqual(h.delivered[TopicPartition("t", 0)]?.map(\.offset), Array(0 ..< 6))
+        XCTAssertEqual(h.kafka.committed, [TopicPartition("t", 0): 3])
+        XCTAssertEqual(h.kafka.commitCount, 1)
+        XCTAssertEqual(h.violations, [])
+    }
+
     func testManualCommitOnlyWhenAsked() throws {
         let h = try Harness()
         h.kafka.topic("t", partitions: 3, records: 7)
