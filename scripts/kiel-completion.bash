@@ -58,7 +58,7 @@ _kiel() {
             fi
             case "$sub" in
                 list|describe|offsets|delete) options="$admin" ;;
-                *) options="$common -z --zookeeper -a --assignor -g --group -t --topic -J --json --session-timeout --max-wait --debug" ;;
+                *) options="$common -z --zookeeper -a --assignor -g --group -t --topic -c --count -J --json --session-timeout --max-wait --debug" ;;
             esac ;;
     esac
     COMPREPLY=($(compgen -W "$options" -- "$cur"))

@@ -107,6 +107,7 @@ enum CommandLineSyntax {
         propertyFileOption,
         helpOption,
     ]
+    static let countOption = OptionSpec("c", "count", value: "N", "exit after N messages")
     static let statsOption = OptionSpec(nil, "stats", "print the client's statistics to standard error every second "
                                                       + "(or every statistics.interval.ms)")
     static let consumeSpecs = [
@@ -115,7 +116,7 @@ enum CommandLineSyntax {
         OptionSpec("o", "offset", value: "START",
                    "beginning, end (default), an offset N, -N (N before the end), s@EPOCH_MS or @EPOCH_MS"),
         OptionSpec("p", "partition", value: "N", "only partition N"),
-        OptionSpec("c", "count", value: "N", "exit after N messages"),
+        countOption,
         OptionSpec("e", "exit", "exit when the end of every partition is reached"),
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
         OptionSpec("f", "format", value: "FORMAT", "print each message as FORMAT (kcat's): %t topic, %p partition, "
@@ -184,10 +185,7 @@ enum CommandLineSyntax {
             _ = try required(o, "topic")
             var c = ConsumeOptions(brokers: try brokers(o, properties), topics: o.all("topic").filter { !$0.isEmpty })
             if let start = o.value("offset") { c.start = try startOption(start) }
-            if let count = o.value("count") {
-                guard let n = Int(count), n > 0 else { throw UsageError("-c needs a positive count, not \(count)") }
-                c.count = n
-            }
+            c.count = try count(o)
             c.partition = try o.value("partition").map { (s: String) throws(UsageError) in try partition(s) }
             c.exitAtEnd = o.has("exit")
             c.json = o.has("json")
@@ -217,6 +215,13 @@ enum CommandLineSyntax {
             if text.hasPrefix("-"), let back = Int64(text.dropFirst()), back > 0 { return .fromEnd(back) }
             throw UsageError("bad start \(text) (expected beginning, end, an offset N, -N, s@EPOCH_MS or @EPOCH_MS)")
         }
+    }
+
+    /// `-c N` of `consume` and `group`: a positive number of messages, or nil without `-c`.
+    static func count(_ o: ParsedOptions) throws(UsageError) -> Int? {
+        guard let text = o.value("count") else { return nil }
+        guard let n = Int(text), n > 0 else { throw UsageError("-c needs a positive count, not \(text)") }
+        return n
     }
 
     static func header(_ item: String) throws(UsageError) -> HeaderOption {

@@ -22,9 +22,10 @@ extension GroupCommand {
         if let ms = options.maxWaitMs { consumerOptions.maxWaitTime = .milliseconds(ms) }
         // Heartbeats at a tenth of a short session timeout, never above the usual 3 s.
         consumerOptions.heartbeatInterval = min(.seconds(3), consumerOptions.sessionTimeout / 10)
+        oneMessagePerCall(&consumerOptions.fetch, options)
         let assignors = options.assignors.compactMap(GroupAssignor.named)
         let consumer = try KafkaGroupConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                               deserializer: .bytes, assignors: assignors, options: consumerOptions)
-        return run(consumer, options, finish)
+        return run(consumer, options, loop: loop, finish)
     }
 }

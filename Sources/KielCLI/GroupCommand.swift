@@ -16,16 +16,19 @@ struct GroupOptions: Equatable {
     /// The assignors a broker-coordinated member offers, most preferred first.
     var assignors: [String] = GroupCommand.defaultAssignors
     var json = false
+    /// `-c`: print this many messages, then leave the group with exactly those committed.
+    var count: Int?
     var sessionTimeoutMs: Int?
     var maxWaitMs: Int?
     var debug = false
     var properties = ClientProperties()
 }
 
-/// Parses and runs `kiel group -b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-J]`:
+/// Parses and runs `kiel group -b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-c COUNT] [-J]`:
 /// joins the group — one the broker coordinates, or with `-z` kiel's ZooKeeper-coordinated
 /// one — prints this member's share of the messages as `kiel consume` does, and each
-/// rebalance on stderr; SIGINT or SIGTERM close it cleanly (commit, leave) and it exits 0.
+/// rebalance on stderr; SIGINT or SIGTERM, or with `-c` the COUNT-th message, close it
+/// cleanly (commit, leave) and it exits 0.
 /// Rebalance lines carry wall-clock microseconds so several members' lines can be ordered.
 enum GroupCommand {
     /// What a default confluent-kafka (librdkafka) consumer offers, so the two meet in one group.
@@ -39,6 +42,7 @@ enum GroupCommand {
                    "assignors a broker-coordinated member offers, most preferred first (range, roundrobin, cooperative-sticky; default range,roundrobin as librdkafka)"),
         OptionSpec("g", "group", value: "GROUP", "the consumer group to join"),
         OptionSpec("t", "topic", value: "TOPIC", "topic to consume (comma-separated for several)"),
+        CommandLineSyntax.countOption,
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
         OptionSpec(nil, "session-timeout", value: "MS", "ZooKeeper session timeout (default 10000)"),
         OptionSpec(nil, "max-wait", value: "MS", "longest a fetch waits for data (default 1000)"),
@@ -48,13 +52,16 @@ enum GroupCommand {
         CommandLineSyntax.helpOption,
     ]
 
-    static let synopsis = "-b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-J] [-X NAME=VALUE]... [-F FILE]"
+    static let synopsis = "-b HOSTS [-z ZKHOSTS | -a ASSIGNORS] -g GROUP -t TOPIC [-c COUNT] [-J] [-X NAME=VALUE]... [-F FILE]"
 
     static func parse(_ args: [String]) throws(UsageError) -> Command {
         let o = try OptionParser.parse(args, specs: specs)
         if o.has("help") {
             return .help(CommandLineSyntax.helpText("group", synopsis, specs)
                 + "\n\nRebalances go to stderr as `% rebalance member=NAME at=MICROS gained=… lost=… holding=…`."
+                + "\nWith -c N the member leaves after N messages with exactly those committed: the next member"
+                + "\nof the group starts at the first message not printed (for that it takes messages one at a"
+                + "\ntime; max.poll.records does not apply)."
                 + "\nTo administer groups instead: kiel group list|describe|offsets|delete (e.g. `kiel group list --help`).")
         }
         try CommandLineSyntax.noPositional(o)
@@ -85,6 +92,7 @@ enum GroupCommand {
             }
         }
         options.json = o.has("json")
+        options.count = try CommandLineSyntax.count(o)
         options.sessionTimeoutMs = try milliseconds("session-timeout")
         options.maxWaitMs = try milliseconds("max-wait")
         options.debug = o.has("debug")
@@ -102,25 +110,26 @@ enum GroupCommand {
         options.properties.apply(to: &consumerOptions)
         if let ms = options.sessionTimeoutMs { consumerOptions.sessionTimeout = .milliseconds(ms) }
         if let ms = options.maxWaitMs { consumerOptions.maxWaitTime = .milliseconds(ms) }
+        oneMessagePerCall(&consumerOptions.fetch, options)
         let consumer = try GroupedConsumer(loop: loop, brokers: options.brokers, group: options.group,
                                            zooKeeper: options.zkHosts.joined(separator: ","), deserializer: .bytes,
                                            options: consumerOptions)
-        return run(consumer, options, finish)
+        return run(consumer, options, loop: loop, finish)
+    }
+
+    /// With -c, one message per `onMessages` call: a consumer takes a call as delivered, and
+    /// commits it, only whole, so leaving after printing part of a call would commit the rest
+    /// unprinted. One message a call makes what is committed exactly what was printed.
+    static func oneMessagePerCall(_ fetch: inout FetchOptions, _ options: GroupOptions) {
+        if options.count != nil { fetch.maxMessagesPerCallback = 1 }
     }
 
     /// Prints `consumer`'s messages and rebalances, joins, and closes it (committing and
-    /// leaving the group) on an interrupt or when joining fails; either kind of group.
-    static func run<Member: ConsumerGroupMember>(_ consumer: Member, _ options: GroupOptions,
+    /// leaving the group) on an interrupt, after `-c` messages, or when joining fails; either
+    /// kind of group.
+    static func run<Member: ConsumerGroupMember>(_ consumer: Member, _ options: GroupOptions, loop: IOLoop,
                                                  _ finish: @escaping (Int32) -> Void) -> Command.Interruptible
         where Member.Value == [UInt8] {
-        consumer.onMessages = { messages in GroupOutput.print(messages, json: options.json) }
-        consumer.onRebalance = { change in
-            FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberName, change: change,
-                                                               holding: consumer.allocation))
-        }
-        consumer.onError = { error in FileHandleOutput.stderr("% error: \(error)\n") }
-        for topic in options.topics { consumer.subscribe(topic) }
-
         var closing = false
         func close(_ status: Int32) {
             guard !closing else { return }
@@ -132,6 +141,25 @@ enum GroupCommand {
                 finish(status)
             }
         }
+        var left = options.count
+        consumer.onMessages = { messages in
+            guard let count = left else { return GroupOutput.print(messages, json: options.json) }
+            // A call holds one message with -c (`oneMessagePerCall`): printed whole or not at all.
+            let printed = messages.prefix(count)
+            GroupOutput.print(Array(printed), json: options.json)
+            left = count - printed.count
+            guard left == 0 else { return }
+            // Nothing more is delivered, so what close commits is what was printed. Close once
+            // this call returns: only then does the consumer count the last message delivered.
+            consumer.fetching.pause(consumer.fetching.partitions)
+            loop.callSoon { close(0) }
+        }
+        consumer.onRebalance = { change in
+            FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberName, change: change,
+                                                               holding: consumer.allocation))
+        }
+        consumer.onError = { error in FileHandleOutput.stderr("% error: \(error)\n") }
+        for topic in options.topics { consumer.subscribe(topic) }
         consumer.connect { result in
             switch result {
             case .success:

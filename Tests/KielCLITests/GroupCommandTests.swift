@@ -12,10 +12,11 @@ final class GroupCommandTests: XCTestCase {
         var expected = GroupOptions(brokers: ["h:1", "h:2"], zkHosts: ["z1:2181", "z2:2181/app"], group: "g", topics: ["t"])
         XCTAssertEqual(try parse("group -b h:1,h:2 -z z1:2181,z2:2181/app -g g -t t"), .group(expected))
         expected.json = true
+        expected.count = 5
         expected.sessionTimeoutMs = 2000
         expected.maxWaitMs = 100
         expected.topics = ["t", "u"]
-        XCTAssertEqual(try parse("group --brokers=h:1,h:2 --zookeeper z1:2181,z2:2181/app -gg -t t,u -J --session-timeout 2000 --max-wait=100"),
+        XCTAssertEqual(try parse("group --brokers=h:1,h:2 --zookeeper z1:2181,z2:2181/app -gg -t t,u -J -c 5 --session-timeout 2000 --max-wait=100"),
                        .group(expected))
     }
 
@@ -35,12 +36,15 @@ final class GroupCommandTests: XCTestCase {
                              ("group -b h -z z -t t", "--group"),
                              ("group -b h -z z -g g", "--topic"), ("group -z z -g g -t t", "--brokers"),
                              ("group -b h -z z -g g -t t --session-timeout 0", "--session-timeout"),
+                             ("group -b h -g g -t t -c 0", "-c needs a positive count, not 0"),
+                             ("group -b h -z z -g g -t t --count=x", "-c needs a positive count, not x"),
                              ("group -b h -z z -g g -t t extra", "extra")] {
             XCTAssertThrowsError(try parse(line), line) { XCTAssertTrue("\($0)".contains(text), "\(line): \($0)") }
         }
         guard case .help(let text) = try? parse("group --help") else { return XCTFail("--help") }
         XCTAssertTrue(text.contains("-z, --zookeeper"), text)
         XCTAssertTrue(text.contains("-a, --assignor"), text)
+        XCTAssertTrue(text.contains("-c, --count N") && text.contains("leaves after N messages with exactly those committed"), text)
     }
 
     func testRebalanceLine() {
