@@ -39,7 +39,8 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         // CRC-32C on the CPU's instruction (SSE4.2, ARMv8 CRC), chosen at run time.
-        .target(name: "CCRC32C", path: "Sources/CCRC32C"),
+        // pthread_once builds its shift tables; older glibc keeps it in libpthread.
+        .target(name: "CCRC32C", path: "Sources/CCRC32C", linkerSettings: [.linkedLibrary("pthread")]),
 
         .target(name: "KielIO", dependencies: ["CLinux"], swiftSettings: strict),
         // The record batch codecs (gzip over the system zlib; snappy, LZ4 and zstd in Swift),

@@ -61,7 +61,7 @@ enum GroupCommand {
                 + "\n\nRebalances go to stderr as `% rebalance member=NAME at=MICROS gained=… lost=… holding=…`."
                 + "\nWith -c N the member leaves after N messages with exactly those committed: the next member"
                 + "\nof the group starts at the first message not printed (for that it takes messages one at a"
-                + "\ntime; max.poll.records does not apply)."
+                + "\ntime; max.poll.records does not apply). It exits 1 if that commit is not made."
                 + "\nTo administer groups instead: kiel group list|describe|offsets|delete (e.g. `kiel group list --help`).")
         }
         try CommandLineSyntax.noPositional(o)
@@ -149,10 +149,17 @@ enum GroupCommand {
             GroupOutput.print(Array(printed), json: options.json)
             left = count - printed.count
             guard left == 0 else { return }
-            // Nothing more is delivered, so what close commits is what was printed. Close once
-            // this call returns: only then does the consumer count the last message delivered.
+            // Nothing more is delivered, so what is committed is what was printed. Commit once
+            // this call returns (only then does the consumer count the last message delivered),
+            // and exit 1 if that commit is not made: the next member would print them again.
             consumer.fetching.pause(consumer.fetching.partitions)
-            loop.callSoon { close(0) }
+            loop.callSoon {
+                consumer.commitOffsets { result in
+                    guard case .failure(let error) = result else { return close(0) }
+                    FileHandleOutput.stderr("kiel: could not commit what was printed: \(error)\n")
+                    close(1)
+                }
+            }
         }
         consumer.onRebalance = { change in
             FileHandleOutput.stderr(GroupOutput.rebalanceLine(member: consumer.memberName, change: change,

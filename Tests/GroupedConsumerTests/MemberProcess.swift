@@ -77,7 +77,8 @@ final class MemberProcess: @unchecked Sendable {
         guard !process.isRunning else { return nil }
         // The readers still have to take what the process wrote last: wait for both pipes'
         // ends (a child it left running could hold them open, hence the deadline).
-        while Date() < deadline + 5 && lock.withLock({ pipesAtEnd < 2 }) { usleep(10_000) }
+        let drainDeadline = Date().addingTimeInterval(5)
+        while Date() < drainDeadline && lock.withLock({ pipesAtEnd < 2 }) { usleep(10_000) }
         return process.terminationStatus
     }
 
