@@ -41,15 +41,24 @@ public enum CompressionCodec: Int8, Sendable, CaseIterable, CustomStringConverti
     /// Decompresses `bytes`, refusing to produce more than `maxSize` bytes. Malformed input
     /// throws; no input makes this trap or loop.
     public func decompress(_ bytes: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(bytes, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:maxSize:)`, writing the output into an array kept in `buffers` when
+    /// one is free, and keeping the output there for later batches.
+    public func decompress(_ bytes: [UInt8], maxSize: Int,
+                           buffers: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
         let maxSize = max(0, maxSize)
         switch self {
         case .none:
             guard bytes.count <= maxSize else { throw CompressionError.outputTooLarge(self, limit: maxSize) }
             return bytes
-        case .gzip: return try Gzip.decompress(bytes, maxSize: maxSize)
-        case .snappy: return try Snappy.decompressAny(bytes, maxSize: maxSize)
-        case .lz4: return try LZ4Frame.decompress(bytes, maxSize: maxSize)
-        case .zstd: return try mapErrors(maxSize: maxSize) { try Zstd.decompress(bytes, maxSize: maxSize) }
+        case .gzip: return try Gzip.decompress(bytes, maxSize: maxSize, buffers: &buffers)
+        case .snappy: return try Snappy.decompressAny(bytes, maxSize: maxSize, buffers: &buffers)
+        case .lz4: return try LZ4Frame.decompress(bytes, maxSize: maxSize, buffers: &buffers)
+        case .zstd:
+            return try mapErrors(maxSize: maxSize) { try Zstd.decompress(bytes, maxSize: maxSize, buffers: &buffers) }
         }
     }
 }

@@ -38,14 +38,26 @@ public enum Gzip {
 
     /// Decompresses gzip (or zlib) data, one or more members, up to `maxSize` bytes of output.
     public static func decompress(_ bytes: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(bytes, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:maxSize:)`, appending to an array kept in `buffers` when one is free
+    /// and large enough for the size the last member's trailer gives (a hint: the appends
+    /// still count every byte against `maxSize`).
+    public static func decompress(_ bytes: [UInt8], maxSize: Int,
+                                  buffers: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
         let maxSize = max(0, maxSize)
         var stream = z_stream()
         let initStatus = inflateInit2_(&stream, readWindowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard initStatus == Z_OK else { throw CompressionError.malformed(.gzip, reason: "inflateInit2 failed (\(initStatus))") }
         defer { inflateEnd(&stream) }
-        var output = [UInt8]()
         // Compressed input rarely expands less than 2x; start there and let appends grow it.
-        output.reserveCapacity(min(maxSize, bytes.count * 3))
+        // A kept array is taken only by the size a gzip trailer states (ISIZE, the last
+        // member's size modulo 2^32), which then costs no allocation whatever it claims.
+        let fresh = min(maxSize, bytes.count * 3)
+        var output = buffers.appendable(capacity: min(maxSize, trailerSize(bytes) ?? fresh), fresh: fresh)
+        defer { buffers.keep(output) }
         // No larger than the limit allows (one more byte notices going over): a small batch
         // under a small budget should not cost a 64 KiB buffer.
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: min(chunk, maxSize + 1))
@@ -87,5 +99,13 @@ public enum Gzip {
         }
         if let failure { throw failure }
         return output
+    }
+
+    /// The size the trailer of gzip data says its (last) member decompresses to; nil for
+    /// anything else (zlib data, or too short to hold a trailer).
+    static func trailerSize(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 18, bytes[0] == 0x1F, bytes[1] == 0x8B else { return nil }
+        let n = bytes.count
+        return Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16 | Int(bytes[n - 1]) << 24
     }
 }

@@ -2,11 +2,19 @@ extension LZ4Frame {
     /// Decompresses one or more concatenated LZ4 frames, refusing more than `maxSize` bytes.
     /// Accepts the header checksum that Kafka 0.8/0.9 wrote (computed over the magic too).
     public static func decompress(_ input: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(input, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:maxSize:)`; the first frame is decoded into an array kept in
+    /// `buffers` when one is free (Kafka's batches are one frame each).
+    public static func decompress(_ input: [UInt8], maxSize: Int,
+                                  buffers: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
         let maxSize = max(0, maxSize)
         var output = [UInt8]()
         var ip = 0
         repeat {
-            ip = try decodeFrame(input, from: ip, into: &output, maxSize: maxSize)
+            ip = try decodeFrame(input, from: ip, into: &output, maxSize: maxSize, buffers: &buffers)
         } while ip < input.count
         return output
     }
@@ -19,7 +27,7 @@ extension LZ4Frame {
 
     /// Decodes the frame at `start`, appending to `output`; returns where the frame ended.
     static func decodeFrame(_ input: [UInt8], from start: Int, into output: inout [UInt8],
-                            maxSize: Int) throws(CompressionError) -> Int {
+                            maxSize: Int, buffers: inout DecompressionBuffers) throws(CompressionError) -> Int {
         var ip = start
         guard input.count - ip >= 7 else { throw malformed("truncated frame header") }
         guard read32(input, ip) == magic else { throw malformed("bad frame magic") }
@@ -53,20 +61,20 @@ extension LZ4Frame {
         // block lands where it belongs instead of being decoded apart and then copied.
         let limitLeft = maxSize - output.count
         let bound = min(contentBound(input, from: ip, layout), limitLeft)
-        var failure: CompressionError?
         var end = ip
-        let content = input.withUnsafeBufferPointer { src in
-            [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { dst, written in
-                written = 0
-                do throws(CompressionError) {
+        // The first frame may land in a kept array; later ones are appended to it.
+        func decode(into pool: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
+            try input.withUnsafeBufferPointer { (src) throws(CompressionError) -> [UInt8] in
+                try pool.fill(capacity: max(bound, 1)) { (dst) throws(CompressionError) -> Int in
+                    let written: Int
                     (end, written) = try decodeBlocks(src, from: ip, into: dst.baseAddress!, capacity: bound,
                                                       limitLeft: limitLeft, maxSize: maxSize, layout)
-                } catch {
-                    failure = error
+                    return written
                 }
             }
         }
-        if let failure { throw failure }
+        var spare = DecompressionBuffers.none
+        let content = output.isEmpty ? try decode(into: &buffers) : try decode(into: &spare)
         if let contentSize, contentSize != content.count {
             throw malformed("content size does not match")
         }

@@ -8,6 +8,24 @@ extension Snappy {
 
     /// Decompresses one raw snappy block held in `input`, refusing outputs over `maxSize` bytes.
     public static func decompress(_ input: UnsafeBufferPointer<UInt8>, maxSize: Int) throws(CompressionError) -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(input, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:maxSize:)`, into an array kept in `buffers` when one is free.
+    public static func decompress(_ input: UnsafeBufferPointer<UInt8>, maxSize: Int,
+                                  buffers: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
+        let (length, ip) = try statedLength(input, maxSize: maxSize)
+        return try buffers.fill(capacity: length) { (out) throws(CompressionError) -> Int in
+            if let failure = decodeElements(input, from: ip, into: out) { throw malformed(failure) }
+            return length
+        }
+    }
+
+    /// The length a raw block's preamble states, and where its elements start; throws what
+    /// `decompress` throws for a bad or too large one.
+    static func statedLength(_ input: UnsafeBufferPointer<UInt8>,
+                             maxSize: Int) throws(CompressionError) -> (length: Int, elements: Int) {
         var ip = 0
         var length = 0
         var shift = 0
@@ -23,13 +41,7 @@ extension Snappy {
         guard length <= maxSize else { throw CompressionError.outputTooLarge(.snappy, limit: maxSize) }
         // No element expands more than 64 bytes from 3: a larger claim is a lie; refuse before allocating.
         guard length <= (input.count - ip) * 22 else { throw malformed("length exceeds what the input can hold") }
-        var failure: String?
-        let output = [UInt8](unsafeUninitializedCapacity: length) { out, written in
-            failure = decodeElements(input, from: ip, into: out)
-            written = failure == nil ? length : 0
-        }
-        if let failure { throw malformed(failure) }
-        return output
+        return (length, ip)
     }
 
     static func malformed(_ reason: String) -> CompressionError { .malformed(.snappy, reason: reason) }

@@ -42,14 +42,46 @@ extension Snappy {
 
     /// Decompresses either a xerial-framed stream or a raw snappy block (told apart by the magic).
     public static func decompressAny(_ input: [UInt8], maxSize: Int) throws(CompressionError) -> [UInt8] {
-        guard isXerialFramed(input) else { return try decompress(input, maxSize: maxSize) }
+        var buffers = DecompressionBuffers.none
+        return try decompressAny(input, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompressAny(_:maxSize:)`, into an array kept in `buffers` when one is free. A
+    /// xerial stream whose chunks all state good lengths, within `maxSize` in all, is decoded
+    /// chunk by chunk straight into one output of their sum; any other goes the chunk-by-chunk
+    /// way, which fails where and how it always did.
+    public static func decompressAny(_ input: [UInt8], maxSize: Int,
+                                     buffers: inout DecompressionBuffers) throws(CompressionError) -> [UInt8] {
+        guard isXerialFramed(input) else {
+            return try input.withUnsafeBufferPointer { (raw) throws(CompressionError) -> [UInt8] in
+                try decompress(raw, maxSize: maxSize, buffers: &buffers)
+            }
+        }
         return try input.withUnsafeBufferPointer { (src) throws(CompressionError) -> [UInt8] in
             guard src.count >= xerialHeaderSize else { throw malformed("truncated xerial header") }
+            if let total = xerialContentSize(src, maxSize: maxSize) {
+                return try buffers.fill(capacity: total) { (out) throws(CompressionError) -> Int in
+                    var ip = xerialHeaderSize
+                    var op = 0
+                    while ip < src.count {
+                        let length = xerialChunkLength(src, at: ip)
+                        let chunk = UnsafeBufferPointer(rebasing: src[(ip + 4)..<(ip + 4 + length)])
+                        let (n, elements) = try statedLength(chunk, maxSize: total - op)
+                        if let failure = decodeElements(chunk, from: elements,
+                                                        into: UnsafeMutableBufferPointer(rebasing: out[op..<(op + n)])) {
+                            throw malformed(failure)
+                        }
+                        op += n
+                        ip += 4 + length
+                    }
+                    return op
+                }
+            }
             var output = [UInt8]()
             var ip = xerialHeaderSize
             while ip < src.count {
                 guard ip + 4 <= src.count else { throw malformed("truncated xerial chunk length") }
-                let length = Int(src[ip]) << 24 | Int(src[ip + 1]) << 16 | Int(src[ip + 2]) << 8 | Int(src[ip + 3])
+                let length = xerialChunkLength(src, at: ip)
                 ip += 4
                 guard length <= src.count - ip else { throw malformed("xerial chunk runs past the input") }
                 let chunk: [UInt8]
@@ -66,5 +98,29 @@ extension Snappy {
             }
             return output
         }
+    }
+
+    /// The big-endian length of the xerial chunk at `at` (four bytes there must exist).
+    static func xerialChunkLength(_ src: UnsafeBufferPointer<UInt8>, at ip: Int) -> Int {
+        Int(src[ip]) << 24 | Int(src[ip + 1]) << 16 | Int(src[ip + 2]) << 8 | Int(src[ip + 3])
+    }
+
+    /// What the chunks of a xerial stream state they hold, when every chunk lies within the
+    /// input and states a good length and the lengths add up to at most `maxSize`; nil
+    /// otherwise.
+    static func xerialContentSize(_ src: UnsafeBufferPointer<UInt8>, maxSize: Int) -> Int? {
+        var ip = xerialHeaderSize
+        var total = 0
+        while ip < src.count {
+            guard ip + 4 <= src.count else { return nil }
+            let length = xerialChunkLength(src, at: ip)
+            ip += 4
+            guard length <= src.count - ip,
+                  let stated = try? statedLength(UnsafeBufferPointer(rebasing: src[ip..<(ip + length)]), maxSize: maxSize - total)
+            else { return nil }
+            total += stated.length
+            ip += length
+        }
+        return total
     }
 }

@@ -13,32 +13,39 @@ public enum Zstd {
     /// concatenated content. Throws a `ZstdError` for malformed input, for frames that need a
     /// dictionary, or when the content would exceed `maxSize` bytes.
     public static func decompress(_ input: [UInt8], maxSize: Int) throws -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(input, maxSize: maxSize, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:maxSize:)`; a frame that declares its size, or whose blocks bound
+    /// it, is decoded into an array kept in `buffers` when one is free.
+    public static func decompress(_ input: [UInt8], maxSize: Int, buffers: inout DecompressionBuffers) throws -> [UInt8] {
         let limit = max(0, maxSize)
-        if let declared = input.withUnsafeBufferPointer(ZstdDecoder.declaredContentSize),
+        if let declared = input.withUnsafeBufferPointer({ ZstdDecoder.declaredContentSize($0) ?? ZstdDecoder.contentBound($0) }),
            declared <= UInt64(limit),
            declared <= UInt64(max(1 << 20, input.count.multipliedReportingOverflow(by: 64).partialValue)) {
-            // The usual Kafka batch is one frame that declares its size: decode straight into
-            // the result. Should the input hold more than that (further frames), decode again
-            // the general way.
+            // The usual Kafka batch is one frame that declares its size (or whose block headers
+            // bound it, when the producer streamed it): decode straight into the result. Should
+            // the input hold more than that (further frames), decode again the general way.
             let size = Int(declared)
-            var failure: ZstdError?
             var outgrown = false
-            let result = [UInt8](unsafeUninitializedCapacity: size + ZstdOutputBuffer.slack) { buffer, initialized in
-                let output = ZstdOutputBuffer(borrowing: buffer.baseAddress!, capacity: size, limit: limit)
-                let decoder = ZstdDecoder(output: output)
-                do throws(ZstdError) {
-                    try input.withUnsafeBufferPointer { bytes throws(ZstdError) in
-                        try decoder.decodeAll(bytes)
+            do throws(ZstdError) {
+                return try buffers.fill(capacity: size + ZstdOutputBuffer.slack) { (buffer) throws(ZstdError) -> Int in
+                    let output = ZstdOutputBuffer(borrowing: buffer.baseAddress!, capacity: size, limit: limit)
+                    let decoder = ZstdDecoder(output: output)
+                    do throws(ZstdError) {
+                        try input.withUnsafeBufferPointer { bytes throws(ZstdError) in
+                            try decoder.decodeAll(bytes)
+                        }
+                    } catch {
+                        outgrown = output.outgrown
+                        throw error
                     }
-                    initialized = output.count
-                } catch {
-                    failure = error
-                    outgrown = output.outgrown
-                    initialized = 0
+                    return output.count
                 }
-            }
-            if let failure, !outgrown { throw failure }
-            if failure == nil { return result }
+            } catch where !outgrown {
+                throw error
+            } catch {}
         }
         let decoder = ZstdDecoder(limit: limit, expectedSize: 0)
         try input.withUnsafeBufferPointer { buffer throws(ZstdError) in

@@ -186,6 +186,34 @@ final class ZstdDecoder {
         return size == 2 ? value + 256 : value
     }
 
+    /// For one frame that does not declare its size and is all of `input`: the most its
+    /// blocks can decode to, from their headers (a raw or RLE block its size, a compressed one
+    /// the largest block there is). nil for anything else, which is decoded the general way.
+    static func contentBound(_ input: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard let base = input.baseAddress, input.count >= 5, readLE32(base) == magic else { return nil }
+        let descriptor = base[4]
+        let singleSegment = descriptor & 0x20 != 0
+        guard descriptor >> 6 == 0, !singleSegment else { return nil }
+        var at = 6 + [0, 1, 2, 4][Int(descriptor & 3)]
+        var bound: UInt64 = 0
+        while input.count - at >= 3 {
+            let header = Int(base[at]) | Int(base[at + 1]) << 8 | Int(base[at + 2]) << 16
+            let size = header >> 3
+            at += 3
+            switch (header >> 1) & 3 {
+            case 0: bound += UInt64(size); at += size
+            case 1: bound += UInt64(size); at += 1
+            case 2: bound += UInt64(maxBlockSize); at += size
+            default: return nil
+            }
+            if header & 1 != 0 {
+                at += descriptor & 0x04 != 0 ? 4 : 0
+                return at == input.count ? bound : nil
+            }
+        }
+        return nil
+    }
+
     @inline(__always)
     static func readLE32(_ p: UnsafePointer<UInt8>) -> UInt32 {
         UInt32(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))

@@ -1,8 +1,8 @@
 extension RecordBatchDecoder {
     /// Decodes one whole v2 batch occupying `range` of `bytes`, using at most `allowance`;
     /// returns it with what it used.
-    func decodeV2(_ bytes: [UInt8], _ range: Range<Int>,
-                  allowance: Allowance) throws(ProtocolError) -> (RecordBatch, used: (bytes: Int, records: Int)) {
+    func decodeV2(_ bytes: [UInt8], _ range: Range<Int>, allowance: Allowance,
+                  buffers: inout DecompressionBuffers) throws(ProtocolError) -> (RecordBatch, used: (bytes: Int, records: Int)) {
         var r = ByteReader(bytes, range: range)
         let baseOffset = r.readInt64("base offset")
         _ = r.readInt32("batch length")
@@ -53,8 +53,11 @@ extension RecordBatchDecoder {
             guard r.remaining <= allowance.bytes else { throw overBudget(baseOffset, "decompressed bytes", limit: allowance.bytes) }
             records = r
         } else {
-            let compressed = r.readRaw(r.remaining, "compressed records")
-            records = ByteReader(try decompress(codec, compressed, allowance: allowance, offset: baseOffset))
+            // Copied out (into an array kept for the purpose) for the codecs, which read arrays.
+            let compressed = buffers.input(copying: r.readSlice(r.remaining, "compressed records"))
+            records = ByteReader(try decompress(codec, compressed, allowance: allowance, offset: baseOffset,
+                                                buffers: &buffers))
+            buffers.returnInput(compressed)
         }
         let size = records.remaining
         // Every record takes at least seven bytes: a count beyond that is a lie; don't reserve for it.

@@ -69,12 +69,21 @@ public struct RecordBatchDecoder: Sendable {
     /// answer's records where they lie in its frame: see `FetchResponse.Partition.recordsInFrame`).
     /// Records are views into `bytes`; offsets in errors count from the start of `bytes`.
     public func decodeUntilError(_ bytes: [UInt8], in range: Range<Int>, remaining: inout DecodeBudget) -> DecodedRecords {
+        var buffers = DecompressionBuffers.none
+        return decodeUntilError(bytes, in: range, remaining: &remaining, buffers: &buffers)
+    }
+
+    /// Like `decodeUntilError(_:in:remaining:)`, decompressing into arrays kept in `buffers`
+    /// when they are free (no records from them are left), and keeping the new ones there:
+    /// a consumer passes the same buffers for all its fetches.
+    public func decodeUntilError(_ bytes: [UInt8], in range: Range<Int>, remaining: inout DecodeBudget,
+                                 buffers: inout DecompressionBuffers) -> DecodedRecords {
         var result = DecodedRecords()
         let range = range.clamped(to: bytes.indices)
         var position = range.lowerBound
         do {
             while let next = try decodeBatch(bytes, at: position, end: range.upperBound, into: &result,
-                                             remaining: &remaining) { position = next }
+                                             remaining: &remaining, buffers: &buffers) { position = next }
         } catch {
             result.error = error
         }
@@ -84,7 +93,7 @@ public struct RecordBatchDecoder: Sendable {
     /// Decodes the batch at `position` (the bytes end at `end`) into `result`; returns where
     /// the next one starts, or nil when no whole batch is left (or the budget ran out before it).
     func decodeBatch(_ bytes: [UInt8], at position: Int, end bytesEnd: Int, into result: inout DecodedRecords,
-                     remaining: inout DecodeBudget) throws(ProtocolError) -> Int? {
+                     remaining: inout DecodeBudget, buffers: inout DecompressionBuffers) throws(ProtocolError) -> Int? {
         let left = bytesEnd - position
         guard left >= BatchLayout.logOverhead else {
             result.truncated = left > 0
@@ -112,7 +121,7 @@ public struct RecordBatchDecoder: Sendable {
         do throws(ProtocolError) {
             switch magic {
             case 2:
-                let (batch, used) = try decodeV2(bytes, position..<end, allowance: allowance)
+                let (batch, used) = try decodeV2(bytes, position..<end, allowance: allowance, buffers: &buffers)
                 remaining.spend(bytes: used.bytes, records: used.records)
                 result.nextOffset = batch.nextOffset
                 if !batch.isControl || includeControlBatches { result.batches.append(batch) }
@@ -146,8 +155,15 @@ public struct RecordBatchDecoder: Sendable {
     /// Decompresses a batch's records with `allowance.bytes` as the limit: past it is over budget.
     func decompress(_ codec: CompressionCodec, _ compressed: [UInt8], allowance: Allowance,
                     offset: Int64) throws(ProtocolError) -> [UInt8] {
+        var buffers = DecompressionBuffers.none
+        return try decompress(codec, compressed, allowance: allowance, offset: offset, buffers: &buffers)
+    }
+
+    /// Like `decompress(_:_:allowance:offset:)`, into an array kept in `buffers` when one is free.
+    func decompress(_ codec: CompressionCodec, _ compressed: [UInt8], allowance: Allowance, offset: Int64,
+                    buffers: inout DecompressionBuffers) throws(ProtocolError) -> [UInt8] {
         do {
-            return try codec.decompress(compressed, maxSize: allowance.bytes)
+            return try codec.decompress(compressed, maxSize: allowance.bytes, buffers: &buffers)
         } catch {
             if case .outputTooLarge = error { throw overBudget(offset, "decompressed bytes", limit: allowance.bytes) }
             throw mapCompression(error, offset: offset)

@@ -263,7 +263,7 @@ extension FetchEngine {
         // read_committed needs the transaction markers to see where aborted transactions end.
         var decoded = RecordBatchDecoder(topic: tp.topic, partition: tp.partition, budget: decodeBudget,
                                          includeControlBatches: readCommitted)
-            .decodeUntilError(bytes, in: range, remaining: &budget)
+            .decodeUntilError(bytes, in: range, remaining: &budget, buffers: &decompression)
         if readCommitted { decoded.batches = ReadCommitted.committed(decoded.batches, aborted: p.abortedTransactions ?? []) }
         if let error = decoded.error {
             decodeError = .protocolViolation("records of \(tp) after offset \(position): \(error)")

@@ -76,11 +76,16 @@ final class FetchEngine {
     var closed = false
     /// What the consumers' `statistics()` report.
     var counters = FetchCounters()
+    /// The arrays compressed batches were decompressed into, written into again once their
+    /// records are gone (delivered and let go of): up to four fetches' worth of bytes.
+    var decompression: DecompressionBuffers
 
     init(loop: IOLoop, cluster: Cluster, settings: Settings) {
         self.loop = loop
         self.cluster = cluster
         self.settings = settings
+        let fetch = max(settings.maxBytes, settings.partitionMaxBytesFloor)
+        decompression = DecompressionBuffers(maxBytes: fetch.multipliedReportingOverflow(by: 4).overflow ? .max : 4 * fetch)
     }
 
     var decodeBudget: DecodeBudget { settings.decodeBudget ?? .forFetch(maxBytes: settings.maxBytes) }
@@ -161,6 +166,7 @@ final class FetchEngine {
         ready = []
         readyHead = 0
         undelivered = [:]
+        decompression.removeAll()
     }
 
     /// The position to go back to when `tp`'s is out of range.
