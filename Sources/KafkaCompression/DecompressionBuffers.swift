@@ -123,10 +123,12 @@ public struct DecompressionBuffers: Sendable {
             }
             precondition(written <= capacity)
             output.removeLast(capacity - written)
-            keep(output)
-            if let failure { throw failure }
+            if let failure {
+                keep(output)
+                throw failure
+            }
             reused += 1
-            return output
+            return keepAndHandOut(output)
         }
         let output = [UInt8](unsafeUninitializedCapacity: capacity) { space, initialized in
             do throws(E) {
@@ -137,14 +139,24 @@ public struct DecompressionBuffers: Sendable {
             }
         }
         if let failure { throw failure }
-        keep(output)
         allocated += 1
-        return output
+        return keepAndHandOut(output)
+    }
+
+    /// Keeps `output` and hands it out; but when most of its capacity went unused (an input
+    /// whose stated or bounded size was far above what it held, which a producer can make
+    /// on purpose), hands out an exact copy instead: the records viewing it would otherwise
+    /// keep the whole capacity alive. The kept array is free to be written into again.
+    mutating func keepAndHandOut(_ output: [UInt8]) -> [UInt8] {
+        keep(output)
+        guard output.capacity - output.count > max(output.count, 4096) else { return output }
+        // Through a buffer pointer: an Array made from a slice of all of another shares its storage.
+        return output.withUnsafeBufferPointer { Array($0) }
     }
 
     /// An empty array with room for at least `capacity` bytes, for a decoder that appends
     /// (`capacity` is a hint: it reserves `fresh` bytes when no kept array fits). Hand the
-    /// result to `keep(_:)`.
+    /// result to `keepAndHandOut(_:)`.
     mutating func appendable(capacity hint: Int, fresh: Int) -> [UInt8] {
         if var output = take(capacity: hint) {
             output.removeAll(keepingCapacity: true)

@@ -57,7 +57,6 @@ public enum Gzip {
         // member's size modulo 2^32), which then costs no allocation whatever it claims.
         let fresh = min(maxSize, bytes.count * 3)
         var output = buffers.appendable(capacity: min(maxSize, trailerSize(bytes) ?? fresh), fresh: fresh)
-        defer { buffers.keep(output) }
         // No larger than the limit allows (one more byte notices going over): a small batch
         // under a small budget should not cost a 64 KiB buffer.
         let scratch = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: min(chunk, maxSize + 1))
@@ -98,7 +97,7 @@ public enum Gzip {
             }
         }
         if let failure { throw failure }
-        return output
+        return buffers.keepAndHandOut(output)
     }
 
     /// The size the trailer of gzip data says its (last) member decompresses to; nil for

@@ -79,9 +79,8 @@ extension LZ4Frame {
             throw malformed("content size does not match")
         }
         if output.isEmpty {
-            // Blocks that decode to much less than their room would leave the result holding
-            // mostly unused memory; give it back then.
-            output = bound - content.count > max(content.count, 4096) ? content.withUnsafeBufferPointer { Array($0) } : content
+            // Blocks that decode to much less than their room came back as an exact copy (`fill`).
+            output = content
         } else {
             output.reserve(adding: content.count, limit: maxSize)
             output.append(contentsOf: content)

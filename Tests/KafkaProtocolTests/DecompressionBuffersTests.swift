@@ -169,6 +169,23 @@ final class DecompressionBuffersTests: XCTestCase {
         XCTAssertEqual(try Zstd.decompress(frame + frame, maxSize: 1 << 20, buffers: &buffers), content + content)
     }
 
+    /// A streamed zstd frame of compressed blocks is bounded at a whole block (128 KiB) each,
+    /// far above what eight one-literal blocks hold: what comes out is an exact copy, so
+    /// records holding a hundred of them keep bytes, not a hundred bounds' worth of memory.
+    func testOutputsFarBelowTheirRoomAreHandedOutExact() throws {
+        // Magic, no content size, a 1 KiB window; eight compressed blocks of one raw literal.
+        var frame: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x00]
+        for block in 0 ..< 8 { frame += [block == 7 ? 0x1D : 0x1C, 0, 0, 0x08, 0x61, 0x00] }
+        XCTAssertEqual(frame.withUnsafeBufferPointer(ZstdDecoder.contentBound), 8 * 128 * 1024)
+        var buffers = DecompressionBuffers(maxBytes: 4 << 20)
+        var held: [[UInt8]] = []
+        for _ in 0 ..< 100 { held.append(try Zstd.decompress(frame, maxSize: 64 << 20, buffers: &buffers)) }
+        XCTAssertEqual(held[0], [UInt8](repeating: 0x61, count: 8))
+        XCTAssertLessThan(held.map(\.capacity).reduce(0, +), 100 * 4096)
+        XCTAssertEqual(buffers.reused, 99, "the kept room is written into again, being held by nothing else")
+        XCTAssertLessThanOrEqual(buffers.bytesKept, 4 << 20)
+    }
+
     /// A xerial stream with a bad chunk fails as it always did, whether or not the chunks'
     /// lengths can be added up first.
     func testXerialStreamsFailAsBefore() throws {
