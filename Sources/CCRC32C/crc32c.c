@@ -65,46 +65,13 @@ static inline uint64_t load64(const unsigned char *p) {
 
 int kiel_crc32c_hardware_available(void) { return __builtin_cpu_supports("sse4.2") ? 1 : 0; }
 
-// One round: three chains over the blocks at p, p + block and p + 2 * block, joined. c is the
-// register (not inverted) before the round; the result is the register after it.
-__attribute__((target("sse4.2")))
-static inline uint32_t three_blocks(uint32_t c, const unsigned char *p, size_t block,
-                                    const shift_table table) {
-    uint64_t c0 = c, c1 = 0, c2 = 0;
-    for (const unsigned char *end = p + block; p < end; p += 8) {
-        c0 = _mm_crc32_u64(c0, load64(p));
-        c1 = _mm_crc32_u64(c1, load64(p + block));
-        c2 = _mm_crc32_u64(c2, load64(p + 2 * block));
-    }
-    return shift(table, shift(table, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
-}
-
-__attribute__((target("sse4.2")))
-uint32_t kiel_crc32c_hardware(uint32_t crc, const void *bytes, size_t length) {
-    const unsigned char *p = bytes;
-    uint32_t c = ~crc;
-    // Byte at a time to an 8-byte boundary, then rounds of three blocks, then words, then
-    // the tail.
-    while (length > 0 && ((uintptr_t)p & 7) != 0) {
-        c = _mm_crc32_u8(c, *p++);
-        length--;
-    }
-    if (length >= 3 * SHORT_BLOCK) {
-        pthread_once(&shift_tables_once, fill_shift_tables);
-        for (; length >= 3 * LONG_BLOCK; p += 3 * LONG_BLOCK, length -= 3 * LONG_BLOCK)
-            c = three_blocks(c, p, LONG_BLOCK, shift_long);
-        for (; length >= 3 * SHORT_BLOCK; p += 3 * SHORT_BLOCK, length -= 3 * SHORT_BLOCK)
-            c = three_blocks(c, p, SHORT_BLOCK, shift_short);
-    }
-    uint64_t c64 = c;
-    for (; length >= 8; p += 8, length -= 8) c64 = _mm_crc32_u64(c64, load64(p));
-    c = (uint32_t)c64;
-    while (length > 0) {
-        c = _mm_crc32_u8(c, *p++);
-        length--;
-    }
-    return ~c;
-}
+// The register as the instruction takes it (64 bits wide on x86-64, where narrowing it between
+// steps would cost an instruction in the chain), the instruction on a byte and on an 8-byte
+// word, and the extension the functions using them are compiled for.
+typedef uint64_t crc_register;
+#define CRC_BYTE(c, byte) _mm_crc32_u8((uint32_t)(c), (byte))
+#define CRC_WORD(c, word) _mm_crc32_u64((c), (word))
+#define CRC_TARGET __attribute__((target("sse4.2")))
 
 #elif defined(__aarch64__)
 #include <arm_acle.h>
@@ -116,40 +83,51 @@ uint32_t kiel_crc32c_hardware(uint32_t crc, const void *bytes, size_t length) {
 
 int kiel_crc32c_hardware_available(void) { return (getauxval(AT_HWCAP) & HWCAP_CRC32) ? 1 : 0; }
 
-// As on x86-64: one round of three chains, joined.
-__attribute__((target("+crc")))
+typedef uint32_t crc_register;
+#define CRC_BYTE(c, byte) __crc32cb((c), (byte))
+#define CRC_WORD(c, word) __crc32cd((c), (word))
+#define CRC_TARGET __attribute__((target("+crc")))
+#endif
+
+#if defined(__x86_64__) || defined(__aarch64__)
+
+// One round: three chains over the blocks at p, p + block and p + 2 * block, joined. c is the
+// register (not inverted) before the round; the result is the register after it.
+CRC_TARGET
 static inline uint32_t three_blocks(uint32_t c, const unsigned char *p, size_t block,
                                     const shift_table table) {
-    uint32_t c0 = c, c1 = 0, c2 = 0;
+    crc_register c0 = c, c1 = 0, c2 = 0;
     for (const unsigned char *end = p + block; p < end; p += 8) {
-        c0 = __crc32cd(c0, load64(p));
-        c1 = __crc32cd(c1, load64(p + block));
-        c2 = __crc32cd(c2, load64(p + 2 * block));
+        c0 = CRC_WORD(c0, load64(p));
+        c1 = CRC_WORD(c1, load64(p + block));
+        c2 = CRC_WORD(c2, load64(p + 2 * block));
     }
-    return shift(table, shift(table, c0) ^ c1) ^ c2;
+    return shift(table, shift(table, (uint32_t)c0) ^ (uint32_t)c1) ^ (uint32_t)c2;
 }
 
-__attribute__((target("+crc")))
+CRC_TARGET
 uint32_t kiel_crc32c_hardware(uint32_t crc, const void *bytes, size_t length) {
     const unsigned char *p = bytes;
-    uint32_t c = ~crc;
+    crc_register c = ~crc;
+    // Byte at a time to an 8-byte boundary, then rounds of three blocks, then words, then
+    // the tail.
     while (length > 0 && ((uintptr_t)p & 7) != 0) {
-        c = __crc32cb(c, *p++);
+        c = CRC_BYTE(c, *p++);
         length--;
     }
     if (length >= 3 * SHORT_BLOCK) {
         pthread_once(&shift_tables_once, fill_shift_tables);
         for (; length >= 3 * LONG_BLOCK; p += 3 * LONG_BLOCK, length -= 3 * LONG_BLOCK)
-            c = three_blocks(c, p, LONG_BLOCK, shift_long);
+            c = three_blocks((uint32_t)c, p, LONG_BLOCK, shift_long);
         for (; length >= 3 * SHORT_BLOCK; p += 3 * SHORT_BLOCK, length -= 3 * SHORT_BLOCK)
-            c = three_blocks(c, p, SHORT_BLOCK, shift_short);
+            c = three_blocks((uint32_t)c, p, SHORT_BLOCK, shift_short);
     }
-    for (; length >= 8; p += 8, length -= 8) c = __crc32cd(c, load64(p));
+    for (; length >= 8; p += 8, length -= 8) c = CRC_WORD(c, load64(p));
     while (length > 0) {
-        c = __crc32cb(c, *p++);
+        c = CRC_BYTE(c, *p++);
         length--;
     }
-    return ~c;
+    return ~(uint32_t)c;
 }
 
 #else
