@@ -44,7 +44,7 @@ enum GroupCommand {
         OptionSpec("t", "topic", value: "TOPIC", "topic to consume (comma-separated for several)"),
         CommandLineSyntax.countOption,
         OptionSpec("J", "json", "print one JSON object per message with its metadata"),
-        OptionSpec(nil, "session-timeout", value: "MS", "ZooKeeper session timeout (default 10000)"),
+        OptionSpec(nil, "session-timeout", value: "MS", "session timeout: the ZooKeeper session's with -z (default 10000), else the broker group's (default 45000)"),
         OptionSpec(nil, "max-wait", value: "MS", "longest a fetch waits for data (default 1000)"),
         OptionSpec(nil, "debug", "log the client's workings to stderr"),
         CommandLineSyntax.propertyOption,
